@@ -1,0 +1,2 @@
+export type { CityErrorOptions, FieldIssue } from './city-error.js';
+export { CityError, isCityError } from './city-error.js';

@@ -1,0 +1,164 @@
+/**
+ * The ports registration-core needs. Each is small on purpose: an adapter (DynamoDB,
+ * MongoDB, ...) implements it, and one contract suite checks every adapter the same way.
+ *
+ * Rules every adapter follows:
+ * - uniqueness and one-time use are enforced by the engine (conditional writes / unique
+ *   indexes), so of N concurrent callers exactly one wins;
+ * - expiry is enforced on read by comparing `expiresAt` with the `now` passed in (engine TTL
+ *   only reclaims space, and lags);
+ * - engine failures surface as `StoreUnavailableError`, clashes as `ConflictError`, missing
+ *   records as `NotFoundError` (or `undefined` where the signature says so).
+ */
+import type {
+  AuditEvent,
+  CertificateBlob,
+  ChallengeRecord,
+  ConsumeResult,
+  CounterState,
+  DeviceCertificateUpdate,
+  DeviceRecord,
+  Notification,
+  Page,
+  PairingTokenRecord,
+  RefreshFamilyRecord,
+  RefreshRotation,
+  RevokedCertificateRecord,
+  UserPatch,
+  UserRecord,
+} from './records.js';
+
+/** Users, unique by `usernameKey`, `emailIndex` and `mynumberIndex`. */
+export interface UserStore {
+  /** Creates the user; throws `ConflictError` with `field` `username`, `email` or `mynumber`. The user is visible only once fully written. */
+  create(user: UserRecord): Promise<void>;
+  getByUuid(uuid: string): Promise<UserRecord | undefined>;
+  getByUsernameKey(usernameKey: string): Promise<UserRecord | undefined>;
+  getByEmailIndex(emailIndex: string): Promise<UserRecord | undefined>;
+  /** Applies `patch` if the stored version equals `expectedVersion`; returns the new record. `NotFoundError` / `ConflictError('version')`. */
+  update(uuid: string, patch: UserPatch, expectedVersion: number, now: number): Promise<UserRecord>;
+  /** Admin listing (the one place a full scan is allowed). */
+  list(options: { limit: number; cursor?: string | undefined }): Promise<Page<UserRecord>>;
+  /** Cheap reachability check for readiness probes. */
+  ping(): Promise<void>;
+}
+
+/** Devices, unique by `fingerprint`, addressed by (userUuid, deviceId). */
+export interface DeviceStore {
+  /** `ConflictError('fingerprint')` when the certificate is already registered. */
+  create(device: DeviceRecord): Promise<void>;
+  get(userUuid: string, deviceId: string): Promise<DeviceRecord | undefined>;
+  getByFingerprint(fingerprint: string): Promise<DeviceRecord | undefined>;
+  listByUser(userUuid: string): Promise<readonly DeviceRecord[]>;
+  /** Marks an active device revoked; `NotFoundError` if missing or already revoked. */
+  revoke(userUuid: string, deviceId: string, at: number): Promise<DeviceRecord>;
+  /** Replaces the certificate of an active device (renewal). `NotFoundError` if missing/revoked. */
+  replaceCertificate(
+    userUuid: string,
+    deviceId: string,
+    update: DeviceCertificateUpdate,
+  ): Promise<DeviceRecord>;
+}
+
+/** One-time pairing tokens, keyed by the token's hash. */
+export interface PairingTokenStore {
+  create(token: PairingTokenRecord): Promise<void>;
+  /** Reads without consuming (`undefined` when missing; expiry is the caller's check). */
+  get(tokenHash: string): Promise<PairingTokenRecord | undefined>;
+  /** Atomically marks the token used; exactly one concurrent caller gets `ok: true`. */
+  consume(tokenHash: string, now: number): Promise<ConsumeResult<PairingTokenRecord>>;
+}
+
+/** One-time login challenges. */
+export interface ChallengeStore {
+  create(challenge: ChallengeRecord): Promise<void>;
+  consume(challengeId: string, now: number): Promise<ConsumeResult<ChallengeRecord>>;
+}
+
+/** Refresh-token families (one per login session per device). */
+export interface RefreshTokenStore {
+  create(family: RefreshFamilyRecord): Promise<void>;
+  get(familyId: string): Promise<RefreshFamilyRecord | undefined>;
+  /** Applies the rotation if the family is active and at `expectedGeneration`; else `ConflictError('generation')`. */
+  rotate(familyId: string, rotation: RefreshRotation): Promise<RefreshFamilyRecord>;
+  /** Revokes the family (idempotent); `NotFoundError` if it never existed. */
+  revoke(familyId: string, reason: string, at: number): Promise<void>;
+  listByUser(userUuid: string): Promise<readonly RefreshFamilyRecord[]>;
+}
+
+/** Denylist of token ids (`jti`) until their natural expiry. */
+export interface RevocationList {
+  revoke(jti: string, expiresAt: number): Promise<void>;
+  isRevoked(jti: string, now: number): Promise<boolean>;
+}
+
+/** Revoked certificate serials, for CRLs and certificate checks. */
+export interface CertificateRevocationStore {
+  add(entry: RevokedCertificateRecord): Promise<void>;
+  isRevoked(serialNumber: string): Promise<boolean>;
+  list(): Promise<readonly RevokedCertificateRecord[]>;
+}
+
+/** Shared counters for failure throttling and rate limits, so several API instances agree. */
+export interface CounterStore {
+  /** Atomically adds one in the window starting at the stored `windowStart` (a new window if older than `windowMs`). */
+  increment(key: string, now: number, windowMs: number): Promise<CounterState>;
+  get(key: string, now: number): Promise<CounterState | undefined>;
+  /** Locks the key until `until` (ms). */
+  lock(key: string, until: number): Promise<void>;
+  reset(key: string): Promise<void>;
+}
+
+/** Append-only audit trail. */
+export interface AuditLog {
+  append(event: AuditEvent): Promise<void>;
+  /** Newest first; filtered by user when given. */
+  list(options: {
+    userUuid?: string | undefined;
+    limit: number;
+    cursor?: string | undefined;
+  }): Promise<Page<AuditEvent>>;
+}
+
+/** Certificate bodies (PEM and JSON) by user/device/serial. */
+export interface CertificateBlobStore {
+  /** Stores the blob and returns its key. */
+  put(blob: CertificateBlob): Promise<string>;
+  get(key: string): Promise<CertificateBlob | undefined>;
+  listByUser(userUuid: string): Promise<readonly string[]>;
+  delete(key: string): Promise<void>;
+}
+
+/** Outgoing notifications. `publish` never throws for delivery problems: it queues instead. */
+export interface Notifier {
+  publish(notification: Notification): Promise<void>;
+}
+
+/** Source of time; tests freeze it. */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+
+/** Source of randomness; tests may make it deterministic. */
+export interface Random {
+  bytes(length: number): Uint8Array;
+  uuid(): string;
+}
+
+/** Every port at once, as an adapter factory returns them. */
+export interface Stores {
+  readonly users: UserStore;
+  readonly devices: DeviceStore;
+  readonly pairingTokens: PairingTokenStore;
+  readonly challenges: ChallengeStore;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly revocations: RevocationList;
+  readonly certificateRevocations: CertificateRevocationStore;
+  readonly counters: CounterStore;
+  readonly audit: AuditLog;
+  readonly certificates: CertificateBlobStore;
+  readonly notifier: Notifier;
+  /** Releases connections (clients, sockets). */
+  close(): Promise<void>;
+}
