@@ -1,0 +1,357 @@
+/**
+ * The public shape of the use cases: the `AuthService` interface the HTTP API and the CLI
+ * call, and every input and output type.
+ *
+ * Inputs arrive as raw, untrusted JSON (`unknown`) and are validated by the service: field
+ * names are the seeds' snake_case (`birth_date`, `initial_harmony_token`); the `...Input`
+ * types below document the accepted shapes. Outputs are plain JSON-safe objects in camelCase
+ * with times as ISO 8601 strings. Failures are `AuthError`s (see `AUTH_ERROR_CODES`).
+ */
+import type { AuditEvent, AuditEventType, Role } from '@city/ports';
+import type { CertificateAlgorithm, ProofMode } from './auth-config.js';
+
+/** What the transport knows about the caller. */
+export interface RequestContext {
+  /** Client IP address (after the API's trusted-proxy handling). */
+  readonly ip?: string | undefined;
+  readonly userAgent?: string | undefined;
+  /** PEM of the client certificate, already verified by the TLS layer (our socket or a trusted proxy). */
+  readonly peerCertificatePem?: string | undefined;
+}
+
+/** The authenticated caller, as `authenticate(accessToken)` returns it. */
+export interface Principal {
+  readonly userUuid: string;
+  readonly username: string;
+  readonly roles: readonly Role[];
+  /** The device the session was opened on. */
+  readonly deviceId: string;
+  /** Session id: the refresh family id (`sid` claim). */
+  readonly sessionId: string;
+  /** Access token id (`jti`). */
+  readonly tokenId: string;
+  /** Access token expiry (ISO 8601). */
+  readonly expiresAt: string;
+}
+
+// ---------------------------------------------------------------- inputs (documentation of the accepted JSON)
+
+/** Body accepted by `register`. Required: `username`, `email`, `password`. */
+export interface RegisterInput {
+  /** 3–32 characters after NFKC + lower case, `[a-z0-9._-]`, no leading/trailing dot. */
+  readonly username: string;
+  /** RFC 5322 practical address, at most 254 characters; the domain is lower-cased. */
+  readonly email: string;
+  /** 8–128 characters (NFKC), not common, not containing username/email. */
+  readonly password: string;
+  /** 1–100 characters, no control characters. */
+  readonly name?: string;
+  /** ISO `YYYY-MM-DD`, a real date between 1900-01-01 and today. */
+  readonly birth_date?: string;
+  /** 1–200 characters. */
+  readonly address?: string;
+  /** 12 digits with the official check digit (hyphens/spaces allowed, removed). */
+  readonly mynumber?: string;
+  /** E.164 (`+81...`) or Japanese domestic (`090-1234-5678`, `03-1234-5678`); stored as E.164. */
+  readonly phone?: string;
+  /** Non-negative safe integer (a decimal digit string is accepted, as the seeds send it). Default 0. */
+  readonly initial_harmony_token?: number | string;
+  /** PKCS#10 PEM made on the device; without it the server generates the key and returns it once. */
+  readonly csr?: string;
+  /** Key algorithm for a server-generated key (default from config, `ml-dsa-65`). */
+  readonly key_algorithm?: CertificateAlgorithm;
+  /** Free label for the first device (1–64 characters). */
+  readonly device_label?: string;
+}
+
+/** Body accepted by `createLoginChallenge` (may be omitted entirely). */
+export type LoginChallengeInput = Record<string, never>;
+
+/** Body accepted by `login`. */
+export interface LoginInput {
+  /** uuid, username or email (`username` is accepted as an alias, as the seeds send it). */
+  readonly identifier?: string;
+  readonly username?: string;
+  readonly password: string;
+  /** Device proof mode; default from config (`signature`). */
+  readonly proof?: ProofMode;
+  /** signature mode: the challenge from `createLoginChallenge`. */
+  readonly challenge_id?: string;
+  /** signature mode: base64url signature of the exact `challenge` string with the device key. */
+  readonly signature?: string;
+  /** signature mode: the device that signed. */
+  readonly device_id?: string;
+  /** fingerprint mode (weak, off by default): SHA-256 certificate fingerprint (hex, colons allowed, or base64url). */
+  readonly client_cert_fp?: string;
+}
+
+/** Body accepted by `refresh`. */
+export interface RefreshInput {
+  readonly refresh_token: string;
+}
+
+/** Body accepted by `revokeToken` (RFC 7009). */
+export interface RevokeTokenInput {
+  readonly token: string;
+  readonly token_type_hint?: 'access_token' | 'refresh_token';
+}
+
+/** Body accepted by `requestPairingToken` (may be omitted). */
+export interface PairingTokenRequestInput {
+  /** Label proposed for the new device. */
+  readonly device_label?: string;
+}
+
+/** Body accepted by `registerDeviceWithPairingToken`. Exactly one of `pairing_token` / `qr_code`. */
+export interface PairedDeviceInput {
+  /** The raw pairing token. */
+  readonly pairing_token?: string;
+  /** The whole QR payload string from `requestPairingToken` (the token is read from it). */
+  readonly qr_code?: string;
+  readonly username: string;
+  readonly password: string;
+  readonly csr?: string;
+  readonly key_algorithm?: CertificateAlgorithm;
+  readonly device_label?: string;
+}
+
+/** Body accepted by `renewDeviceCertificate`. */
+export interface RenewCertificateInput {
+  /** Device to renew; default the principal's own device. Must belong to the principal. */
+  readonly device_id?: string;
+  readonly csr?: string;
+  readonly key_algorithm?: CertificateAlgorithm;
+}
+
+/** Query accepted by `listUsers`. */
+export interface ListUsersInput {
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+/** Query accepted by `listAudit`. */
+export interface ListAuditInput {
+  readonly user_uuid?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+/** Body accepted by `setRoles`. */
+export interface SetRolesInput {
+  readonly user_uuid: string;
+  /** Non-empty subset of `user`, `moderator`, `admin`. */
+  readonly roles: readonly Role[];
+}
+
+// ---------------------------------------------------------------- outputs
+
+/** A device certificate as handed to a client. */
+export interface IssuedDeviceCertificate {
+  readonly deviceId: string;
+  readonly certificatePem: string;
+  /** Base64 of the PEM text (the seeds' `client_cert` form). */
+  readonly certificateBase64: string;
+  /** SHA-256 of the DER, lower-case hex. */
+  readonly fingerprint: string;
+  readonly serialNumber: string;
+  readonly algorithm: CertificateAlgorithm | string;
+  /** ISO 8601. */
+  readonly notBefore: string;
+  /** ISO 8601. */
+  readonly notAfter: string;
+  /** PKCS#8 PEM; present only when the server generated the key. Returned exactly once. */
+  readonly privateKeyPem?: string | undefined;
+  /** The CA certificate, for the device to pin. */
+  readonly caCertificatePem: string;
+  /**
+   * Compact string for a QR code carrying the certificate reference to the device:
+   * `city-auth:cert?v=1&uuid=..&device=..&fp=..` — never a password or private key.
+   */
+  readonly qrPayload: string;
+}
+
+/** Result of `register`. */
+export interface RegistrationResult extends IssuedDeviceCertificate {
+  readonly uuid: string;
+  readonly username: string;
+}
+
+/** Result of `registerDeviceWithPairingToken`. */
+export interface PairedDeviceResult extends IssuedDeviceCertificate {
+  readonly uuid: string;
+  /** The device that issued the pairing token. */
+  readonly pairedFromDeviceId: string;
+}
+
+/** Result of `renewDeviceCertificate`. */
+export interface RenewedCertificateResult extends IssuedDeviceCertificate {
+  /** Serial number of the certificate that was replaced (now revoked). */
+  readonly previousSerialNumber: string;
+}
+
+/** Result of `createLoginChallenge`. */
+export interface LoginChallenge {
+  readonly challengeId: string;
+  /** The exact string the device signs (UTF-8). */
+  readonly challenge: string;
+  /** ISO 8601. */
+  readonly expiresAt: string;
+}
+
+/** What a user looks like to themselves and to admins. */
+export interface UserSummary {
+  readonly uuid: string;
+  readonly username: string;
+  readonly roles: readonly Role[];
+  readonly email: string;
+  readonly status: 'active' | 'disabled';
+  /** ISO 8601. */
+  readonly createdAt: string;
+}
+
+/** An access + refresh token pair. */
+export interface TokenPair {
+  readonly tokenType: 'Bearer';
+  readonly accessToken: string;
+  /** Access token lifetime in seconds (OAuth `expires_in`). */
+  readonly expiresIn: number;
+  /** ISO 8601. */
+  readonly accessTokenExpiresAt: string;
+  readonly refreshToken: string;
+  /** ISO 8601. */
+  readonly refreshTokenExpiresAt: string;
+  /** Session (refresh family) id. */
+  readonly sessionId: string;
+  readonly deviceId: string;
+}
+
+/** Result of `login`. */
+export interface LoginResult extends TokenPair {
+  readonly user: UserSummary;
+}
+
+/** Result of `refresh`. */
+export type RefreshResult = TokenPair;
+
+/** Result of `me`. PII decrypted for the owner; My Number shown only by its last 4 digits. */
+export interface MeResult extends UserSummary {
+  readonly name?: string | undefined;
+  readonly birthDate?: string | undefined;
+  readonly address?: string | undefined;
+  readonly phone?: string | undefined;
+  readonly mynumberLast4?: string | undefined;
+  readonly initialHarmonyToken: number;
+  readonly deviceId: string;
+  readonly sessionId: string;
+}
+
+/** Result of `requestPairingToken`. */
+export interface PairingTokenResult {
+  /** 256-bit token, base64url; shown once, stored only as its SHA-256. */
+  readonly token: string;
+  /** ISO 8601. */
+  readonly expiresAt: string;
+  /** `city-auth:pair?v=1&uuid=..&token=..` — never the password. */
+  readonly qrPayload: string;
+}
+
+/** A device as listed to its owner. */
+export interface DeviceSummary {
+  readonly deviceId: string;
+  readonly label?: string | undefined;
+  readonly status: 'active' | 'revoked';
+  readonly fingerprint: string;
+  readonly serialNumber: string;
+  readonly algorithm: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  /** ISO 8601. */
+  readonly notAfter: string;
+  /** ISO 8601. */
+  readonly revokedAt?: string | undefined;
+  readonly pairedFromDeviceId?: string | undefined;
+  /** True for the device of the calling session. */
+  readonly current: boolean;
+}
+
+/** One page of a listing. */
+export interface PageResult<T> {
+  readonly items: readonly T[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  readonly cursor?: string | undefined;
+}
+
+/** An audit entry as listed to admins (`at` as ISO 8601). */
+export interface AuditEntry {
+  readonly eventId: string;
+  readonly type: AuditEventType;
+  readonly at: string;
+  readonly userUuid?: string | undefined;
+  readonly deviceId?: string | undefined;
+  readonly ip?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly detail?: AuditEvent['detail'];
+}
+
+/** JSON Web Key Set (public keys only). */
+export interface JwksResult {
+  readonly keys: readonly Readonly<Record<string, unknown>>[];
+}
+
+// ---------------------------------------------------------------- the service
+
+/**
+ * The use cases. Every method validates its raw input and throws `AuthError` (or a
+ * `StoreUnavailableError` from the ports) on failure; no method ever trusts a client-supplied
+ * user id: resources are looked up under `principal.userUuid`.
+ */
+export interface AuthService {
+  /** Registers a user and their first device. @throws VALIDATION_FAILED, USERNAME_TAKEN, EMAIL_TAKEN, MYNUMBER_TAKEN, CERTIFICATE_REQUEST_INVALID, KEY_ALGORITHM_UNSUPPORTED */
+  register(input: unknown, context?: RequestContext): Promise<RegistrationResult>;
+  /** Issues a single-use nonce (2-minute TTL) for the signature proof. */
+  createLoginChallenge(input?: unknown, context?: RequestContext): Promise<LoginChallenge>;
+  /** Password + device proof → tokens. @throws VALIDATION_FAILED, INVALID_CREDENTIALS, ACCOUNT_LOCKED, TOO_MANY_ATTEMPTS, PROOF_MODE_DISABLED, CHALLENGE_INVALID, CLIENT_CERTIFICATE_REQUIRED */
+  login(input: unknown, context?: RequestContext): Promise<LoginResult>;
+  /** Rotates a refresh token (reuse detection, same-device retry grace). @throws TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED, REFRESH_TOKEN_REUSED */
+  refresh(input: unknown, context?: RequestContext): Promise<RefreshResult>;
+  /** Revokes the principal's access token and its session (refresh family). */
+  logout(principal: Principal, context?: RequestContext): Promise<void>;
+  /** RFC 7009: revokes an access or refresh token; resolves for any input (no validity oracle). */
+  revokeToken(input: unknown, context?: RequestContext): Promise<void>;
+  /** The principal's own profile. */
+  me(principal: Principal): Promise<MeResult>;
+  /** Verifies an access token (signature, claims, revocation, user and device still active). @throws AUTHENTICATION_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
+  authenticate(accessToken: string | undefined): Promise<Principal>;
+  /** One-time pairing token for adding a device (principal on an active device). */
+  requestPairingToken(
+    principal: Principal,
+    input?: unknown,
+    context?: RequestContext,
+  ): Promise<PairingTokenResult>;
+  /** Redeems a pairing token + username + password for a new device certificate. @throws PAIRING_CREDENTIALS_REQUIRED, PAIRING_TOKEN_INVALID, PAIRING_TOKEN_EXPIRED, PAIRING_TOKEN_USED, INVALID_CREDENTIALS, ACCOUNT_LOCKED */
+  registerDeviceWithPairingToken(input: unknown, context?: RequestContext): Promise<PairedDeviceResult>;
+  /** The principal's devices. */
+  listDevices(principal: Principal): Promise<readonly DeviceSummary[]>;
+  /** Revokes one of the principal's devices (certificate → CRL, its sessions revoked). @throws DEVICE_NOT_FOUND */
+  revokeDevice(principal: Principal, deviceId: unknown, context?: RequestContext): Promise<DeviceSummary>;
+  /** New certificate for an active device of the principal; the old serial is revoked. @throws DEVICE_NOT_FOUND */
+  renewDeviceCertificate(
+    principal: Principal,
+    input?: unknown,
+    context?: RequestContext,
+  ): Promise<RenewedCertificateResult>;
+  /** Admin: users page. @throws FORBIDDEN */
+  listUsers(principal: Principal, input?: unknown): Promise<PageResult<UserSummary>>;
+  /** Admin/moderator: audit page, newest first. @throws FORBIDDEN */
+  listAudit(principal: Principal, input?: unknown): Promise<PageResult<AuditEntry>>;
+  /** Admin: replace a user's roles. @throws FORBIDDEN, USER_NOT_FOUND */
+  setRoles(principal: Principal, input: unknown, context?: RequestContext): Promise<UserSummary>;
+  /** Public JWT verification keys. */
+  jwks(): JwksResult;
+  /** The device CA certificate (PEM). */
+  caCertificatePem(): string;
+  /** A freshly signed CRL (PEM) of every revoked device certificate. */
+  crlPem(): Promise<string>;
+  /** Readiness: resolves when the user store answers. @throws StoreUnavailableError */
+  ready(): Promise<void>;
+}

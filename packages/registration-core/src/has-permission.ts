@@ -1,0 +1,37 @@
+/**
+ * Role-based permissions (seed 004's PermissionManager, reduced to what the auth system needs):
+ * `user` ⊂ `moderator` ⊂ `admin`.
+ */
+import type { Role } from '@city/ports';
+
+/** Every permission and the roles that grant it. */
+export const ROLE_PERMISSIONS = {
+  user: ['profile:read', 'devices:manage', 'sessions:manage'],
+  moderator: ['profile:read', 'devices:manage', 'sessions:manage', 'audit:read', 'users:read'],
+  admin: ['profile:read', 'devices:manage', 'sessions:manage', 'audit:read', 'users:read', 'roles:manage'],
+} as const satisfies Record<Role, readonly string[]>;
+
+/** A permission name. */
+export type Permission = (typeof ROLE_PERMISSIONS)[Role][number];
+
+/** The known roles, least to most privileged. */
+export const ROLES: readonly Role[] = ['user', 'moderator', 'admin'];
+
+/**
+ * True when any of `roles` grants `permission`. Unknown role names grant nothing.
+ *
+ * @throws never
+ * @example
+ * ```ts
+ * hasPermission(['moderator'], 'audit:read'); // true
+ * hasPermission(['user'], 'roles:manage');    // false
+ * ```
+ */
+export function hasPermission(roles: readonly string[], permission: Permission): boolean {
+  for (const role of roles) {
+    if (!Object.hasOwn(ROLE_PERMISSIONS, role)) continue;
+    const granted: readonly string[] = ROLE_PERMISSIONS[role as Role];
+    if (granted.includes(permission)) return true;
+  }
+  return false;
+}
