@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LocalServiceError } from '../src/local/local-service-error.js';
+import { startDynalite } from '../src/local/start-dynalite.js';
+import { startDynamoDbLocal } from '../src/local/start-dynamodb-local.js';
+import { startMotoServer } from '../src/local/start-moto-server.js';
+import { startS3rver } from '../src/local/start-s3rver.js';
+import { javaAvailable, motoAvailable, skipUnless } from './helpers/availability.js';
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'city-local-test-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const dynamo = (endpoint: string): DynamoDBClient =>
+  new DynamoDBClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+
+const createTable = (client: DynamoDBClient, name: string) =>
+  client.send(
+    new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+
+describe('startDynalite', () => {
+  it('serves the DynamoDB API on 127.0.0.1 and stops idempotently', async () => {
+    const service = await startDynalite();
+    expect(service.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const client = dynamo(service.endpoint);
+    await createTable(client, 'local_test');
+    expect((await client.send(new ListTablesCommand({}))).TableNames).toEqual(['local_test']);
+    client.destroy();
+    await service.stop();
+    await service.stop();
+    const after = dynamo(service.endpoint);
+    await expect(after.send(new ListTablesCommand({}))).rejects.toThrow();
+    after.destroy();
+  });
+
+  it('keeps tables in dataDir across restarts', async () => {
+    const dataDir = join(tempDir(), 'dynalite');
+    const first = await startDynalite({ dataDir });
+    const client = dynamo(first.endpoint);
+    await createTable(client, 'persisted');
+    client.destroy();
+    await first.stop();
+
+    const second = await startDynalite({ dataDir });
+    const again = dynamo(second.endpoint);
+    expect((await again.send(new ListTablesCommand({}))).TableNames).toEqual(['persisted']);
+    again.destroy();
+    await second.stop();
+  });
+});
+
+describe('startS3rver', () => {
+  it('serves the S3 API and stops idempotently', async () => {
+    const service = await startS3rver({ dataDir: tempDir() });
+    const client = new S3Client({
+      endpoint: service.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    await client.send(new CreateBucketCommand({ Bucket: 'local-test' }));
+    const buckets = await client.send(new ListBucketsCommand({}));
+    expect(buckets.Buckets?.map((b) => b.Name)).toEqual(['local-test']);
+    client.destroy();
+    await service.stop();
+    await service.stop();
+  });
+});
+
+describe.skipIf(skipUnless(javaAvailable))(
+  'startDynamoDbLocal (needs Java 17+: apt-get install openjdk-17-jre-headless)',
+  () => {
+    it('starts the Java engine, answers, and stops idempotently', async () => {
+      const service = await startDynamoDbLocal();
+      const client = dynamo(service.endpoint);
+      await createTable(client, 'local_java_test');
+      expect((await client.send(new ListTablesCommand({}))).TableNames).toContain('local_java_test');
+      client.destroy();
+      await service.stop();
+      await service.stop();
+    }, 90_000);
+  },
+);
+
+describe('startDynamoDbLocal without Java', () => {
+  it('throws SERVICE_UNAVAILABLE naming what to install', async () => {
+    const error = await startDynamoDbLocal({ javaPath: '/nonexistent/bin/java' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LocalServiceError);
+    expect((error as LocalServiceError).code).toBe('SERVICE_UNAVAILABLE');
+    expect((error as LocalServiceError).message).toMatch(/Java runtime/);
+  });
+});
+
+describe.skipIf(skipUnless(motoAvailable))('startMotoServer (needs pip install "moto[server]")', () => {
+  it('starts moto on 127.0.0.1 and stops idempotently', async () => {
+    const service = await startMotoServer();
+    expect(service.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const response = await fetch(`${service.endpoint}/moto-api/`);
+    expect(response.status).toBeLessThan(500);
+    await service.stop();
+    await service.stop();
+  }, 60_000);
+});
+
+describe('startMotoServer without Python', () => {
+  it('throws SERVICE_UNAVAILABLE naming pip install "moto[server]"', async () => {
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const error = await startMotoServer().catch((e: unknown) => e);
+      expect((error as LocalServiceError).code).toBe('SERVICE_UNAVAILABLE');
+      expect((error as LocalServiceError).message).toContain('pip install "moto[server]"');
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+});
