@@ -1,0 +1,63 @@
+/**
+ * Key pair generation with native `node:crypto` (OpenSSL 3.5): ML-DSA per FIPS 204 (keys encoded per
+ * RFC 9881), ECDSA P-256, Ed25519 (RFC 8410) and RSA-3072. Private keys are PKCS#8 PEM (RFC 5208), public
+ * keys SPKI PEM (RFC 5280).
+ */
+import { generateKeyPair as nodeGenerateKeyPair } from 'node:crypto';
+import type { KeyAlgorithm } from './key-algorithm.js';
+import { assertKeyAlgorithm } from './lib/_guards.js';
+
+/** A freshly generated key pair in PEM form. */
+export interface GeneratedKeyPair {
+  readonly algorithm: KeyAlgorithm;
+  /** PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), unencrypted: protect it at rest. */
+  readonly privateKeyPem: string;
+  /** SPKI PEM (`-----BEGIN PUBLIC KEY-----`). */
+  readonly publicKeyPem: string;
+}
+
+type PemKeyPairGenerator = (
+  type: string,
+  options: Record<string, unknown>,
+  callback: (err: Error | null, publicKey: string, privateKey: string) => void,
+) => void;
+
+/**
+ * Generates a key pair for `algorithm` off the event loop.
+ *
+ * @throws {CertificateError} `INVALID_ARGUMENT` when `algorithm` is not a {@link KeyAlgorithm}.
+ * @example
+ * ```ts
+ * const { privateKeyPem, publicKeyPem } = await generateKeyPair('ml-dsa-65');
+ * ```
+ */
+export async function generateKeyPair(algorithm: KeyAlgorithm): Promise<GeneratedKeyPair> {
+  assertKeyAlgorithm(algorithm, 'algorithm');
+  const [type, params] = nodeParameters(algorithm);
+  const generate = nodeGenerateKeyPair as unknown as PemKeyPairGenerator;
+  return new Promise((resolve, reject) => {
+    generate(
+      type,
+      {
+        ...params,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      },
+      (err, publicKeyPem, privateKeyPem) => {
+        if (err) reject(err);
+        else resolve({ algorithm, privateKeyPem, publicKeyPem });
+      },
+    );
+  });
+}
+
+function nodeParameters(algorithm: KeyAlgorithm): [string, Record<string, unknown>] {
+  switch (algorithm) {
+    case 'ecdsa-p256':
+      return ['ec', { namedCurve: 'P-256' }];
+    case 'rsa-3072':
+      return ['rsa', { modulusLength: 3072, publicExponent: 65537 }];
+    default:
+      return [algorithm, {}];
+  }
+}
