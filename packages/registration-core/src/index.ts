@@ -42,3 +42,14 @@ export type {
 } from './auth-service.js';
 export type { Permission } from './has-permission.js';
 export { hasPermission, ROLE_PERMISSIONS, ROLES } from './has-permission.js';
+export type { FieldResult } from './validation/_field-result.js';
+export { isValidMyNumber, myNumberCheckDigit } from './validation/my-number-check-digit.js';
+export { validateBirthDate } from './validation/validate-birth-date.js';
+export type { NormalizedEmail } from './validation/validate-email.js';
+export { validateEmail } from './validation/validate-email.js';
+export { validateMyNumber } from './validation/validate-my-number.js';
+export { validatePhone } from './validation/validate-phone.js';
+export type { ValidRegistration } from './validation/validate-register-input.js';
+export { validateRegisterInput } from './validation/validate-register-input.js';
+export type { NormalizedUsername } from './validation/validate-username.js';
+export { validateUsername } from './validation/validate-username.js';

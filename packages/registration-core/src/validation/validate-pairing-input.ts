@@ -1,0 +1,106 @@
+/**
+ * Validation of the second-device body (seed 001: QR code or token, plus username and password).
+ * Missing credentials get their own precise error (`PAIRING_CREDENTIALS_REQUIRED`) rather than
+ * the first-registration message the seeds complained about.
+ */
+import { CERTIFICATE_ALGORITHMS, type CertificateAlgorithm } from '../auth-config.js';
+import { AuthError } from '../auth-error.js';
+import { InputReader } from './_input-reader.js';
+import { readCsr } from './read-csr.js';
+
+/** A pairing redemption body that passed validation. */
+export interface ValidPairing {
+  readonly token: string;
+  readonly username: string;
+  readonly password: string;
+  readonly csrPem?: string | undefined;
+  readonly keyAlgorithm?: CertificateAlgorithm | undefined;
+  readonly deviceLabel?: string | undefined;
+}
+
+const PAIRING_FIELDS = [
+  'pairing_token',
+  'qr_code',
+  'username',
+  'password',
+  'csr',
+  'key_algorithm',
+  'device_label',
+] as const;
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Validates a raw pairing redemption body.
+ *
+ * @throws AuthError `PAIRING_CREDENTIALS_REQUIRED` when a token is given without username or
+ *   password; `VALIDATION_FAILED` for anything else
+ * @example
+ * ```ts
+ * validatePairingInput({ qr_code: payload, username: 'alice', password: 'pw' });
+ * ```
+ */
+export function validatePairingInput(input: unknown): ValidPairing {
+  const reader = new InputReader(input, PAIRING_FIELDS);
+  let token: string | undefined;
+  if (reader.has('pairing_token') && reader.has('qr_code')) {
+    reader.add('qr_code', 'CONFLICTING_FIELDS', 'send either pairing_token or qr_code, not both');
+  } else if (reader.has('qr_code')) {
+    const raw = reader.string('qr_code', { required: true, maxLength: 1024 });
+    if (raw !== undefined) {
+      token = tokenFromQrPayload(raw);
+      if (token === undefined) reader.add('qr_code', 'INVALID_FORMAT', 'qr_code is not a pairing QR payload');
+    }
+  } else {
+    const raw = reader.string('pairing_token', { required: true, maxLength: 256 });
+    if (raw !== undefined) {
+      if (TOKEN.test(raw.trim())) token = raw.trim();
+      else reader.add('pairing_token', 'INVALID_FORMAT', 'pairing_token must be 43 base64url characters');
+    }
+  }
+  const hasToken = reader.has('pairing_token') || reader.has('qr_code');
+  const username = reader.string('username', { required: false, maxLength: 1024 });
+  const password = reader.string('password', { required: false, maxLength: 4096 });
+  const csrPem = reader.field('csr', false, readCsr);
+  const keyAlgorithm = reader.oneOf('key_algorithm', CERTIFICATE_ALGORITHMS, false);
+  if (csrPem !== undefined && keyAlgorithm !== undefined) {
+    reader.add('key_algorithm', 'CONFLICTING_FIELDS', 'key_algorithm applies only when no csr is sent');
+  }
+  const deviceLabel = reader.text('device_label', false, 64);
+  if (hasToken && (username === undefined || password === undefined) && reader.issues.length === 0) {
+    const missing = [
+      username === undefined ? 'username' : undefined,
+      password === undefined ? 'password' : undefined,
+    ].filter((f): f is string => f !== undefined);
+    throw new AuthError('PAIRING_CREDENTIALS_REQUIRED', undefined, {
+      fields: missing.map((field) => ({
+        field,
+        code: 'REQUIRED',
+        message: `${field} is required to register a device with a pairing token`,
+      })),
+    });
+  }
+  if (username === undefined && !reader.issues.some((i) => i.field === 'username'))
+    reader.add('username', 'REQUIRED', 'username is required');
+  if (password === undefined && !reader.issues.some((i) => i.field === 'password'))
+    reader.add('password', 'REQUIRED', 'password is required');
+  reader.finish();
+  return {
+    token: token as string,
+    username: (username as string).normalize('NFKC').trim(),
+    password: password as string,
+    csrPem,
+    keyAlgorithm,
+    deviceLabel,
+  };
+}
+
+/** Reads the token out of a `city-auth:pair?...` payload (or accepts a bare token). */
+function tokenFromQrPayload(raw: string): string | undefined {
+  const text = raw.trim();
+  if (TOKEN.test(text)) return text;
+  const prefix = 'city-auth:pair?';
+  if (!text.startsWith(prefix)) return undefined;
+  const params = new URLSearchParams(text.slice(prefix.length));
+  const token = params.get('token');
+  return token !== null && TOKEN.test(token) ? token : undefined;
+}
