@@ -1,0 +1,70 @@
+/**
+ * The key derivations behind each accepted stored form.
+ *
+ * Argon2 v1.3 (RFC 9106) and scrypt (RFC 7914) run natively in node:crypto on the libuv pool, off the
+ * event loop. node:crypto only implements Argon2 version 0x13, so version 0x10 hashes (older
+ * libraries) are computed by @noble/hashes in JavaScript, yielding to the event loop as it goes;
+ * their costs are capped tighter for that reason.
+ */
+import { argon2, createHash, scrypt } from 'node:crypto';
+import { promisify } from 'node:util';
+import { argon2dAsync, argon2iAsync, argon2idAsync } from '@noble/hashes/argon2.js';
+import type { Argon2Algorithm, StoredScrypt } from './_parse-stored-hash.js';
+
+const argon2Native = promisify(argon2);
+const scryptNative = promisify(scrypt) as (
+  password: Uint8Array,
+  salt: Uint8Array,
+  keylen: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
+
+export interface Argon2Input {
+  readonly algorithm: Argon2Algorithm;
+  readonly version: 0x10 | 0x13;
+  readonly message: Uint8Array;
+  readonly nonce: Uint8Array;
+  readonly memory: number;
+  readonly passes: number;
+  readonly parallelism: number;
+  readonly tagLength: number;
+  readonly secret?: Uint8Array | undefined;
+  readonly associatedData?: Uint8Array | undefined;
+}
+
+const NOBLE = { argon2id: argon2idAsync, argon2i: argon2iAsync, argon2d: argon2dAsync } as const;
+
+export async function deriveArgon2(input: Argon2Input): Promise<Uint8Array> {
+  if (input.version === 0x13) {
+    return argon2Native(input.algorithm, {
+      message: input.message,
+      nonce: input.nonce,
+      memory: input.memory,
+      passes: input.passes,
+      parallelism: input.parallelism,
+      tagLength: input.tagLength,
+      ...(input.secret === undefined ? {} : { secret: input.secret }),
+      ...(input.associatedData === undefined ? {} : { associatedData: input.associatedData }),
+    });
+  }
+  return NOBLE[input.algorithm](input.message, input.nonce, {
+    version: input.version,
+    m: input.memory,
+    t: input.passes,
+    p: input.parallelism,
+    dkLen: input.tagLength,
+    ...(input.secret === undefined ? {} : { key: input.secret }),
+    ...(input.associatedData === undefined ? {} : { personalization: input.associatedData }),
+  });
+}
+
+export async function deriveScrypt(message: Uint8Array, stored: StoredScrypt): Promise<Uint8Array> {
+  const N = 2 ** stored.ln;
+  // maxmem must cover 128 * N * r (plus node's bookkeeping); the parser already capped the product.
+  const maxmem = 128 * N * stored.r + 1024 * 1024;
+  return scryptNative(message, stored.salt, stored.hash.length, { N, r: stored.r, p: stored.p, maxmem });
+}
+
+export function deriveLegacySha256(message: Uint8Array, salt: Uint8Array): Buffer {
+  return createHash('sha256').update(salt).update(message).digest();
+}

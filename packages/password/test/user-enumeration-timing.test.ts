@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { hashPassword } from '../src/hash-password.js';
+import { verifyDummyPassword } from '../src/verify-dummy-password.js';
+
+// Behavioural checks only; the timing comparison itself lives in bench/ (no timing asserts here).
+describe('user enumeration by timing: verifyDummyPassword', () => {
+  it('always answers invalid, for any password, including one matching nothing in particular', async () => {
+    for (const p of ['', 'password', 'ｐａｓｓ', 'x'.repeat(1024)]) {
+      expect(await verifyDummyPassword(p)).toEqual({ valid: false, needsRehash: false });
+    }
+  });
+
+  it('rejects the same inputs verifyPassword rejects', async () => {
+    await expect(verifyDummyPassword('x'.repeat(1025))).rejects.toMatchObject({ code: 'PASSWORD_TOO_LONG' });
+  });
+
+  it('hashes at default parameters (same cost as a real default-parameter verify)', async () => {
+    // The dummy is produced by hashPassword with no options; check that default output shape.
+    expect(await hashPassword('probe')).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+});
