@@ -1,11 +1,11 @@
 /**
  * PKCS#12 (RFC 7292) export of a client certificate and its private key for OS/browser key stores.
  * Key bag: PKCS8ShroudedKeyBag encrypted with PBES2 (RFC 8018) = PBKDF2-HMAC-SHA256 + AES-256-CBC; certificate
- * bags unencrypted (they are public); integrity: HMAC-SHA256 MAC with the RFC 7292 Appendix B KDF, as
+ * bags unencrypted (they are public); integrity: HMAC-SHA256 MAC (64-octet random salt) with the RFC 7292 Appendix B KDF, as
  * OpenSSL 3 writes by default. Only ECDSA P-256 and RSA-3072 are exported: PKCS#12 readers in the field
  * (OpenSSL < 3.5, Windows, macOS, browsers) cannot import ML-DSA (FIPS 204) or Ed25519 keys.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { CertificateError } from './certificate-error.js';
@@ -108,7 +108,6 @@ export async function exportPkcs12(input: ExportPkcs12Input): Promise<Uint8Array
     iterations: ITERATIONS,
     pbkdf2HashAlgorithm: 'SHA-256',
     hmacHashAlgorithm: 'SHA-256',
-    salt: randomBytes(16),
   });
   return new Uint8Array(pfx.toSchema().toBER(false));
 }
