@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+
+describe('public export list', () => {
+  it('is pinned', async () => {
+    expect(Object.keys(await import('../src/index.js')).sort()).toEqual([
+      'DEFAULT_KEM_ALGORITHM',
+      'FileCapsuleStore',
+      'KEM_ALGORITHMS',
+      'KEM_PRIVATE_KEY_ENV',
+      'KeyVault',
+      'KeyVaultError',
+      'MemoryCapsuleStore',
+      'assertCapsuleName',
+      'createCsfleDataKey',
+      'createEncryptedCollection',
+      'csfleOptions',
+      'decodeCapsule',
+      'encodeCapsule',
+      'formatKemPrivateKeyPem',
+      'generateKemKeyPair',
+      'kemKeyPairFromPrivateKey',
+      'keyvaultInit',
+      'keyvaultRotateKem',
+      'keyvaultStatus',
+      'keyvaultUnwrapCheck',
+      'loadKemPrivateKey',
+      'readCapsuleHeader',
+      'unwrapKey',
+      'wrapKey',
+    ]);
+  });
+});
