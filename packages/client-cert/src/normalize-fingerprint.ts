@@ -8,7 +8,8 @@ import { CertificateError } from './certificate-error.js';
 import { invalidArgument, typeName } from './lib/_guards.js';
 
 const PLAIN_HEX = /^[0-9a-f]{64}$/i;
-const SEPARATED_HEX = /^[0-9a-f]{2}(?:(?::|\s+)[0-9a-f]{2}){31}$/i;
+/** One separator kind throughout (`:` or one whitespace character), as tools print them. */
+const SEPARATED_HEX = /^[0-9a-f]{2}([:\s])(?:[0-9a-f]{2}\1){30}[0-9a-f]{2}$/i;
 const BASE64URL = /^[A-Za-z0-9_-]{43}$/;
 const BASE64 = /^[A-Za-z0-9+/]{43}=?$/;
 const PREFIX = /^(?:sha-?256\s*(?:fingerprint)?\s*[:=]\s*)/i;
