@@ -77,13 +77,13 @@ export async function createEncryptedCollection(
   const encryption = new ClientEncryption(options.client, csfleOptions(options.vault, { keyVaultNamespace }));
   const raw = options.client.db(options.database).collection<Document>(options.collection);
 
-  const encryptField = (name: string, value: unknown, mode: CsfleFieldMode) =>
+  const encryptField = (value: unknown, mode: CsfleFieldMode) =>
     encryption.encrypt(value, { keyId: options.dataKeyId, algorithm: ALGORITHMS[mode] });
 
   const encryptDocument = async (document: Document): Promise<Document> => {
     const out: Document = { ...document };
     for (const [name, mode] of Object.entries(fields)) {
-      if (out[name] !== undefined) out[name] = await encryptField(name, out[name], mode);
+      if (out[name] !== undefined) out[name] = await encryptField(out[name], mode);
     }
     return out;
   };
@@ -97,7 +97,7 @@ export async function createEncryptedCollection(
           `"filter.${name}" is randomly encrypted and cannot be queried`,
         );
       }
-      out[name] = await encryptField(name, out[name], mode);
+      out[name] = await encryptField(out[name], mode);
     }
     return out;
   };
