@@ -43,3 +43,10 @@ export async function codeOf(fn: () => unknown): Promise<string> {
     return (err as { code?: string }).code ?? `NON_CITY:${String(err)}`;
   }
 }
+
+/** stdout and stderr of an openssl run that must succeed (some commands report on stderr). */
+export function opensslWithDiagnostics(args: string[]): string {
+  const run = spawnSync('openssl', args, { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`openssl ${args[0]} failed: ${run.stderr}`);
+  return `${run.stdout}${run.stderr}`;
+}
