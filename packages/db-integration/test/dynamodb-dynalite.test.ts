@@ -1,0 +1,5 @@
+import { startDynalite } from '../src/local/start-dynalite.js';
+import { defineStoreContract } from './contract/store-contract.js';
+import { dynamoFixture } from './helpers/dynamo-fixture.js';
+
+defineStoreContract('DynamoDB adapter on dynalite', async () => dynamoFixture(await startDynalite()));
