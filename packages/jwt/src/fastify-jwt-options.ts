@@ -12,6 +12,7 @@ import { JwtError } from './jwt-error.js';
 import type { KeySet } from './key-set.js';
 import { assertNonEmptyString } from './lib/issue-token.js';
 import { keyObjectsOf } from './lib/key-material.js';
+import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS } from './sign-access-token.js';
 import type { SigningKey } from './signing-key.js';
 
 /** Algorithms fast-jwt can verify. */
@@ -32,7 +33,7 @@ export interface FastifyJwtOptions {
     public: (request: unknown, token: FastifyJwtDecodedToken) => Promise<string | Buffer>;
   };
   decode: { complete: true };
-  sign: { algorithm: JwtAlgorithm; kid: string; iss: string; aud: string };
+  sign: { algorithm: JwtAlgorithm; kid: string; iss: string; aud: string; typ: 'at+jwt'; expiresIn: number };
   verify: {
     algorithms: JwtAlgorithm[];
     allowedIss: string;
@@ -41,6 +42,18 @@ export interface FastifyJwtOptions {
     checkTyp: 'at+jwt';
     requiredClaims: string[];
   };
+}
+
+/** Fastify answers an error with its `statusCode`; a refused token is a 401, not a server error. */
+function isAccessTyp(typ: unknown): boolean {
+  return typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === 'at+jwt';
+}
+
+function unauthorized(
+  code: 'TOKEN_KID_UNKNOWN' | 'TOKEN_ALG_NOT_ALLOWED' | 'TOKEN_TYPE_INVALID',
+  message: string,
+): JwtError {
+  return Object.assign(new JwtError(code, message), { statusCode: 401 });
 }
 
 function secretOf(key: SigningKey): string | Buffer {
@@ -59,7 +72,7 @@ function verificationKeyOf(key: SigningKey): string | Buffer {
  * Builds `@fastify/jwt` options that sign with the active key and verify by `kid` against every
  * key of the set that fast-jwt supports, checking `iss`, `aud` and the `at+jwt` type.
  * The verification callback reads the set on each request, so rotation and retirement apply at
- * once; the signing key is fixed when the options are built (rebuild after a rotation, or sign
+ * once (a refused kid or alg becomes a 401 `JwtError`); the signing key is fixed when the options are built (rebuild after a rotation, or sign
  * with `signAccessToken`).
  *
  * @throws {JwtError} `KEY_INVALID` when the active key is ML-DSA-65 (fast-jwt cannot handle it: verify
@@ -95,15 +108,29 @@ export function fastifyJwtOptions(
       public: async (_request, token) => {
         const kid = token?.header?.kid;
         const key = typeof kid === 'string' ? keys.get(kid) : undefined;
-        if (key === undefined) throw new JwtError('TOKEN_KID_UNKNOWN', 'token "kid" is not a known key');
+        if (key === undefined) throw unauthorized('TOKEN_KID_UNKNOWN', 'token "kid" is not a known key');
         if (token.header.alg !== key.alg || !FAST_JWT_ALGORITHMS.includes(key.alg)) {
-          throw new JwtError('TOKEN_ALG_NOT_ALLOWED', 'algorithm is not allowed for this key');
+          throw unauthorized('TOKEN_ALG_NOT_ALLOWED', 'algorithm is not allowed for this key');
+        }
+        // fast-jwt's own typ check surfaces as a 500 through @fastify/jwt; refuse refresh tokens here
+        // as a 401. Refusing before the signature check is safe: only acceptance needs a valid signature.
+        const payload = token.payload as { typ?: unknown } | undefined;
+        if (!isAccessTyp(token.header.typ) || payload?.typ !== 'access') {
+          throw unauthorized('TOKEN_TYPE_INVALID', 'expected an access token');
         }
         return verificationKeyOf(key);
       },
     },
     decode: { complete: true },
-    sign: { algorithm: active.alg, kid: active.kid, iss: options.issuer, aud: options.audience },
+    sign: {
+      algorithm: active.alg,
+      kid: active.kid,
+      iss: options.issuer,
+      aud: options.audience,
+      typ: 'at+jwt',
+      // fast-jwt takes milliseconds.
+      expiresIn: DEFAULT_ACCESS_TOKEN_TTL_SECONDS * 1000,
+    },
     verify: {
       algorithms,
       allowedIss: options.issuer,

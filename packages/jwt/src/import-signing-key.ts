@@ -68,13 +68,23 @@ function importJwk(
   const { kid: _kid, use: _use, key_ops: _ops, ext: _ext, ...members } = jwk;
   if (alg !== 'ML-DSA-65') delete members.alg;
   const isPrivate = members.d !== undefined || members.priv !== undefined;
+  let privateKey: KeyObject;
   try {
-    if (isPrivate)
-      return { privateKey: createPrivateKey({ key: members as JsonWebKeyInput['key'], format: 'jwk' }) };
-    return { publicKey: createPublicKey({ key: members as JsonWebKeyInput['key'], format: 'jwk' }) };
+    if (!isPrivate)
+      return { publicKey: createPublicKey({ key: members as JsonWebKeyInput['key'], format: 'jwk' }) };
+    privateKey = createPrivateKey({ key: members as JsonWebKeyInput['key'], format: 'jwk' });
   } catch (cause) {
     throw keyError('"jwk"', cause);
   }
+  // OpenSSL derives Ed25519/ML-DSA public keys from the private part and ignores the given ones;
+  // a stored JWK whose public members disagree has been tampered with or mixed up.
+  const derived = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, unknown>;
+  for (const name of ['x', 'y', 'n', 'e', 'pub']) {
+    if (members[name] !== undefined && members[name] !== derived[name]) {
+      throw new JwtError('KEY_INVALID', `JWK member "${name}" does not match the private key`);
+    }
+  }
+  return { privateKey };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { generateSigningKey } from '../src/generate-signing-key.js';
 import type { JwtAlgorithm } from '../src/jwt-algorithm.js';
 import { KeySet } from '../src/key-set.js';
@@ -35,3 +36,30 @@ export function decodePart(token: string, index: number): Record<string, unknown
 
 export const verifyOptions = { typ: 'access' as const, issuer: ISSUER, audience: AUDIENCE, now: NOW };
 export const signOptions = { issuer: ISSUER, audience: AUDIENCE, now: NOW };
+
+/** Builds a compact JWS by hand (HMAC-SHA-256 with `secret`, or a fixed signature), for attack tests. */
+export function forge(
+  header: unknown,
+  payload: unknown,
+  secret?: Uint8Array | string,
+  signature = '',
+): string {
+  const input = `${b64u(header)}.${b64u(payload)}`;
+  if (secret === undefined) return `${input}.${signature}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+export function accessPayload(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    iss: ISSUER,
+    sub: 'user-1',
+    aud: AUDIENCE,
+    exp: NOW_S + 60,
+    nbf: NOW_S,
+    iat: NOW_S,
+    jti: 'jti-1',
+    typ: 'access',
+    deviceId: 'dev-1',
+    ...overrides,
+  };
+}

@@ -23,10 +23,10 @@ export function assertNonEmptyString(value: unknown, name: string, max = 1024): 
   }
 }
 
-export function assertNow(now: unknown): Date {
+export function assertNow(now: unknown, name = 'options.now'): Date {
   if (now === undefined) return new Date();
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
-    throw new JwtError('INVALID_ARGUMENT', '"now" expected a valid Date');
+    throw new JwtError('INVALID_ARGUMENT', `"${name}" expected a valid Date`);
   }
   return now;
 }

@@ -1,0 +1,81 @@
+/** Token type confusion (RFC 8725 §2.8, §3.11): a refresh token must not work as an access token, nor the reverse. */
+import { describe, expect, it } from 'vitest';
+import { signAccessToken } from '../src/sign-access-token.js';
+import { signRefreshToken } from '../src/sign-refresh-token.js';
+import { verifyToken } from '../src/verify-token.js';
+import { ALGORITHMS, b64u, keySetFor, signOptions, verifyOptions } from './helpers.js';
+
+const refreshClaims = { sub: 'u', deviceId: 'd', familyId: 'f', generation: 0 };
+
+describe.each(ALGORITHMS)('%s', (alg) => {
+  it('a refresh token presented as an access token is refused', async () => {
+    const keys = await keySetFor(alg);
+    const { token } = await signRefreshToken(keys, refreshClaims, signOptions);
+    await expect(verifyToken(keys, token, verifyOptions)).rejects.toMatchObject({
+      code: 'TOKEN_TYPE_INVALID',
+    });
+    await expect(verifyToken(keys, token, { ...verifyOptions, typ: 'refresh' })).resolves.toMatchObject({
+      header: { typ: 'rt+jwt' },
+      claims: { typ: 'refresh', familyId: 'f', generation: 0 },
+    });
+  });
+
+  it('an access token presented as a refresh token is refused', async () => {
+    const keys = await keySetFor(alg);
+    const { token } = await signAccessToken(keys, { sub: 'u', deviceId: 'd' }, signOptions);
+    await expect(verifyToken(keys, token, { ...verifyOptions, typ: 'refresh' })).rejects.toMatchObject({
+      code: 'TOKEN_TYPE_INVALID',
+    });
+  });
+});
+
+describe('header and payload typ must agree', () => {
+  it('a refresh token with only its header typ changed fails the signature', async () => {
+    const keys = await keySetFor('EdDSA');
+    const { token } = await signRefreshToken(keys, refreshClaims, signOptions);
+    const [, p, s] = token.split('.');
+    const relabelled = `${b64u({ alg: 'EdDSA', kid: keys.active.kid, typ: 'at+jwt' })}.${p}.${s}`;
+    await expect(verifyToken(keys, relabelled, verifyOptions)).rejects.toMatchObject({
+      code: 'TOKEN_SIGNATURE_INVALID',
+    });
+  });
+
+  it('refuses a correctly signed token whose header typ says access but payload typ says refresh', async () => {
+    const { importJWK, SignJWT } = await import('jose');
+    const keys = await keySetFor('EdDSA');
+    const key = await importJWK(keys.active.exportPrivate().jwk, 'EdDSA');
+    const mixed = await new SignJWT({ typ: 'refresh', deviceId: 'd', familyId: 'f', generation: 0 })
+      .setProtectedHeader({ alg: 'EdDSA', kid: keys.active.kid, typ: 'at+jwt' })
+      .setSubject('u')
+      .setIssuer(signOptions.issuer)
+      .setAudience(signOptions.audience)
+      .setJti('j')
+      .setIssuedAt(signOptions.now)
+      .setExpirationTime('1h')
+      .sign(key);
+    await expect(verifyToken(keys, mixed, { ...verifyOptions, now: signOptions.now })).rejects.toMatchObject({
+      code: 'TOKEN_TYPE_INVALID',
+    });
+    await expect(
+      verifyToken(keys, mixed, { ...verifyOptions, typ: 'refresh', now: signOptions.now }),
+    ).rejects.toMatchObject({ code: 'TOKEN_TYPE_INVALID' });
+  });
+
+  it('accepts the RFC 9068 spelling "application/at+jwt" in any case', async () => {
+    const { importJWK, SignJWT } = await import('jose');
+    const keys = await keySetFor('EdDSA');
+    const key = await importJWK(keys.active.exportPrivate().jwk, 'EdDSA');
+    const token = await new SignJWT({ typ: 'access', deviceId: 'd' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: keys.active.kid, typ: 'application/AT+JWT' })
+      .setSubject('u')
+      .setIssuer(signOptions.issuer)
+      .setAudience(signOptions.audience)
+      .setJti('j')
+      .setIssuedAt(signOptions.now)
+      .setExpirationTime('1h')
+      .sign(key);
+    await expect(verifyToken(keys, token, verifyOptions)).resolves.toMatchObject({
+      header: { typ: 'at+jwt' },
+    });
+  });
+});
