@@ -48,7 +48,7 @@ describe('CSFLE unavailable', () => {
   });
 
   it.skipIf(clientEncryptionLoads)(
-    'createCsfleDataKey / createEncryptedCollection throw CSFLE_UNAVAILABLE here (skipped: mongodb-client-encryption is installed, the round trip covers it)',
+    'createCsfleDataKey / createEncryptedCollection throw CSFLE_UNAVAILABLE here (skips only where mongodb-client-encryption loads; the round trip covers that case)',
     async () => {
       const { MongoClient } = await import('mongodb');
       const client = new MongoClient('mongodb://127.0.0.1:1', { serverSelectionTimeoutMS: 100 });
