@@ -96,11 +96,8 @@ export interface RevokeTokenInput {
   readonly token_type_hint?: 'access_token' | 'refresh_token';
 }
 
-/** Body accepted by `requestPairingToken` (may be omitted). */
-export interface PairingTokenRequestInput {
-  /** Label proposed for the new device. */
-  readonly device_label?: string;
-}
+/** Body accepted by `requestPairingToken`: empty or omitted (the label is chosen by the new device). */
+export type PairingTokenRequestInput = Record<string, never>;
 
 /** Body accepted by `registerDeviceWithPairingToken`. Exactly one of `pairing_token` / `qr_code`. */
 export interface PairedDeviceInput {

@@ -7,6 +7,7 @@ export type {
   ProofModes,
 } from './auth-config.js';
 export { CERTIFICATE_ALGORITHMS, DEFAULT_AUTH_CONFIG, resolveAuthConfig } from './auth-config.js';
+export type { AuthDeps } from './auth-deps.js';
 export type { AuthErrorCode, FieldIssueCode } from './auth-error.js';
 export { AUTH_ERROR_CODES, AuthError, FIELD_ISSUE_CODES } from './auth-error.js';
 export type {
@@ -40,6 +41,7 @@ export type {
   TokenPair,
   UserSummary,
 } from './auth-service.js';
+export { createAuthService } from './create-auth-service.js';
 export type { Permission } from './has-permission.js';
 export { hasPermission, ROLE_PERMISSIONS, ROLES } from './has-permission.js';
 export type { FieldResult } from './validation/_field-result.js';

@@ -1,0 +1,76 @@
+/**
+ * Builds the use cases over the ports (issue 5, amended by issue 9). No HTTP, no engine types:
+ * the API and the CLI both call this.
+ */
+import { createCertificateRevocationList } from '@city/client-cert';
+import { systemClock, systemRandom } from '@city/ports';
+import { type AuthConfig, resolveAuthConfig } from './auth-config.js';
+import type { AuthDeps } from './auth-deps.js';
+import type { AuthService, JwksResult } from './auth-service.js';
+import { createServiceContext, nowDate } from './lib/_service-context.js';
+import { describeMe, listAudit, listUsers, setRoles } from './use-cases/administer-users.js';
+import { authenticateAccessToken } from './use-cases/authenticate-access-token.js';
+import { createLoginChallenge } from './use-cases/create-login-challenge.js';
+import { loginUser } from './use-cases/login-user.js';
+import { logoutSession } from './use-cases/logout-session.js';
+import { listDevices, renewDeviceCertificate, revokeDevice } from './use-cases/manage-devices.js';
+import { refreshSession } from './use-cases/refresh-session.js';
+import { registerPairedDevice } from './use-cases/register-paired-device.js';
+import { registerUser } from './use-cases/register-user.js';
+import { requestPairingToken } from './use-cases/request-pairing-token.js';
+import { revokeToken } from './use-cases/revoke-token.js';
+
+/**
+ * Creates the auth use cases from their dependencies.
+ *
+ * @throws {RangeError} when `sealKey` is not 32 bytes or the config is invalid
+ * @example
+ * ```ts
+ * const auth = createAuthService({ stores, ca, keys, fieldCipher, sealKey, config: { issuer: 'https://auth.city.example' } });
+ * const { uuid } = await auth.register({ username: 'alice', email: 'alice@example.com', password: '...' });
+ * ```
+ */
+export function createAuthService(deps: AuthDeps): AuthService {
+  if (!(deps.sealKey instanceof Uint8Array) || deps.sealKey.length !== 32) {
+    throw new RangeError(
+      `"sealKey" expected 32 bytes, got ${deps.sealKey instanceof Uint8Array ? deps.sealKey.length : typeof deps.sealKey}`,
+    );
+  }
+  const config: AuthConfig = resolveAuthConfig(deps.config ?? {});
+  const ctx = createServiceContext(deps, config, deps.clock ?? systemClock, deps.random ?? systemRandom);
+  return {
+    register: (input, request) => registerUser(ctx, input, request),
+    createLoginChallenge: (input) => createLoginChallenge(ctx, input),
+    login: (input, request) => loginUser(ctx, input, request),
+    refresh: (input, request) => refreshSession(ctx, input, request),
+    logout: (principal, request) => logoutSession(ctx, principal, request),
+    revokeToken: (input, request) => revokeToken(ctx, input, request),
+    me: (principal) => describeMe(ctx, principal),
+    authenticate: (token) => authenticateAccessToken(ctx, token),
+    requestPairingToken: (principal, input, request) => requestPairingToken(ctx, principal, input, request),
+    registerDeviceWithPairingToken: (input, request) => registerPairedDevice(ctx, input, request),
+    listDevices: (principal) => listDevices(ctx, principal),
+    revokeDevice: (principal, deviceId, request) => revokeDevice(ctx, principal, deviceId, request),
+    renewDeviceCertificate: (principal, input, request) =>
+      renewDeviceCertificate(ctx, principal, input, request),
+    listUsers: (principal, input) => listUsers(ctx, principal, input),
+    listAudit: (principal, input) => listAudit(ctx, principal, input),
+    setRoles: (principal, input, request) => setRoles(ctx, principal, input, request),
+    jwks: (): JwksResult => ctx.keys.toJWKS() as unknown as JwksResult,
+    caCertificatePem: () => ctx.ca.certificatePem,
+    crlPem: async () => {
+      const revoked = await ctx.stores.certificateRevocations.list();
+      return createCertificateRevocationList({
+        ca: ctx.ca,
+        revoked: revoked.map((r) => ({
+          serialNumber: r.serialNumber,
+          revokedAt: new Date(r.revokedAt),
+          ...(r.reason === undefined ? {} : { reason: r.reason }),
+        })),
+        now: nowDate(ctx),
+        nextUpdateHours: ctx.config.crlNextUpdateHours,
+      });
+    },
+    ready: () => ctx.stores.users.ping(),
+  };
+}

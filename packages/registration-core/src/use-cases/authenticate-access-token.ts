@@ -1,0 +1,50 @@
+/**
+ * Access-token authentication for every protected call: signature and claims (explicit
+ * algorithm from the key's `kid`, `typ` access only), the shared revocation list (RFC 7009
+ * revocations reach every instance), and the user and device still active — so revoking a
+ * device or disabling a user takes effect at once, not at token expiry.
+ */
+import { verifyToken } from '@city/jwt';
+import { AuthError } from '../auth-error.js';
+import type { Principal } from '../auth-service.js';
+import { nowDate, type ServiceContext } from '../lib/_service-context.js';
+import { tokenError } from './refresh-session.js';
+
+export async function authenticateAccessToken(
+  ctx: ServiceContext,
+  accessToken: string | undefined,
+): Promise<Principal> {
+  if (typeof accessToken !== 'string' || accessToken === '') throw new AuthError('AUTHENTICATION_REQUIRED');
+  const now = ctx.clock.now();
+  let claims: { sub: string; deviceId: string; jti: string; exp: number; sid?: string | undefined };
+  try {
+    const verified = await verifyToken(ctx.keys, accessToken, {
+      typ: 'access',
+      issuer: ctx.config.issuer,
+      audience: ctx.config.audience,
+      now: nowDate(ctx),
+      clockToleranceSeconds: ctx.config.clockToleranceSeconds,
+      isRevoked: (jti) => ctx.stores.revocations.isRevoked(jti, now),
+    });
+    claims = verified.claims;
+  } catch (error) {
+    throw tokenError(error);
+  }
+  if (typeof claims.sid !== 'string') throw new AuthError('TOKEN_INVALID');
+  const [user, device] = await Promise.all([
+    ctx.stores.users.getByUuid(claims.sub),
+    ctx.stores.devices.get(claims.sub, claims.deviceId),
+  ]);
+  if (user === undefined || user.status !== 'active' || device === undefined || device.status !== 'active') {
+    throw new AuthError('TOKEN_REVOKED');
+  }
+  return {
+    userUuid: user.uuid,
+    username: user.username,
+    roles: [...user.roles],
+    deviceId: device.deviceId,
+    sessionId: claims.sid,
+    tokenId: claims.jti,
+    expiresAt: new Date(claims.exp * 1000).toISOString(),
+  };
+}

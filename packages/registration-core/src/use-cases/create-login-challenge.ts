@@ -1,0 +1,26 @@
+/**
+ * Login challenges for the signature proof: a 256-bit server nonce, single use, 2-minute TTL.
+ * The string the device signs names its purpose and audience so a signature cannot be replayed
+ * into another protocol or deployment.
+ */
+import type { LoginChallenge } from '../auth-service.js';
+import { iso, randomToken, type ServiceContext } from '../lib/_service-context.js';
+import { InputReader } from '../validation/_input-reader.js';
+
+export function challengeString(audience: string, challengeId: string, nonce: string): string {
+  return `city-auth-login:v1:${audience}:${challengeId}:${nonce}`;
+}
+
+export async function createLoginChallenge(ctx: ServiceContext, input: unknown): Promise<LoginChallenge> {
+  new InputReader(input, [], { optionalBody: true }).finish();
+  const now = ctx.clock.now();
+  const challengeId = ctx.random.uuid();
+  const nonce = randomToken(ctx, 32);
+  const expiresAt = now + ctx.config.challengeTtlSeconds * 1000;
+  await ctx.stores.challenges.create({ challengeId, nonce, createdAt: now, expiresAt });
+  return {
+    challengeId,
+    challenge: challengeString(ctx.config.audience, challengeId, nonce),
+    expiresAt: iso(expiresAt),
+  };
+}

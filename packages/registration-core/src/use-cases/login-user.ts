@@ -1,0 +1,136 @@
+/**
+ * Login (seed login.py, issue 5): password + device proof → access token (15 min) + refresh token
+ * (a new family per login per device) + user summary. Unknown user, wrong password and any device
+ * proof failure all answer `INVALID_CREDENTIALS` after the same Argon2id work; the precise reason
+ * goes to the audit log. Failures are throttled per identifier and per IP (see _login-throttle).
+ */
+import { hashPassword } from '@city/password';
+import { ConflictError } from '@city/ports';
+import { AuthError } from '../auth-error.js';
+import type { LoginResult, RequestContext } from '../auth-service.js';
+import { checkPassword } from '../lib/_check-password.js';
+import { assertNotLocked, recordFailure, recordSuccess, throttleKeys } from '../lib/_login-throttle.js';
+import { resolveUser } from '../lib/_resolve-user.js';
+import { audit, type ServiceContext, signPair, userSummary } from '../lib/_service-context.js';
+import { verifyDeviceProof } from '../lib/_verify-device-proof.js';
+import { validateLoginInput } from '../validation/validate-login-input.js';
+import { challengeString } from './create-login-challenge.js';
+
+export async function loginUser(
+  ctx: ServiceContext,
+  input: unknown,
+  request: RequestContext = {},
+): Promise<LoginResult> {
+  const login = validateLoginInput(input);
+  const mode = login.proof ?? ctx.config.defaultProofMode;
+  if (!ctx.config.proofModes[mode])
+    throw new AuthError('PROOF_MODE_DISABLED', `proof mode "${mode}" is not enabled`);
+  requireProofFields(mode, login, request);
+
+  const keys = throttleKeys(login.identifier, request.ip);
+  await assertNotLocked(ctx, keys);
+
+  // The challenge is spent before anything else is checked: one attempt per challenge.
+  let challenge: string | undefined;
+  if (mode === 'signature') {
+    const consumed = await ctx.stores.challenges.consume(login.challengeId ?? '', ctx.clock.now());
+    if (!consumed.ok) throw new AuthError('CHALLENGE_INVALID');
+    challenge = challengeString(ctx.config.audience, consumed.record.challengeId, consumed.record.nonce);
+  }
+
+  const user = await resolveUser(ctx, login.identifier);
+  const password = await checkPassword(ctx, user, login.password);
+  let failure: { reason: string; deviceId?: string | undefined } | undefined;
+  let deviceId: string | undefined;
+  if (!password.valid || user === undefined) {
+    failure = { reason: password.reason ?? 'wrong_password' };
+  } else {
+    const proof = await verifyDeviceProof(ctx, user, mode, login, challenge, request);
+    if (proof.ok) deviceId = proof.device.deviceId;
+    else failure = { reason: proof.reason, deviceId: proof.deviceId ?? login.deviceId };
+  }
+  if (failure !== undefined || user === undefined || deviceId === undefined) {
+    await audit(ctx, {
+      type: 'login_failure',
+      userUuid: user?.uuid,
+      deviceId: failure?.deviceId,
+      ip: request.ip,
+      reason: failure?.reason ?? 'unknown',
+      detail: { proof: mode },
+    });
+    await recordFailure(ctx, keys, {
+      userUuid: user?.uuid,
+      ip: request.ip,
+      reason: failure?.reason ?? 'unknown',
+      operation: 'login',
+    });
+    throw new AuthError('INVALID_CREDENTIALS');
+  }
+
+  await recordSuccess(ctx, keys);
+  let current = user;
+  if (password.needsRehash) {
+    try {
+      current = await ctx.stores.users.update(
+        user.uuid,
+        { passwordHash: await hashPassword(login.password.normalize('NFKC'), ctx.config.argon2) },
+        user.version,
+        ctx.clock.now(),
+      );
+    } catch (error) {
+      // A concurrent login rehashed first; the old hash keeps verifying until then.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+
+  const now = ctx.clock.now();
+  const familyId = ctx.random.uuid();
+  const familyExpiresAt = now + ctx.config.refreshTokenTtlSeconds * 1000;
+  const signed = await signPair(ctx, { user: current, deviceId, familyId, generation: 0, familyExpiresAt });
+  await ctx.stores.refreshTokens.create({
+    familyId,
+    userUuid: current.uuid,
+    deviceId,
+    generation: 0,
+    currentJti: signed.refreshJti,
+    currentAccessJti: signed.accessJti,
+    rotatedAt: now,
+    status: 'active',
+    createdAt: now,
+    expiresAt: familyExpiresAt,
+  });
+  await audit(ctx, {
+    type: 'login_success',
+    userUuid: current.uuid,
+    deviceId,
+    ip: request.ip,
+    detail: { proof: mode, sessionId: familyId, rehashed: password.needsRehash },
+  });
+  return { ...signed.pair, user: userSummary(ctx, current) };
+}
+
+function requireProofFields(
+  mode: string,
+  login: ReturnType<typeof validateLoginInput>,
+  request: RequestContext,
+): void {
+  const missing: string[] = [];
+  if (mode === 'signature') {
+    if (login.challengeId === undefined) missing.push('challenge_id');
+    if (login.signature === undefined) missing.push('signature');
+    if (login.deviceId === undefined) missing.push('device_id');
+  }
+  if (mode === 'fingerprint' && login.fingerprint === undefined) missing.push('client_cert_fp');
+  if (missing.length > 0) {
+    throw new AuthError('VALIDATION_FAILED', `${missing.join(', ')} required for ${mode} proof`, {
+      fields: missing.map((field) => ({
+        field,
+        code: 'REQUIRED',
+        message: `${field} is required for ${mode} proof`,
+      })),
+    });
+  }
+  if (mode === 'mtls' && (request.peerCertificatePem === undefined || request.peerCertificatePem === '')) {
+    throw new AuthError('CLIENT_CERTIFICATE_REQUIRED');
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Device management for the authenticated owner (issue 9 "ownership on every device route"):
+ * every lookup is (principal.userUuid, deviceId), so another user's device id is simply
+ * `DEVICE_NOT_FOUND` — never confirmed to exist. Revoking a device puts its certificate serial on
+ * the CRL and revokes that device's sessions only; renewing replaces an active device's
+ * certificate and revokes the old serial as superseded.
+ */
+import { type DeviceRecord, NotFoundError } from '@city/ports';
+import { CERTIFICATE_ALGORITHMS, type CertificateAlgorithm } from '../auth-config.js';
+import { AuthError } from '../auth-error.js';
+import type { DeviceSummary, Principal, RenewedCertificateResult, RequestContext } from '../auth-service.js';
+import {
+  issueDeviceCertificate,
+  storeCertificateBody,
+  toIssuedDeviceCertificate,
+} from '../lib/_issue-device-certificate.js';
+import { audit, iso, notify, revokeFamily, type ServiceContext } from '../lib/_service-context.js';
+import { InputReader } from '../validation/_input-reader.js';
+import { readCsr } from '../validation/read-csr.js';
+
+export function deviceSummary(device: DeviceRecord, currentDeviceId: string): DeviceSummary {
+  return {
+    deviceId: device.deviceId,
+    label: device.label,
+    status: device.status,
+    fingerprint: device.fingerprint,
+    serialNumber: device.serialNumber,
+    algorithm: device.algorithm,
+    createdAt: iso(device.createdAt),
+    notAfter: iso(device.notAfter),
+    revokedAt: device.revokedAt === undefined ? undefined : iso(device.revokedAt),
+    pairedFromDeviceId: device.pairedFromDeviceId,
+    current: device.deviceId === currentDeviceId,
+  };
+}
+
+export async function listDevices(
+  ctx: ServiceContext,
+  principal: Principal,
+): Promise<readonly DeviceSummary[]> {
+  const devices = await ctx.stores.devices.listByUser(principal.userUuid);
+  return devices
+    .filter((d) => d.userUuid === principal.userUuid)
+    .map((d) => deviceSummary(d, principal.deviceId))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/** Reads a device id argument: a string of sane size, else not found (ids are never echoed). */
+function deviceIdArgument(value: unknown): string {
+  if (typeof value !== 'string' || value === '' || value.length > 128 || value.includes('\u0000')) {
+    throw new AuthError('DEVICE_NOT_FOUND');
+  }
+  return value;
+}
+
+export async function revokeDevice(
+  ctx: ServiceContext,
+  principal: Principal,
+  deviceIdInput: unknown,
+  request: RequestContext = {},
+): Promise<DeviceSummary> {
+  const deviceId = deviceIdArgument(deviceIdInput);
+  const device = await ctx.stores.devices.get(principal.userUuid, deviceId);
+  if (device === undefined || device.userUuid !== principal.userUuid || device.status !== 'active') {
+    throw new AuthError('DEVICE_NOT_FOUND');
+  }
+  const now = ctx.clock.now();
+  let revoked: DeviceRecord;
+  try {
+    revoked = await ctx.stores.devices.revoke(principal.userUuid, deviceId, now);
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new AuthError('DEVICE_NOT_FOUND');
+    throw error;
+  }
+  await ctx.stores.certificateRevocations.add({
+    serialNumber: device.serialNumber,
+    userUuid: principal.userUuid,
+    deviceId,
+    revokedAt: now,
+    reason: 'cessationOfOperation',
+  });
+  const families = await ctx.stores.refreshTokens.listByUser(principal.userUuid);
+  let sessions = 0;
+  for (const family of families) {
+    if (family.deviceId === deviceId && family.status === 'active') {
+      await revokeFamily(ctx, family, 'device_revoked');
+      sessions++;
+    }
+  }
+  await audit(ctx, {
+    type: 'device_revoked',
+    userUuid: principal.userUuid,
+    deviceId,
+    ip: request.ip,
+    detail: { serialNumber: device.serialNumber, sessionsRevoked: sessions, by: principal.deviceId },
+  });
+  await notify(ctx, { type: 'revocation', userUuid: principal.userUuid, data: { deviceId } });
+  return deviceSummary(revoked, principal.deviceId);
+}
+
+export async function renewDeviceCertificate(
+  ctx: ServiceContext,
+  principal: Principal,
+  input: unknown,
+  request: RequestContext = {},
+): Promise<RenewedCertificateResult> {
+  const reader = new InputReader(input, ['device_id', 'csr', 'key_algorithm'], { optionalBody: true });
+  const requested = reader.string('device_id', { required: false, maxLength: 128 });
+  const csrPem = reader.field('csr', false, readCsr);
+  const keyAlgorithm = reader.oneOf('key_algorithm', CERTIFICATE_ALGORITHMS, false);
+  if (csrPem !== undefined && keyAlgorithm !== undefined) {
+    reader.add('key_algorithm', 'CONFLICTING_FIELDS', 'key_algorithm applies only when no csr is sent');
+  }
+  reader.finish();
+  const deviceId = requested ?? principal.deviceId;
+  const device = await ctx.stores.devices.get(principal.userUuid, deviceId);
+  if (device === undefined || device.userUuid !== principal.userUuid || device.status !== 'active') {
+    throw new AuthError('DEVICE_NOT_FOUND');
+  }
+  const algorithm: CertificateAlgorithm | undefined =
+    csrPem !== undefined
+      ? undefined
+      : (keyAlgorithm ??
+        ((CERTIFICATE_ALGORITHMS as readonly string[]).includes(device.algorithm)
+          ? (device.algorithm as CertificateAlgorithm)
+          : undefined));
+  const issued = await issueDeviceCertificate(ctx, {
+    userUuid: principal.userUuid,
+    deviceId,
+    csrPem,
+    algorithm,
+  });
+  const certificateKey = await storeCertificateBody(ctx, principal.userUuid, deviceId, issued);
+  try {
+    await ctx.stores.devices.replaceCertificate(principal.userUuid, deviceId, {
+      fingerprint: issued.fingerprint,
+      serialNumber: issued.serialNumber,
+      certificatePem: issued.certificatePem,
+      certificateKey,
+      notAfter: issued.notAfter.getTime(),
+    });
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new AuthError('DEVICE_NOT_FOUND');
+    throw error;
+  }
+  const now = ctx.clock.now();
+  await ctx.stores.certificateRevocations.add({
+    serialNumber: device.serialNumber,
+    userUuid: principal.userUuid,
+    deviceId,
+    revokedAt: now,
+    reason: 'superseded',
+  });
+  await audit(ctx, {
+    type: 'device_renewed',
+    userUuid: principal.userUuid,
+    deviceId,
+    ip: request.ip,
+    detail: { previousSerialNumber: device.serialNumber, serialNumber: issued.serialNumber },
+  });
+  return {
+    ...toIssuedDeviceCertificate(ctx, principal.userUuid, deviceId, issued),
+    previousSerialNumber: device.serialNumber,
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * Refresh-token rotation with reuse detection (RFC 9700 §4.14.2) and issue 9's retry grace
+ * window: the current token rotates (the store's conditional rotate lets exactly one concurrent
+ * caller win); the previous token presented again by the same device within
+ * `refreshGraceSeconds` gets the same successor pair back (kept sealed with AES-256-GCM in the
+ * family record); anything else revokes the family and its current access token, is audited as
+ * `token_reuse` and raises a security alert.
+ */
+import { decideRefresh, JwtError, verifyToken } from '@city/jwt';
+import { ConflictError, type RefreshFamilyRecord } from '@city/ports';
+import { AuthError } from '../auth-error.js';
+import type { RefreshResult, RequestContext, TokenPair } from '../auth-service.js';
+import {
+  audit,
+  notify,
+  nowDate,
+  revokeFamily,
+  type ServiceContext,
+  sealPair,
+  signPair,
+  unsealPair,
+} from '../lib/_service-context.js';
+import { usableDevice } from '../lib/_verify-device-proof.js';
+import { InputReader } from '../validation/_input-reader.js';
+
+export async function refreshSession(
+  ctx: ServiceContext,
+  input: unknown,
+  request: RequestContext = {},
+): Promise<RefreshResult> {
+  const reader = new InputReader(input, ['refresh_token']);
+  const token = reader.string('refresh_token', { required: true, maxLength: 16_384 });
+  reader.finish();
+
+  let claims: { sub: string; deviceId: string; jti: string; familyId: string; generation: number };
+  try {
+    const verified = await verifyToken(ctx.keys, token as string, {
+      typ: 'refresh',
+      issuer: ctx.config.issuer,
+      audience: ctx.config.audience,
+      now: nowDate(ctx),
+      clockToleranceSeconds: ctx.config.clockToleranceSeconds,
+    });
+    const c = verified.claims;
+    if (typeof c.familyId !== 'string' || typeof c.generation !== 'number')
+      throw new AuthError('TOKEN_INVALID');
+    claims = { sub: c.sub, deviceId: c.deviceId, jti: c.jti, familyId: c.familyId, generation: c.generation };
+  } catch (error) {
+    throw tokenError(error);
+  }
+
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const family = await ctx.stores.refreshTokens.get(claims.familyId);
+    if (family === undefined || family.userUuid !== claims.sub) throw new AuthError('TOKEN_INVALID');
+    const now = ctx.clock.now();
+    let decision = decideRefresh(
+      {
+        generation: family.generation,
+        status: family.status,
+        rotatedAt: family.rotatedAt,
+        graceUntil: family.graceUntil ?? family.rotatedAt - 1,
+        deviceId: family.deviceId,
+      },
+      { generation: claims.generation, deviceId: claims.deviceId },
+      now,
+    );
+    // Same generation but another token id cannot come from us; treat it as reuse.
+    if (decision === 'rotate' && claims.jti !== family.currentJti) decision = 'reuse';
+    if (decision === 'revoked') throw new AuthError('TOKEN_REVOKED');
+    if (decision === 'reuse') return handleReuse(ctx, family, claims, request);
+    if (decision === 'grace') {
+      const pair = unsealPair(ctx, family.graceSealed, family.familyId, family.generation);
+      if (pair === undefined) return handleReuse(ctx, family, claims, request);
+      return pair;
+    }
+    const rotated = await rotate(ctx, family, request);
+    if (rotated !== undefined) return rotated;
+    // Lost the race: re-read and decide again (grace pair or reuse).
+  }
+  throw new AuthError('CONCURRENT_UPDATE');
+}
+
+async function rotate(
+  ctx: ServiceContext,
+  family: RefreshFamilyRecord,
+  request: RequestContext,
+): Promise<TokenPair | undefined> {
+  const user = await ctx.stores.users.getByUuid(family.userUuid);
+  const device = await usableDevice(ctx, await ctx.stores.devices.get(family.userUuid, family.deviceId));
+  if (user === undefined || user.status !== 'active' || !device.ok) {
+    await revokeFamily(ctx, family, user?.status === 'active' ? 'device_revoked' : 'user_disabled');
+    throw new AuthError('TOKEN_REVOKED');
+  }
+  const generation = family.generation + 1;
+  const signed = await signPair(ctx, {
+    user,
+    deviceId: family.deviceId,
+    familyId: family.familyId,
+    generation,
+    familyExpiresAt: family.expiresAt,
+  });
+  const now = ctx.clock.now();
+  const graceMs = ctx.config.refreshGraceSeconds * 1000;
+  try {
+    await ctx.stores.refreshTokens.rotate(family.familyId, {
+      expectedGeneration: family.generation,
+      generation,
+      currentJti: signed.refreshJti,
+      currentAccessJti: signed.accessJti,
+      rotatedAt: now,
+      // graceUntil < rotatedAt switches the window off (decideRefresh would otherwise default to 10 s).
+      graceUntil: graceMs > 0 ? now + graceMs : now - 1,
+      ...(graceMs > 0 ? { graceSealed: sealPair(ctx, signed.pair, family.familyId, generation) } : {}),
+    });
+  } catch (error) {
+    if (error instanceof ConflictError) return undefined;
+    throw error;
+  }
+  await audit(ctx, {
+    type: 'token_refresh',
+    userUuid: family.userUuid,
+    deviceId: family.deviceId,
+    ip: request.ip,
+    detail: { sessionId: family.familyId, generation },
+  });
+  return signed.pair;
+}
+
+async function handleReuse(
+  ctx: ServiceContext,
+  family: RefreshFamilyRecord,
+  claims: { deviceId: string; generation: number },
+  request: RequestContext,
+): Promise<never> {
+  await revokeFamily(ctx, family, 'reuse');
+  const detail = {
+    sessionId: family.familyId,
+    presentedGeneration: claims.generation,
+    currentGeneration: family.generation,
+    sameDevice: claims.deviceId === family.deviceId,
+  };
+  await audit(ctx, {
+    type: 'token_reuse',
+    userUuid: family.userUuid,
+    deviceId: claims.deviceId,
+    ip: request.ip,
+    reason: 'refresh_token_reuse',
+    detail,
+  });
+  await audit(ctx, {
+    type: 'security_alert',
+    userUuid: family.userUuid,
+    deviceId: claims.deviceId,
+    ip: request.ip,
+    reason: 'refresh_token_reuse',
+    detail,
+  });
+  await notify(ctx, {
+    type: 'security_alert',
+    userUuid: family.userUuid,
+    data: { kind: 'refresh_token_reuse', ...detail },
+  });
+  throw new AuthError('REFRESH_TOKEN_REUSED');
+}
+
+/** Maps a token verification failure to TOKEN_EXPIRED / TOKEN_REVOKED / TOKEN_INVALID. */
+export function tokenError(error: unknown): AuthError {
+  if (error instanceof AuthError) return error;
+  if (error instanceof JwtError) {
+    if (error.code === 'TOKEN_EXPIRED') return new AuthError('TOKEN_EXPIRED', undefined, { cause: error });
+    if (error.code === 'TOKEN_REVOKED') return new AuthError('TOKEN_REVOKED', undefined, { cause: error });
+    return new AuthError('TOKEN_INVALID', undefined, { cause: error });
+  }
+  throw error;
+}

@@ -1,0 +1,138 @@
+/**
+ * Registration (seed registration.py, issue 5): validate → uuid → Argon2id → first device
+ * certificate → certificate body to the blob store → device record → user record LAST (the
+ * store's conditional create is the uniqueness truth; the user is visible only when complete)
+ * → audit → notification (never fails the registration).
+ */
+import { hashPassword } from '@city/password';
+import { ConflictError, type DeviceRecord, type UserRecord } from '@city/ports';
+import { AuthError } from '../auth-error.js';
+import type { RegistrationResult, RequestContext } from '../auth-service.js';
+import {
+  issueDeviceCertificate,
+  storeCertificateBody,
+  toIssuedDeviceCertificate,
+} from '../lib/_issue-device-certificate.js';
+import { audit, notify, nowDate, type ServiceContext, stripUndefined } from '../lib/_service-context.js';
+import { type ValidRegistration, validateRegisterInput } from '../validation/validate-register-input.js';
+
+const TAKEN = { username: 'USERNAME_TAKEN', email: 'EMAIL_TAKEN', mynumber: 'MYNUMBER_TAKEN' } as const;
+
+export async function registerUser(
+  ctx: ServiceContext,
+  input: unknown,
+  request: RequestContext = {},
+): Promise<RegistrationResult> {
+  const valid = validateRegisterInput(input, nowDate(ctx));
+  const emailIndex = ctx.cipher.blindIndex('email', valid.email.canonical);
+  const mynumberIndex =
+    valid.mynumber === undefined ? undefined : ctx.cipher.blindIndex('mynumber', valid.mynumber);
+
+  // Fast path only (saves an Argon2 hash and a signature for an obvious clash); the
+  // conditional create below is what actually guarantees uniqueness under concurrency.
+  if ((await ctx.stores.users.getByUsernameKey(valid.username.key)) !== undefined) {
+    throw new AuthError('USERNAME_TAKEN');
+  }
+
+  const uuid = ctx.random.uuid();
+  const deviceId = ctx.random.uuid();
+  const passwordHash = await hashPassword(valid.password, ctx.config.argon2);
+  const issued = await issueDeviceCertificate(ctx, {
+    userUuid: uuid,
+    deviceId,
+    csrPem: valid.csrPem,
+    algorithm: valid.keyAlgorithm,
+  });
+  const certificateKey = await storeCertificateBody(ctx, uuid, deviceId, issued);
+  const now = ctx.clock.now();
+  const device: DeviceRecord = stripUndefined({
+    deviceId,
+    userUuid: uuid,
+    fingerprint: issued.fingerprint,
+    serialNumber: issued.serialNumber,
+    certificatePem: issued.certificatePem,
+    algorithm: issued.algorithm,
+    certificateKey,
+    label: valid.deviceLabel,
+    status: 'active' as const,
+    createdAt: now,
+    notAfter: issued.notAfter.getTime(),
+  });
+  try {
+    await ctx.stores.devices.create(device);
+  } catch (error) {
+    await discard(ctx, uuid, deviceId, certificateKey, false);
+    throw error;
+  }
+  const user: UserRecord = stripUndefined({
+    uuid,
+    username: valid.username.display,
+    usernameKey: valid.username.key,
+    emailIndex,
+    mynumberIndex,
+    passwordHash,
+    roles: ['user' as const],
+    status: 'active' as const,
+    encrypted: encryptProfile(ctx, uuid, valid),
+    initialHarmonyToken: valid.initialHarmonyToken,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  });
+  try {
+    await ctx.stores.users.create(user);
+  } catch (error) {
+    await discard(ctx, uuid, deviceId, certificateKey, true);
+    if (error instanceof ConflictError && Object.hasOwn(TAKEN, error.field)) {
+      throw new AuthError(TAKEN[error.field as keyof typeof TAKEN], undefined, { cause: error });
+    }
+    throw error;
+  }
+
+  await audit(ctx, {
+    type: 'registration',
+    userUuid: uuid,
+    deviceId,
+    ip: request.ip,
+    detail: {
+      algorithm: issued.algorithm,
+      serialNumber: issued.serialNumber,
+      keyFrom: valid.csrPem === undefined ? 'server' : 'csr',
+    },
+  });
+  await notify(ctx, { type: 'registration', userUuid: uuid, data: { deviceId } });
+  return { uuid, username: user.username, ...toIssuedDeviceCertificate(ctx, uuid, deviceId, issued) };
+}
+
+function encryptProfile(ctx: ServiceContext, uuid: string, valid: ValidRegistration): Record<string, string> {
+  const plain: Record<string, string | undefined> = {
+    email: valid.email.address,
+    name: valid.name,
+    birth_date: valid.birthDate,
+    address: valid.address,
+    mynumber: valid.mynumber,
+    phone: valid.phone,
+  };
+  const encrypted: Record<string, string> = {};
+  for (const [attribute, value] of Object.entries(plain)) {
+    if (value !== undefined)
+      encrypted[attribute] = ctx.cipher.encrypt(value, { table: 'users', recordKey: uuid, attribute });
+  }
+  return encrypted;
+}
+
+/** Undoes the writes of a registration that lost (the device record never became reachable). */
+async function discard(
+  ctx: ServiceContext,
+  uuid: string,
+  deviceId: string,
+  certificateKey: string,
+  deviceWritten: boolean,
+): Promise<void> {
+  try {
+    if (deviceWritten) await ctx.stores.devices.revoke(uuid, deviceId, ctx.clock.now());
+    await ctx.stores.certificates.delete(certificateKey);
+  } catch (error) {
+    ctx.onInternalError(error, 'register:cleanup');
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Pairing tokens (seed 001's design): issued only to an authenticated user on an active,
+ * registered device (any such device is a parent — no special "first" device). 256-bit random,
+ * stored only as its SHA-256, single use, 10-minute TTL. The QR payload carries the uuid and the
+ * token, never the password.
+ */
+import { AuthError } from '../auth-error.js';
+import type { PairingTokenResult, Principal, RequestContext } from '../auth-service.js';
+import { audit, iso, randomToken, type ServiceContext, sha256Hex } from '../lib/_service-context.js';
+import { InputReader } from '../validation/_input-reader.js';
+
+export async function requestPairingToken(
+  ctx: ServiceContext,
+  principal: Principal,
+  input: unknown,
+  request: RequestContext = {},
+): Promise<PairingTokenResult> {
+  new InputReader(input, [], { optionalBody: true }).finish();
+  const device = await ctx.stores.devices.get(principal.userUuid, principal.deviceId);
+  if (device === undefined || device.status !== 'active') throw new AuthError('DEVICE_NOT_FOUND');
+  const now = ctx.clock.now();
+  const token = randomToken(ctx, 32);
+  const expiresAt = now + ctx.config.pairingTokenTtlSeconds * 1000;
+  await ctx.stores.pairingTokens.create({
+    tokenHash: sha256Hex(token),
+    userUuid: principal.userUuid,
+    parentDeviceId: device.deviceId,
+    createdAt: now,
+    expiresAt,
+  });
+  await audit(ctx, {
+    type: 'pairing_token_issued',
+    userUuid: principal.userUuid,
+    deviceId: device.deviceId,
+    ip: request.ip,
+    detail: { expiresAt },
+  });
+  const qrPayload = `city-auth:pair?${new URLSearchParams({ v: '1', uuid: principal.userUuid, token }).toString()}`;
+  return { token, expiresAt: iso(expiresAt), qrPayload };
+}
