@@ -6,7 +6,11 @@
  */
 import { JwtError } from './jwt-error.js';
 
-/** Default retry grace window after a rotation, in seconds. */
+/**
+ * Default retry grace window after a rotation, in seconds (issue 9: multi-tab and retrying clients).
+ *
+ * @example `graceUntil: rotatedAt + DEFAULT_REFRESH_GRACE_SECONDS * 1000`
+ */
 export const DEFAULT_REFRESH_GRACE_SECONDS = 10;
 
 /** The stored state of a refresh-token family. Times are epoch milliseconds. */

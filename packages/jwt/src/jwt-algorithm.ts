@@ -13,7 +13,11 @@
 /** A JWS `alg` value this package supports. */
 export type JwtAlgorithm = 'EdDSA' | 'ES256' | 'RS256' | 'HS256' | 'ML-DSA-65';
 
-/** The supported algorithms, in order of preference (the first is the default). */
+/**
+ * The supported algorithms, in order of preference (the first is the default).
+ *
+ * @example `JWT_ALGORITHMS.includes(alg)`
+ */
 export const JWT_ALGORITHMS: readonly JwtAlgorithm[] = Object.freeze([
   'EdDSA',
   'ES256',

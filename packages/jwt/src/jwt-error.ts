@@ -7,7 +7,11 @@
  */
 import { CityError, type CityErrorOptions } from '@city/errors';
 
-/** Every code a {@link JwtError} can carry. */
+/**
+ * Every code a {@link JwtError} can carry (the API maps each to an HTTP status).
+ *
+ * @example `for (const code of JWT_ERROR_CODES) assert(statusFor(code))`
+ */
 export const JWT_ERROR_CODES = [
   'TOKEN_MALFORMED',
   'TOKEN_ALG_NOT_ALLOWED',

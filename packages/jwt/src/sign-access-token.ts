@@ -6,7 +6,11 @@ import { JwtError } from './jwt-error.js';
 import type { KeySet } from './key-set.js';
 import { issueToken } from './lib/issue-token.js';
 
-/** Default access-token lifetime: 15 minutes (RFC 9700 §4.14: short-lived access tokens). */
+/**
+ * Default access-token lifetime: 15 minutes (short-lived, as RFC 9700 advises).
+ *
+ * @example `reply.header('cache-control', 'no-store').send({ expires_in: DEFAULT_ACCESS_TOKEN_TTL_SECONDS })`
+ */
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 900;
 
 /** Claims of an access token given by the caller. */

@@ -7,7 +7,11 @@ import type { KeySet } from './key-set.js';
 import { assertNonEmptyString, issueToken } from './lib/issue-token.js';
 import type { SignedToken, SignTokenOptions } from './sign-access-token.js';
 
-/** Default refresh-token lifetime: 30 days. */
+/**
+ * Default refresh-token lifetime: 30 days.
+ *
+ * @example `cookie.maxAge = DEFAULT_REFRESH_TOKEN_TTL_SECONDS`
+ */
 export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 
 /** Claims of a refresh token. */

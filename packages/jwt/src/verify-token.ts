@@ -24,9 +24,17 @@ import { decodeBase64url } from './lib/base64url.js';
 import { assertNonEmptyString, assertNow } from './lib/issue-token.js';
 import { verifyJws } from './lib/key-material.js';
 
-/** Largest token accepted, in characters; bigger input is refused before any parsing. */
+/**
+ * Largest token accepted, in characters; bigger input is refused before any parsing.
+ *
+ * @example `if (bearer.length > MAX_TOKEN_LENGTH) return reply.code(401).send()`
+ */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
-/** Default clock tolerance for `exp`, `nbf` and `iat`, in seconds. */
+/**
+ * Default clock tolerance for `exp`, `nbf` and `iat`, in seconds.
+ *
+ * @example `verifyToken(keys, t, { ...opts, clockToleranceSeconds: 0 })` to be exact instead
+ */
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 5;
 const MAX_CLOCK_TOLERANCE_SECONDS = 300;
 

@@ -49,4 +49,11 @@ describe('public exports', () => {
       ].sort(),
     );
   });
+
+  it('every error code is documented in the README table', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { JWT_ERROR_CODES } = await import('../src/index.js');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const code of JWT_ERROR_CODES) expect(readme).toMatch(new RegExp(`^\\| \`${code}\` +\\|`, 'm'));
+  });
 });
