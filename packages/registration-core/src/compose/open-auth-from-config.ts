@@ -1,0 +1,115 @@
+/**
+ * Production compositions: AWS (DynamoDB + S3 + SNS/outbox) or MongoDB, with the CA, JWT keys and
+ * key vault loaded from (or, with `createMissingSecrets`, created in) a secrets directory.
+ */
+import { join } from 'node:path';
+import {
+  createDynamoStores,
+  createMongoStores,
+  createTables,
+  type DynamoStoresConfig,
+  ensureBucket,
+  loadStorageConfigFromEnv,
+  OutboxNotifier,
+} from '@city/db-integration';
+import type { JwtAlgorithm } from '@city/jwt';
+import type { CapsuleStore, KemAlgorithm } from '@city/ntru-keyvault';
+import type { Clock, Random, Stores } from '@city/ports';
+import type { AuthConfigOverrides, CertificateAlgorithm } from '../auth-config.js';
+import { createAuthService } from '../create-auth-service.js';
+import { loadOrCreateSecrets } from './_load-secrets.js';
+import type { AuthRuntime } from './open-embedded-auth.js';
+
+/** Configuration of {@link openAuthFromConfig}. */
+export type AuthDeploymentConfig = (
+  | {
+      readonly mode: 'aws';
+      /** Default: `loadStorageConfigFromEnv()`. */
+      readonly storage?: DynamoStoresConfig | undefined;
+      /** Create tables and bucket when missing (default false: provisioned by infrastructure). */
+      readonly provision?: boolean | undefined;
+    }
+  | {
+      readonly mode: 'mongodb';
+      readonly uri: string;
+      readonly dbName: string;
+      readonly collectionPrefix?: string | undefined;
+      /** Outbox directory for notifications (default `<secretsDir>/outbox`). */
+      readonly outboxDir?: string | undefined;
+    }
+) & {
+  /** Directory with ca.pem, ca-key.pem, jwt-keys.json and keyvault-kem.key. */
+  readonly secretsDir: string;
+  /** Where the wrapped master key lives (S3CapsuleStore, MongoCapsuleStore...); default files in secretsDir. */
+  readonly capsuleStore?: CapsuleStore | undefined;
+  readonly config?: AuthConfigOverrides | undefined;
+  readonly caAlgorithm?: CertificateAlgorithm | undefined;
+  readonly jwtAlgorithm?: JwtAlgorithm | undefined;
+  readonly kemAlgorithm?: KemAlgorithm | undefined;
+  readonly clock?: Clock | undefined;
+  readonly random?: Random | undefined;
+  readonly onInternalError?: ((error: unknown, where: string) => void) | undefined;
+};
+
+/**
+ * Opens the auth service on AWS or MongoDB.
+ *
+ * @throws {StorageConfigError} for bad storage settings; store errors when the engine is unreachable
+ * @example
+ * ```ts
+ * const { auth, close } = await openAuthFromConfig({ mode: 'aws', secretsDir: '/run/secrets/city' });
+ * ```
+ */
+export async function openAuthFromConfig(config: AuthDeploymentConfig): Promise<AuthRuntime> {
+  const secrets = await loadOrCreateSecrets({
+    dir: config.secretsDir,
+    capsuleStore: config.capsuleStore,
+    caAlgorithm: config.caAlgorithm,
+    jwtAlgorithm: config.jwtAlgorithm,
+    kemAlgorithm: config.kemAlgorithm,
+  });
+  let stores: Stores;
+  let describe: Record<string, string>;
+  if (config.mode === 'aws') {
+    const storage = config.storage ?? loadStorageConfigFromEnv();
+    if (config.provision === true) {
+      await createTables(storage);
+      await ensureBucket(storage);
+    }
+    stores = createDynamoStores(storage, config.clock === undefined ? {} : { clock: config.clock });
+    describe = {
+      mode: 'aws',
+      region: storage.region,
+      bucket: storage.s3.bucket,
+      keyvault: secrets.vault.status().store,
+    };
+  } else {
+    stores = await createMongoStores({
+      uri: config.uri,
+      dbName: config.dbName,
+      collectionPrefix: config.collectionPrefix,
+      notifier: new OutboxNotifier({ dir: config.outboxDir ?? join(config.secretsDir, 'outbox') }),
+    });
+    describe = { mode: 'mongodb', dbName: config.dbName, keyvault: secrets.vault.status().store };
+  }
+  const auth = createAuthService({
+    stores,
+    ca: secrets.ca,
+    keys: secrets.keys,
+    fieldCipher: secrets.fieldCipher,
+    sealKey: secrets.sealKey,
+    config: config.config,
+    clock: config.clock,
+    random: config.random,
+    onInternalError: config.onInternalError,
+  });
+  let closed: Promise<void> | undefined;
+  return {
+    auth,
+    describe,
+    close: () => {
+      closed ??= stores.close();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * The embedded deployment: everything under one data directory, no external services. Secrets
+ * (CA, JWT keys, key vault) as in _load-secrets; records in dynalite persisted to
+ * `<dataDir>/dynamodb`, certificate bodies in s3rver under `<dataDir>/s3`, notifications in the
+ * outbox `<dataDir>/outbox`. A second start on the same directory reuses all of it.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  createDynamoStores,
+  createTables,
+  ensureBucket,
+  loadStorageConfigFromEnv,
+  startDynalite,
+  startS3rver,
+} from '@city/db-integration';
+import type { JwtAlgorithm } from '@city/jwt';
+import type { KemAlgorithm } from '@city/ntru-keyvault';
+import type { Clock, Random } from '@city/ports';
+import type { AuthConfigOverrides, CertificateAlgorithm } from '../auth-config.js';
+import type { AuthService } from '../auth-service.js';
+import { createAuthService } from '../create-auth-service.js';
+import { loadOrCreateSecrets } from './_load-secrets.js';
+
+/** Options of {@link openEmbeddedAuth}. */
+export interface EmbeddedAuthOptions {
+  /** Directory for keys and data (created 0700 when missing). */
+  readonly dataDir: string;
+  readonly config?: AuthConfigOverrides | undefined;
+  /** Algorithm of a newly created CA (default ml-dsa-65). */
+  readonly caAlgorithm?: CertificateAlgorithm | undefined;
+  /** Algorithm of a newly created JWT key (default EdDSA). */
+  readonly jwtAlgorithm?: JwtAlgorithm | undefined;
+  /** KEM of a newly created key vault (default ntru-hrss-701). */
+  readonly kemAlgorithm?: KemAlgorithm | undefined;
+  readonly clock?: Clock | undefined;
+  readonly random?: Random | undefined;
+  readonly onInternalError?: ((error: unknown, where: string) => void) | undefined;
+}
+
+/** A running auth service and how to stop it. */
+export interface AuthRuntime {
+  readonly auth: AuthService;
+  /** Where things are (for status output); no secrets. */
+  readonly describe: Readonly<Record<string, string>>;
+  /** Stops the stores and local services; idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (creating on first use) a self-contained auth service under `dataDir`.
+ *
+ * @throws {Error} when a key file is unreadable or half of the CA pair is missing; store errors from the local services
+ * @example
+ * ```ts
+ * const { auth, close } = await openEmbeddedAuth({ dataDir: '.city' });
+ * try { await auth.register(body); } finally { await close(); }
+ * ```
+ */
+export async function openEmbeddedAuth(options: EmbeddedAuthOptions): Promise<AuthRuntime> {
+  const dataDir = options.dataDir;
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const secrets = await loadOrCreateSecrets({
+    dir: dataDir,
+    caAlgorithm: options.caAlgorithm,
+    jwtAlgorithm: options.jwtAlgorithm,
+    kemAlgorithm: options.kemAlgorithm,
+  });
+  const dynamo = await startDynalite({ dataDir: join(dataDir, 'dynamodb') });
+  let s3: Awaited<ReturnType<typeof startS3rver>> | undefined;
+  try {
+    s3 = await startS3rver({ dataDir: join(dataDir, 's3') });
+    const storage = loadStorageConfigFromEnv({
+      CITY_DYNAMODB_ENDPOINT: dynamo.endpoint,
+      CITY_S3_ENDPOINT: s3.endpoint,
+      CITY_OUTBOX_DIR: join(dataDir, 'outbox'),
+    });
+    await createTables(storage);
+    await ensureBucket(storage);
+    const stores = createDynamoStores(storage, options.clock === undefined ? {} : { clock: options.clock });
+    const auth = createAuthService({
+      stores,
+      ca: secrets.ca,
+      keys: secrets.keys,
+      fieldCipher: secrets.fieldCipher,
+      sealKey: secrets.sealKey,
+      config: options.config,
+      clock: options.clock,
+      random: options.random,
+      onInternalError: options.onInternalError,
+    });
+    let closed: Promise<void> | undefined;
+    const s3Service = s3;
+    return {
+      auth,
+      describe: {
+        mode: 'embedded',
+        dataDir,
+        dynamodb: dynamo.endpoint,
+        s3: s3.endpoint,
+        keyvault: secrets.vault.status().store,
+      },
+      close: () => {
+        closed ??= (async () => {
+          await stores.close();
+          await s3Service.stop();
+          await dynamo.stop();
+        })();
+        return closed;
+      },
+    };
+  } catch (error) {
+    await s3?.stop().catch(() => {});
+    await dynamo.stop().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,47 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openEmbeddedAuth } from '../src/compose/open-embedded-auth.js';
+import { expectAuthError, loginWithSignature, newUserBody } from './support/auth-harness.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'city-embedded-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('openEmbeddedAuth', () => {
+  it('creates keys and data on first start, and reuses them on the second', async () => {
+    const body = newUserBody();
+    const first = await openEmbeddedAuth({ dataDir });
+    let reg: Awaited<ReturnType<typeof first.auth.register>>;
+    let jwks: unknown;
+    try {
+      reg = await first.auth.register(body);
+      jwks = first.auth.jwks();
+      expect(first.describe.mode).toBe('embedded');
+    } finally {
+      await first.close();
+      await first.close();
+    }
+    for (const file of ['ca-key.pem', 'jwt-keys.json', 'keyvault-kem.key']) {
+      expect((statSync(join(dataDir, file)).mode & 0o777).toString(8), file).toBe('600');
+    }
+    const caPem = readFileSync(join(dataDir, 'ca.pem'), 'utf8');
+    expect(reg.caCertificatePem).toBe(caPem);
+
+    const second = await openEmbeddedAuth({ dataDir });
+    try {
+      expect(second.auth.caCertificatePem()).toBe(caPem);
+      expect(second.auth.jwks()).toEqual(jwks);
+      // The user written before the restart logs in: records, certificate, PII cipher all reused.
+      const login = await loginWithSignature(second.auth, {
+        identifier: String(body.username),
+        deviceId: reg.deviceId,
+        privateKeyPem: reg.privateKeyPem as string,
+      });
+      expect(login.user.email).toBe(body.email);
+      await expectAuthError(second.auth.register(body), 'USERNAME_TAKEN');
+    } finally {
+      await second.close();
+    }
+  });
+});
