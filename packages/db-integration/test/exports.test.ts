@@ -1,0 +1,29 @@
+import { expect, it } from 'vitest';
+
+it('exports exactly the public API', async () => {
+  expect(Object.keys(await import('../src/index.js')).sort()).toEqual([
+    'DYNAMO_TABLE_SUFFIXES',
+    'LocalServiceError',
+    'MONGO_INSTALL_HINT',
+    'MongoCapsuleStore',
+    'MongoInputError',
+    'OutboxNotifier',
+    'S3CapsuleStore',
+    'S3CertificateBlobStore',
+    'STORAGE_ENV_VARS',
+    'SnsNotifier',
+    'StorageConfigError',
+    'createDynamoStores',
+    'createMongoStores',
+    'createTables',
+    'dynamoTableNames',
+    'ensureBucket',
+    'ensureTopic',
+    'loadStorageConfigFromEnv',
+    'startDynalite',
+    'startDynamoDbLocal',
+    'startMongoServer',
+    'startMotoServer',
+    'startS3rver',
+  ]);
+});
