@@ -6,11 +6,12 @@ import { type CertificateAuthority, createCertificateAuthority, signChallenge } 
 import { generateSigningKey, KeySet } from '@city/jwt';
 import { type FieldCipher, KeyVault, MemoryCapsuleStore } from '@city/ntru-keyvault';
 import type { Stores } from '@city/ports';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { AuthConfigOverrides } from '../../src/auth-config.js';
 import { AuthError } from '../../src/auth-error.js';
 import type { AuthService, LoginResult, RegistrationResult, RequestContext } from '../../src/auth-service.js';
 import { createAuthService } from '../../src/create-auth-service.js';
+import type { StoreEngine } from './store-engines.js';
 
 /** A clock tests move by hand. */
 export interface TestClock {
@@ -55,8 +56,12 @@ export interface Harness {
   readonly internalErrors: { error: unknown; where: string }[];
 }
 
-export function createHarness(stores: Stores, crypto: Crypto, config: AuthConfigOverrides = {}): Harness {
-  const clock = createTestClock();
+export function createHarness(
+  stores: Stores,
+  crypto: Crypto,
+  config: AuthConfigOverrides = {},
+  clock: TestClock = createTestClock(),
+): Harness {
   const internalErrors: { error: unknown; where: string }[] = [];
   const auth = createAuthService({
     stores,
@@ -129,4 +134,30 @@ export async function expectAuthError(promise: Promise<unknown>, code: string): 
     return error as AuthError;
   }
   throw new Error(`expected AuthError ${code}, but the call succeeded`);
+}
+
+/** A started engine shared by a test file: stores, one controllable clock, crypto material. */
+export interface EngineFixture {
+  stores: Stores;
+  clock: TestClock;
+  crypto: Crypto;
+  /** A service over the shared stores and clock with the given config. */
+  harness(config?: AuthConfigOverrides): Harness;
+}
+
+/** Starts `engine` once for the file (beforeAll) and stops it afterwards. */
+export function useEngine(engine: StoreEngine): EngineFixture {
+  const fixture = { clock: createTestClock() } as EngineFixture;
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    fixture.crypto = await createCrypto();
+    const opened = await engine.open({ now: () => fixture.clock.now() });
+    fixture.stores = opened.stores;
+    close = () => opened.close();
+    fixture.harness = (config = {}) => createHarness(fixture.stores, fixture.crypto, config, fixture.clock);
+  });
+  afterAll(async () => {
+    await close?.();
+  });
+  return fixture;
 }
