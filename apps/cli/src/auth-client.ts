@@ -1,0 +1,39 @@
+/**
+ * What the commands need from the service, independent of transport: direct mode calls
+ * registration-core's `AuthService` in-process, API mode calls the HTTP API. Both return the
+ * service's own JSON-safe result objects, so every command prints the same thing in either mode.
+ */
+import type {
+  DeviceSummary,
+  LoginChallenge,
+  LoginResult,
+  MeResult,
+  PairedDeviceResult,
+  PairingTokenResult,
+  RefreshResult,
+  RegistrationResult,
+} from '@city/registration-core';
+
+/** The use cases the CLI calls. Bodies are the service's raw input shapes (snake_case fields). */
+export interface AuthClient {
+  /** `direct` or `api`. */
+  readonly mode: 'direct' | 'api';
+  register(body: Readonly<Record<string, unknown>>): Promise<RegistrationResult>;
+  createLoginChallenge(): Promise<LoginChallenge>;
+  login(body: Readonly<Record<string, unknown>>): Promise<LoginResult>;
+  refresh(refreshToken: string): Promise<RefreshResult>;
+  /** Ends the session of `accessToken` (access token and refresh family revoked). */
+  logout(accessToken: string): Promise<void>;
+  /** RFC 7009 revocation of either token. */
+  revokeToken(token: string, hint: 'access_token' | 'refresh_token'): Promise<void>;
+  me(accessToken: string): Promise<MeResult>;
+  requestPairingToken(
+    accessToken: string,
+    body: Readonly<Record<string, unknown>>,
+  ): Promise<PairingTokenResult>;
+  registerDeviceWithPairingToken(body: Readonly<Record<string, unknown>>): Promise<PairedDeviceResult>;
+  listDevices(accessToken: string): Promise<readonly DeviceSummary[]>;
+  revokeDevice(accessToken: string, deviceId: string): Promise<DeviceSummary>;
+  /** Releases stores and connections. */
+  close(): Promise<void>;
+}

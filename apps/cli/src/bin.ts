@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+/** Entry point of the `city` executable. */
+import { runCli } from './run-cli.js';
+
+process.exitCode = await runCli(process.argv.slice(2));

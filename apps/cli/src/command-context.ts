@@ -1,0 +1,162 @@
+/**
+ * What every command shares: the common options (mode, profile, output), opening the service in the
+ * selected mode, printing data as text or JSON, and running a call with the stored session (refreshed
+ * once when the access token has expired).
+ */
+import { resolve } from 'node:path';
+import { isCityError } from '@city/errors';
+import { type Command, Option } from 'commander';
+import { createApiAuthClient } from './api-auth-client.js';
+import type { AuthClient } from './auth-client.js';
+import { CliError } from './cli-error.js';
+import { type CliIo, withSpinner } from './lib/_terminal.js';
+import { Profile, type ProfileTokens, resolveProfileDir } from './profile.js';
+
+/** Options every command may carry (each command declares the ones it uses). */
+export interface CommonOptions {
+  readonly api?: string;
+  readonly dataDir?: string;
+  readonly profile?: string;
+  readonly profileDir?: string;
+  readonly json?: boolean;
+  readonly debug?: boolean;
+}
+
+/** Adds `--api` and `--data-dir` (commands that call the service). */
+export function addModeOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--api <url>', 'use the HTTP API at URL instead of direct mode (env CITY_API_URL)'))
+    .addOption(
+      new Option(
+        '--data-dir <dir>',
+        'direct mode: data directory of the embedded stores (env CITY_DATA_DIR, default ./.city)',
+      ),
+    );
+}
+
+/** Adds `--profile` and `--profile-dir`. */
+export function addProfileOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--profile <name>', 'profile name (env CITY_PROFILE, default "default")'))
+    .addOption(
+      new Option(
+        '--profile-dir <dir>',
+        'directory holding the profiles (env CITY_PROFILE_DIR, default per OS, see README)',
+      ),
+    );
+}
+
+/** Adds `--json` and `--debug`. */
+export function addOutputOptions(command: Command, options: { json?: boolean } = { json: true }): Command {
+  if (options.json !== false)
+    command.addOption(new Option('--json', 'print machine-readable JSON on stdout'));
+  return command.addOption(new Option('--debug', 'print stack traces on errors'));
+}
+
+/** The data directory of direct mode. */
+export function dataDirFor(io: CliIo, options: CommonOptions): string {
+  const env = io.env.CITY_DATA_DIR;
+  return resolve(options.dataDir ?? (env !== undefined && env !== '' ? env : '.city'));
+}
+
+/** The selected profile. */
+export function profileFor(io: CliIo, options: CommonOptions): Profile {
+  return new Profile(resolveProfileDir({ profile: options.profile, profileDir: options.profileDir }, io.env));
+}
+
+/**
+ * Opens the service in the selected mode: the API when `--api`/CITY_API_URL is set, else direct mode
+ * (`openAuthFromConfig` when CITY_MODE is `aws` or `mongodb`, else the embedded stores in the data dir).
+ */
+export async function openClient(io: CliIo, options: CommonOptions): Promise<AuthClient> {
+  const api = options.api ?? (io.env.CITY_API_URL !== '' ? io.env.CITY_API_URL : undefined);
+  if (api !== undefined) return createApiAuthClient(api, { userAgent: 'city-cli' });
+  const { openDirectAuth } = await import('./open-direct-auth.js');
+  return withSpinner(io, 'opening the data store', () => openDirectAuth(io, dataDirFor(io, options)));
+}
+
+/** Runs `task` with a client and always closes it. */
+export async function withClient<T>(
+  io: CliIo,
+  options: CommonOptions,
+  task: (client: AuthClient) => Promise<T>,
+): Promise<T> {
+  const client = await openClient(io, options);
+  try {
+    return await task(client);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Prints `data` as JSON with `--json`, else the human `text`. */
+export function printResult(
+  io: CliIo,
+  options: CommonOptions,
+  data: unknown,
+  text: string | (() => string),
+): void {
+  if (options.json === true) {
+    io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+    return;
+  }
+  const rendered = typeof text === 'function' ? text() : text;
+  io.stdout.write(rendered.endsWith('\n') ? rendered : `${rendered}\n`);
+}
+
+/** Saves the token pair of a login or refresh in the profile. */
+export async function saveTokenPair(
+  profile: Profile,
+  pair: {
+    accessToken: string;
+    accessTokenExpiresAt: string;
+    refreshToken: string;
+    refreshTokenExpiresAt: string;
+    sessionId: string;
+    deviceId: string;
+  },
+): Promise<ProfileTokens> {
+  const tokens: ProfileTokens = {
+    accessToken: pair.accessToken,
+    accessTokenExpiresAt: pair.accessTokenExpiresAt,
+    refreshToken: pair.refreshToken,
+    refreshTokenExpiresAt: pair.refreshTokenExpiresAt,
+    sessionId: pair.sessionId,
+    deviceId: pair.deviceId,
+  };
+  await profile.saveTokens(tokens);
+  return tokens;
+}
+
+/**
+ * Runs `call` with the profile's access token; an access token that has expired (by its recorded
+ * expiry or by the service's answer) is refreshed once with the refresh token and saved.
+ *
+ * @throws CliError `NOT_LOGGED_IN`; the service's errors
+ */
+export async function withSession<T>(
+  client: AuthClient,
+  profile: Profile,
+  call: (accessToken: string) => Promise<T>,
+): Promise<T> {
+  let tokens = await profile.requireTokens();
+  const refresh = async (): Promise<ProfileTokens> =>
+    saveTokenPair(profile, await client.refresh(tokens.refreshToken));
+  // A margin keeps a token from expiring between the check and its use.
+  if (Date.parse(tokens.accessTokenExpiresAt) - 5_000 <= Date.now()) tokens = await refresh();
+  try {
+    return await call(tokens.accessToken);
+  } catch (error) {
+    if (isCityError(error) && error.code === 'TOKEN_EXPIRED') {
+      tokens = await refresh();
+      return call(tokens.accessToken);
+    }
+    throw error;
+  }
+}
+
+/** A usage error unless exactly one of `names` was given. */
+export function requireOneOf(given: Record<string, unknown>, names: readonly string[]): void {
+  const present = names.filter((name) => given[name] !== undefined && given[name] !== false);
+  if (present.length > 1) throw new CliError('USAGE_ERROR', `${present.join(' and ')} cannot be combined`);
+}

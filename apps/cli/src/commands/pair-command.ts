@@ -1,0 +1,187 @@
+/**
+ * `city pair request` (on a logged-in device: one-time pairing token as a terminal QR code) and
+ * `city pair accept <token|qr-payload>` (on the new machine: local key + CSR, username + password,
+ * this machine's device saved in the profile).
+ */
+import { type Command, Option } from 'commander';
+import QRCode from 'qrcode';
+import {
+  addModeOptions,
+  addOutputOptions,
+  addProfileOptions,
+  type CommonOptions,
+  printResult,
+  profileFor,
+  withClient,
+  withSession,
+} from '../command-context.js';
+import { DEVICE_ALGORITHMS, type DeviceKeyOptions, prepareDeviceKey } from '../device-key.js';
+import { askText, obtainPassword } from '../lib/_prompts.js';
+import { type CliIo, withSpinner } from '../lib/_terminal.js';
+
+interface RequestOptions extends CommonOptions {
+  readonly deviceLabel?: string;
+  readonly qr?: boolean;
+}
+
+interface AcceptOptions extends CommonOptions, DeviceKeyOptions {
+  readonly username?: string;
+  readonly passwordStdin?: boolean;
+  readonly deviceLabel?: string;
+  readonly force?: boolean;
+}
+
+/**
+ * Registers `pair request` and `pair accept` on `program`.
+ *
+ * @throws never
+ * @example
+ * ```ts
+ * pairCommand(program, io);
+ * ```
+ */
+export function pairCommand(program: Command, io: CliIo): void {
+  const pair = program
+    .command('pair')
+    .description('add another machine to your account with a one-time pairing token')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ city pair request                 # on a logged-in device: shows a QR code
+  $ city pair accept 'city-auth:pair?v=1&uuid=...&token=...'   # on the new machine`,
+    );
+
+  const request = pair
+    .command('request')
+    .description('create a one-time pairing token and show it as a QR code with its expiry')
+    .option('--device-label <label>', 'label proposed for the new device')
+    .option('--no-qr', 'print the payload without the QR code');
+  addModeOptions(request);
+  addProfileOptions(request);
+  addOutputOptions(request);
+  request
+    .addHelpText(
+      'after',
+      `
+Needs a session (city login). The token is valid once, for a few minutes.
+
+Examples:
+  $ city pair request
+  $ city pair request --device-label laptop --json | jq -r .qrPayload`,
+    )
+    .action(async (options: RequestOptions) => {
+      const profile = profileFor(io, options);
+      const result = await withClient(io, options, (client) =>
+        withSpinner(io, 'requesting a pairing token', () =>
+          withSession(client, profile, (token) =>
+            client.requestPairingToken(
+              token,
+              options.deviceLabel === undefined ? {} : { device_label: options.deviceLabel },
+            ),
+          ),
+        ),
+      );
+      const qr =
+        options.json === true || options.qr === false
+          ? ''
+          : await QRCode.toString(result.qrPayload, { type: 'terminal', small: true });
+      printResult(io, options, result, () =>
+        [
+          qr.trimEnd(),
+          `pairing payload: ${result.qrPayload}`,
+          `expires at:      ${result.expiresAt}`,
+          'on the new machine run: city pair accept <payload>',
+        ]
+          .filter((line) => line !== '')
+          .join('\n'),
+      );
+    });
+
+  const accept = pair
+    .command('accept')
+    .description('register this machine as a new device with a pairing token or QR payload')
+    .argument('<token-or-payload>', 'the pairing token, or the whole city-auth:pair?... QR payload')
+    .option('--username <name>', 'your username (prompted when omitted)')
+    .option('--password-stdin', 'read the password from stdin instead of a hidden prompt')
+    .option('--device-label <label>', 'label of this device')
+    .option('--generate-key', 'generate the device key locally and send a CSR (the default)')
+    .addOption(
+      new Option('--alg <algorithm>', 'device key algorithm (default ml-dsa-65)').choices(DEVICE_ALGORITHMS),
+    )
+    .option('--csr <file>', 'send this PKCS#10 CSR instead of generating a key (needs --key)')
+    .option('--key <file>', 'private key PEM of the --csr, copied into the profile')
+    .option('--server-key', 'let the server generate the key')
+    .option('--force', 'replace a device already saved in the profile');
+  addModeOptions(accept);
+  addProfileOptions(accept);
+  addOutputOptions(accept);
+  accept
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ city pair accept 'city-auth:pair?v=1&uuid=...&token=...' --profile laptop
+  $ printf '%s\\n' "$PASSWORD" | city pair accept "$TOKEN" --username alice --password-stdin --json`,
+    )
+    .action(async (tokenOrPayload: string, options: AcceptOptions) => {
+      const profile = profileFor(io, options);
+      await profile.assertNoDevice(options.force === true);
+      const username = await askText(io, options.username, { flag: '--username', message: 'Username' });
+      const password = await obtainPassword(io, { fromStdin: options.passwordStdin, message: 'Password' });
+      const key = await prepareDeviceKey(io, options, username.slice(0, 64) || 'city device');
+      const trimmed = tokenOrPayload.trim();
+      const body: Record<string, unknown> = {
+        ...(trimmed.startsWith('city-auth:') ? { qr_code: trimmed } : { pairing_token: trimmed }),
+        username,
+        password,
+        ...(options.deviceLabel === undefined ? {} : { device_label: options.deviceLabel }),
+        ...key.body,
+      };
+      const result = await withClient(io, options, (client) =>
+        withSpinner(io, 'registering this device', () => client.registerDeviceWithPairingToken(body)),
+      );
+      const privateKeyPem = key.privateKeyPem ?? result.privateKeyPem;
+      if (privateKeyPem === undefined)
+        throw new Error('the service returned no private key for a server-generated key');
+      await profile.saveDevice({
+        device: {
+          uuid: result.uuid,
+          username,
+          deviceId: result.deviceId,
+          fingerprint: result.fingerprint,
+          serialNumber: result.serialNumber,
+          algorithm: String(result.algorithm),
+          notAfter: result.notAfter,
+          keySource: key.keySource,
+          pairedFromDeviceId: result.pairedFromDeviceId,
+          savedAt: new Date().toISOString(),
+        },
+        certificatePem: result.certificatePem,
+        privateKeyPem,
+        caCertificatePem: result.caCertificatePem,
+      });
+      const data = {
+        uuid: result.uuid,
+        deviceId: result.deviceId,
+        pairedFromDeviceId: result.pairedFromDeviceId,
+        fingerprint: result.fingerprint,
+        serialNumber: result.serialNumber,
+        algorithm: result.algorithm,
+        notAfter: result.notAfter,
+        keySource: key.keySource,
+        profileDir: profile.directory,
+      };
+      printResult(
+        io,
+        options,
+        data,
+        [
+          `this machine is now device ${result.deviceId} of ${result.uuid}`,
+          `paired from: ${result.pairedFromDeviceId}`,
+          `fingerprint: ${result.fingerprint}`,
+          `profile:     ${profile.directory}`,
+        ].join('\n'),
+      );
+    });
+}

@@ -1,0 +1,154 @@
+/**
+ * `city register` — registers a user and this machine as their first device. By default the device
+ * key is generated here and only a CSR is sent; the certificate, the private key (0600) and the device
+ * record are saved in the profile.
+ */
+import { type Command, Option } from 'commander';
+import {
+  addModeOptions,
+  addOutputOptions,
+  addProfileOptions,
+  type CommonOptions,
+  printResult,
+  profileFor,
+  withClient,
+} from '../command-context.js';
+import { DEVICE_ALGORITHMS, type DeviceKeyOptions, prepareDeviceKey } from '../device-key.js';
+import { askText, obtainPassword } from '../lib/_prompts.js';
+import { type CliIo, withSpinner } from '../lib/_terminal.js';
+
+interface Options extends CommonOptions, DeviceKeyOptions {
+  readonly username?: string;
+  readonly email?: string;
+  readonly passwordStdin?: boolean;
+  readonly name?: string;
+  readonly birthDate?: string;
+  readonly address?: string;
+  readonly mynumber?: string;
+  readonly phone?: string;
+  readonly initialHarmonyToken?: string;
+  readonly deviceLabel?: string;
+  readonly force?: boolean;
+}
+
+/**
+ * Registers `register` on `program`.
+ *
+ * @throws never
+ * @example
+ * ```ts
+ * registerCommand(program, io);
+ * ```
+ */
+export function registerCommand(program: Command, io: CliIo): void {
+  const command = program
+    .command('register')
+    .description('register a user and this machine as their first device (key generated locally, CSR sent)')
+    .option('--username <name>', 'username, 3-32 of a-z 0-9 . _ - (prompted when omitted)')
+    .option('--email <address>', 'email address (prompted when omitted)')
+    .option('--password-stdin', 'read the password from stdin instead of a hidden prompt')
+    .option('--name <name>', 'full name')
+    .option('--birth-date <yyyy-mm-dd>', 'birth date, ISO YYYY-MM-DD')
+    .option('--address <address>', 'postal address')
+    .option('--mynumber <digits>', 'My Number (12 digits with check digit)')
+    .option('--phone <number>', 'phone number, E.164 or Japanese domestic')
+    .option('--initial-harmony-token <n>', 'initial harmony token balance (non-negative integer)')
+    .option('--device-label <label>', 'label of this device')
+    .option('--generate-key', 'generate the device key locally and send a CSR (the default)')
+    .addOption(
+      new Option('--alg <algorithm>', 'device key algorithm (default ml-dsa-65)').choices(DEVICE_ALGORITHMS),
+    )
+    .option('--csr <file>', 'send this PKCS#10 CSR instead of generating a key (needs --key)')
+    .option('--key <file>', 'private key PEM of the --csr, copied into the profile')
+    .option('--server-key', 'let the server generate the key (returned once and saved in the profile)')
+    .option('--force', 'replace a device already saved in the profile');
+  addModeOptions(command);
+  addProfileOptions(command);
+  addOutputOptions(command);
+  command
+    .addHelpText(
+      'after',
+      `
+Prompts for username, email and password when they are not given and stdin is a terminal.
+Saves device-cert.pem, device-key.pem (0600), ca-cert.pem and profile.json in the profile.
+
+Examples:
+  $ city register
+  $ printf '%s\\n' "$PASSWORD" | city register --username alice --email alice@example.com --password-stdin --json
+  $ city register --username bob --email bob@example.com --alg ecdsa-p256 --profile bob --password-stdin < pw.txt
+  $ city register --username carol --email carol@example.com --csr carol.csr --key carol.key --password-stdin < pw.txt
+  $ city register --api http://127.0.0.1:3000 --username dave --email dave@example.com --password-stdin < pw.txt`,
+    )
+    .action(async (options: Options) => {
+      const profile = profileFor(io, options);
+      await profile.assertNoDevice(options.force === true);
+      const username = await askText(io, options.username, { flag: '--username', message: 'Username' });
+      const email = await askText(io, options.email, { flag: '--email', message: 'Email address' });
+      const password = await obtainPassword(io, { fromStdin: options.passwordStdin, confirmTwice: true });
+      const key = await prepareDeviceKey(io, options, username.slice(0, 64) || 'city device');
+      const body: Record<string, unknown> = {
+        username,
+        email,
+        password,
+        ...optional('name', options.name),
+        ...optional('birth_date', options.birthDate),
+        ...optional('address', options.address),
+        ...optional('mynumber', options.mynumber),
+        ...optional('phone', options.phone),
+        ...optional('initial_harmony_token', options.initialHarmonyToken),
+        ...optional('device_label', options.deviceLabel),
+        ...key.body,
+      };
+      const result = await withClient(io, options, (client) =>
+        withSpinner(io, 'registering', () => client.register(body)),
+      );
+      const privateKeyPem = key.privateKeyPem ?? result.privateKeyPem;
+      if (privateKeyPem === undefined)
+        throw new Error('the service returned no private key for a server-generated key');
+      await profile.saveDevice({
+        device: {
+          uuid: result.uuid,
+          username: result.username,
+          deviceId: result.deviceId,
+          fingerprint: result.fingerprint,
+          serialNumber: result.serialNumber,
+          algorithm: String(result.algorithm),
+          notAfter: result.notAfter,
+          keySource: key.keySource,
+          savedAt: new Date().toISOString(),
+        },
+        certificatePem: result.certificatePem,
+        privateKeyPem,
+        caCertificatePem: result.caCertificatePem,
+      });
+      const data = {
+        uuid: result.uuid,
+        username: result.username,
+        deviceId: result.deviceId,
+        fingerprint: result.fingerprint,
+        serialNumber: result.serialNumber,
+        algorithm: result.algorithm,
+        notAfter: result.notAfter,
+        keySource: key.keySource,
+        profileDir: profile.directory,
+      };
+      printResult(
+        io,
+        options,
+        data,
+        [
+          `registered ${result.username}`,
+          `uuid:        ${result.uuid}`,
+          `device:      ${result.deviceId}`,
+          `fingerprint: ${result.fingerprint}`,
+          `algorithm:   ${String(result.algorithm)} (key generated ${key.keySource === 'local' ? 'on this machine' : 'by the server'})`,
+          `valid until: ${result.notAfter}`,
+          `profile:     ${profile.directory}`,
+        ].join('\n'),
+      );
+    });
+}
+
+function optional(field: string, value: string | undefined): Record<string, string> {
+  return value === undefined ? {} : { [field]: value };
+}

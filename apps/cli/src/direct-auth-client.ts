@@ -1,0 +1,42 @@
+/**
+ * {@link AuthClient} calling registration-core's `AuthService` in-process (direct mode). Token-bound
+ * calls authenticate the stored access token first, exactly as the API's routes do.
+ */
+import type { AuthService, RequestContext } from '@city/registration-core';
+import type { AuthClient } from './auth-client.js';
+
+/**
+ * Wraps an opened `AuthService`; `close` releases what opened it.
+ *
+ * @throws never
+ * @example
+ * ```ts
+ * const { auth, close } = await openEmbeddedAuth({ dataDir: '.city' });
+ * const client = createDirectAuthClient(auth, close);
+ * ```
+ */
+export function createDirectAuthClient(
+  auth: AuthService,
+  close: () => Promise<void> | void,
+  context: RequestContext = { userAgent: 'city-cli' },
+): AuthClient {
+  return {
+    mode: 'direct',
+    register: (body) => auth.register(body, context),
+    createLoginChallenge: () => auth.createLoginChallenge({}, context),
+    login: (body) => auth.login(body, context),
+    refresh: (refreshToken) => auth.refresh({ refresh_token: refreshToken }, context),
+    logout: async (accessToken) => auth.logout(await auth.authenticate(accessToken), context),
+    revokeToken: (token, hint) => auth.revokeToken({ token, token_type_hint: hint }, context),
+    me: async (accessToken) => auth.me(await auth.authenticate(accessToken)),
+    requestPairingToken: async (accessToken, body) =>
+      auth.requestPairingToken(await auth.authenticate(accessToken), body, context),
+    registerDeviceWithPairingToken: (body) => auth.registerDeviceWithPairingToken(body, context),
+    listDevices: async (accessToken) => auth.listDevices(await auth.authenticate(accessToken)),
+    revokeDevice: async (accessToken, deviceId) =>
+      auth.revokeDevice(await auth.authenticate(accessToken), deviceId, context),
+    close: async () => {
+      await close();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Direct mode: opens registration-core in-process. By default the embedded deployment in the data
+ * directory (`openEmbeddedAuth`: keys, key vault and local stores under one directory). With
+ * `CITY_MODE=aws` (DynamoDB + S3 + SNS from the storage environment variables) or `CITY_MODE=mongodb`
+ * (`MONGODB_URI`, `CITY_MONGODB_DB`), `openAuthFromConfig` with the data directory as secrets directory.
+ * Loaded lazily so commands that need no service start fast.
+ */
+import type { AuthClient } from './auth-client.js';
+import { CliError } from './cli-error.js';
+import { createDirectAuthClient } from './direct-auth-client.js';
+import type { CliIo } from './lib/_terminal.js';
+
+/**
+ * Opens the service for direct mode.
+ *
+ * @throws CliError `USAGE_ERROR` for an unknown CITY_MODE or a missing MONGODB_URI; the composition's
+ *   errors (`STORE_UNAVAILABLE`, `CONFIG_INVALID`, ...)
+ * @example
+ * ```ts
+ * const client = await openDirectAuth(io, '/var/lib/city');
+ * ```
+ */
+export async function openDirectAuth(io: CliIo, dataDir: string): Promise<AuthClient> {
+  const core = await import('@city/registration-core');
+  const mode = io.env.CITY_MODE ?? '';
+  const context = { userAgent: 'city-cli' };
+  if (mode === '' || mode === 'embedded') {
+    const runtime = await core.openEmbeddedAuth({ dataDir });
+    return createDirectAuthClient(runtime.auth, () => runtime.close(), context);
+  }
+  if (mode === 'aws') {
+    const { loadStorageConfigFromEnv } = await import('@city/db-integration');
+    const runtime = await core.openAuthFromConfig({
+      mode: 'aws',
+      secretsDir: dataDir,
+      storage: loadStorageConfigFromEnv({ ...io.env }),
+    });
+    return createDirectAuthClient(runtime.auth, () => runtime.close(), context);
+  }
+  if (mode === 'mongodb') {
+    const uri = io.env.MONGODB_URI;
+    if (uri === undefined || uri === '')
+      throw new CliError('USAGE_ERROR', 'CITY_MODE=mongodb needs MONGODB_URI');
+    const runtime = await core.openAuthFromConfig({
+      mode: 'mongodb',
+      uri,
+      dbName: io.env.CITY_MONGODB_DB ?? 'city',
+      secretsDir: dataDir,
+    });
+    return createDirectAuthClient(runtime.auth, () => runtime.close(), context);
+  }
+  throw new CliError(
+    'USAGE_ERROR',
+    `CITY_MODE expects embedded, aws or mongodb, got ${JSON.stringify(mode)}`,
+  );
+}
