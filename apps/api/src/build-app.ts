@@ -1,0 +1,302 @@
+/**
+ * The Fastify application factory (the fastify model: `buildApp(options)`, tested through
+ * `app.inject()`). The app is a thin HTTP shell over registration-core's {@link AuthService}:
+ * routes translate HTTP to use-case calls and use-case errors to HTTP through the one error
+ * registry. Security headers (helmet, CSP for the web pages), rate limits over a shared counter
+ * store, body limits, request ids, secret redaction in logs and OpenAPI are set up here.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { type FastifyJwtOptions, fastifyJwtOptions, type KeySet } from '@city/jwt';
+import type { CounterStore } from '@city/ports';
+import { AuthError, type AuthService, type Principal, type RequestContext } from '@city/registration-core';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyJwt, { type FastifyJWTOptions } from '@fastify/jwt';
+import fastifyRateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ApiError } from './api-error.js';
+import type { ApiConfig, LogLevel } from './config.js';
+import { counterRateLimitStore } from './counter-rate-limit-store.js';
+import { toErrorResponse } from './error-response.js';
+import { peerCertificateOf } from './peer-certificate.js';
+import { preferredLanguage } from './preferred-language.js';
+import { registerAdminRoutes } from './routes/admin-routes.js';
+import { registerAuthRoutes } from './routes/auth-routes.js';
+import { registerDeviceRoutes } from './routes/device-routes.js';
+import { registerPublicRoutes } from './routes/public-routes.js';
+import type { RouteDeps } from './routes/route-deps.js';
+import { registerWebRoutes } from './routes/web-routes.js';
+import { tlsServerOptions } from './tls-server-options.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the bearer-token pre-handler on authenticated routes. */
+    principal: Principal | undefined;
+  }
+}
+
+/** Where log lines go (a pino destination). */
+export interface LogDestination {
+  write(line: string): void;
+}
+
+/** Options of {@link buildApp}. */
+export interface BuildAppOptions {
+  /** The use cases; the only thing routes call. */
+  readonly auth: AuthService;
+  readonly config: ApiConfig;
+  /** `false` silences logs; an object picks the level and destination. Default: `config.logLevel` to stdout. */
+  readonly logger?: false | { readonly level?: LogLevel; readonly stream?: LogDestination } | undefined;
+  /** Shared counters for rate limits across instances; in-memory counting without it. */
+  readonly counters?: CounterStore | undefined;
+  /**
+   * The JWT key set, to register @fastify/jwt with the same keys (for `app.jwt` in extensions).
+   * Routes never call it: `auth.authenticate` verifies each token once (signature, claims,
+   * revocation, user and device status).
+   */
+  readonly jwt?: { readonly keys: KeySet; readonly issuer: string; readonly audience: string } | undefined;
+}
+
+/** Pino paths never written to logs. */
+export const REDACTED_LOG_PATHS: readonly string[] = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-client-cert"]',
+  'res.headers["set-cookie"]',
+  ...[
+    'password',
+    'refresh_token',
+    'refreshToken',
+    'accessToken',
+    'token',
+    'pairing_token',
+    'qr_code',
+    'privateKeyPem',
+    'private_key',
+    'signature',
+    'mynumber',
+  ].flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
+];
+
+const FAST_JWT_ALGORITHMS = new Set(['EdDSA', 'ES256', 'RS256', 'HS256']);
+
+function bearerTokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return match?.[1];
+}
+
+function routePattern(url: string): RegExp {
+  const escaped = url
+    .split('/')
+    .map((segment) =>
+      segment.startsWith(':')
+        ? '[^/]+'
+        : segment === '*'
+          ? '.*'
+          : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('/');
+  return new RegExp(`^${escaped}/?$`);
+}
+
+/**
+ * Builds the API (not listening): call `app.listen()` or `app.inject()`.
+ *
+ * @throws {Error} when TLS is configured with groups this runtime does not support at all
+ * @example
+ * ```ts
+ * const { auth, close } = await openEmbeddedAuth({ dataDir: './.city' });
+ * const app = await buildApp({ auth, config: loadConfig() });
+ * await app.listen({ host: '127.0.0.1', port: 3000 });
+ * ```
+ */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { auth, config } = options;
+  const loggerOption =
+    options.logger === false
+      ? false
+      : {
+          level: options.logger?.level ?? config.logLevel,
+          redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' },
+          ...(options.logger?.stream === undefined ? {} : { stream: options.logger.stream }),
+        };
+  const app = Fastify({
+    logger: loggerOption,
+    bodyLimit: config.bodyLimit,
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    ...(config.tls === undefined ? {} : { https: tlsServerOptions(config.tls, auth.caCertificatePem()) }),
+  });
+
+  // Request bodies are validated by registration-core (per-field codes); only params and
+  // querystrings are checked here, with string-to-number coercion for query parameters.
+  const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false, strict: false });
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? () => true : ajv.compile(schema),
+  );
+
+  // An empty JSON body is "no body" (optional-body routes); anything else goes through
+  // Fastify's prototype-poisoning-safe parser. text/plain is not an API content type.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    jsonParser(request, body as string, done);
+  });
+
+  app.decorateRequest('principal', undefined);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const routes: { method: string; pattern: RegExp }[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) routes.push({ method, pattern: routePattern(route.url) });
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const language = preferredLanguage(request.headers['accept-language']);
+    const response = toErrorResponse(error, language);
+    if (response.unexpected) request.log.error({ err: error }, 'unexpected error');
+    else if (response.status >= 500) request.log.warn({ err: error }, 'service unavailable');
+    else request.log.info({ code: response.body.error.code }, 'request refused');
+    if (response.retryAfterSeconds !== undefined)
+      reply.header('retry-after', String(response.retryAfterSeconds));
+    const code = response.body.error.code;
+    if (code === 'AUTHENTICATION_REQUIRED') {
+      reply.header('www-authenticate', 'Bearer realm="city-chain-auth"');
+    } else if (
+      request.headers.authorization !== undefined &&
+      (code === 'TOKEN_INVALID' || code === 'TOKEN_EXPIRED' || code === 'TOKEN_REVOKED')
+    ) {
+      reply.header('www-authenticate', 'Bearer realm="city-chain-auth", error="invalid_token"');
+    }
+    reply.status(response.status).type('application/json; charset=utf-8').send(response.body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = (request.url.split('?')[0] ?? '/').replace(/\/+$/, '') || '/';
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      throw new ApiError('METHOD_NOT_ALLOWED', `${request.method} is not allowed here`);
+    }
+    throw new ApiError('NOT_FOUND', 'no such route');
+  });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        // Over plain HTTP (the local default) upgrading sub-resources to HTTPS would break the pages.
+        upgradeInsecureRequests: config.tls === undefined ? null : [],
+      },
+    },
+    // HSTS only means something over HTTPS.
+    hsts: config.tls !== undefined,
+  });
+
+  const credentialRateLimit =
+    config.credentialRateLimitPerMinute > 0
+      ? { max: config.credentialRateLimitPerMinute, timeWindow: 60_000 }
+      : false;
+  if (config.rateLimitPerMinute > 0 || config.credentialRateLimitPerMinute > 0) {
+    const rateLimitOptions: RateLimitPluginOptions = {
+      global: config.rateLimitPerMinute > 0,
+      max: config.rateLimitPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => request.ip,
+      // A store outage must not take the API down with it: skip counting, the core's own
+      // store calls will answer 503.
+      skipOnError: true,
+      errorResponseBuilder: (_request, context) =>
+        new ApiError('RATE_LIMITED', 'rate limit exceeded', {
+          retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),
+        }),
+      ...(options.counters === undefined ? {} : { store: counterRateLimitStore(options.counters) }),
+    };
+    await app.register(fastifyRateLimit, rateLimitOptions);
+  }
+
+  if (options.jwt !== undefined && FAST_JWT_ALGORITHMS.has(options.jwt.keys.active.alg)) {
+    const jwtOptions: FastifyJwtOptions = fastifyJwtOptions(options.jwt.keys, options.jwt);
+    await app.register(fastifyJwt, jwtOptions as unknown as FastifyJWTOptions);
+  }
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'City Chain Auth API',
+        version: '0.1.0',
+        description:
+          'Registration, login with device proof, pairing, devices and tokens. Errors: `{ error: { code, message, fields? } }`.',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  await app.register(fastifyStatic, {
+    root: join(config.webRoot, 'assets'),
+    prefix: '/assets/',
+    index: false,
+    list: false,
+    dotfiles: 'deny',
+    wildcard: true,
+  });
+
+  const authenticate = async (request: FastifyRequest): Promise<void> => {
+    const token = bearerTokenOf(request);
+    if (token === undefined) throw new AuthError('AUTHENTICATION_REQUIRED');
+    request.principal = await auth.authenticate(token);
+  };
+  const deps: RouteDeps = {
+    auth,
+    config,
+    credentialRateLimit,
+    authenticate,
+    principalOf: (request) => {
+      if (request.principal === undefined) throw new AuthError('AUTHENTICATION_REQUIRED');
+      return request.principal;
+    },
+    contextOf: (request): RequestContext => ({
+      ip: request.ip,
+      userAgent:
+        typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : undefined,
+      peerCertificatePem: peerCertificateOf(request.raw, { trustedProxies: config.trustedProxies }),
+    }),
+    sendPage: (reply: FastifyReply, page: string) =>
+      reply.type('text/html; charset=utf-8').sendFile(page, config.webRoot),
+  };
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerPublicRoutes(app, deps);
+  await registerAuthRoutes(app, deps);
+  await registerDeviceRoutes(app, deps);
+  await registerAdminRoutes(app, deps);
+  await registerWebRoutes(app, deps);
+  return app;
+}

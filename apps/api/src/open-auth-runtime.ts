@@ -1,0 +1,53 @@
+/**
+ * Opens registration-core for the configured mode: the embedded default (dynalite + s3rver +
+ * outbox under the data directory), AWS (DynamoDB/S3/SNS from the storage env vars) or MongoDB.
+ */
+import { type AuthConfigOverrides, openAuthFromConfig, openEmbeddedAuth } from '@city/registration-core';
+import type { ApiConfig } from './config.js';
+
+/** What registration-core's composition helpers return. */
+export type AuthRuntime = Awaited<ReturnType<typeof openEmbeddedAuth>>;
+
+/** The core configuration overrides implied by the API configuration. */
+export function authOverridesOf(config: ApiConfig): AuthConfigOverrides {
+  return {
+    ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
+    ...(config.audience === undefined ? {} : { audience: config.audience }),
+    proofModes: { fingerprint: config.fingerprintLogin },
+  };
+}
+
+/**
+ * Opens the auth runtime for `config.mode`.
+ *
+ * @throws whatever the composition throws (unreadable keys, unreachable stores, bad storage config)
+ * @example
+ * ```ts
+ * const runtime = await openAuthRuntime(loadConfig());
+ * ```
+ */
+export async function openAuthRuntime(
+  config: ApiConfig,
+  hooks: { onInternalError?: (error: unknown, where: string) => void } = {},
+): Promise<AuthRuntime> {
+  const common = { config: authOverridesOf(config), onInternalError: hooks.onInternalError };
+  switch (config.mode) {
+    case 'embedded':
+      return openEmbeddedAuth({ dataDir: config.dataDir, ...common });
+    case 'aws':
+      return openAuthFromConfig({
+        mode: 'aws',
+        storage: config.storage,
+        secretsDir: config.secretsDir,
+        ...common,
+      });
+    case 'mongodb':
+      return openAuthFromConfig({
+        mode: 'mongodb',
+        uri: config.mongodb!.uri,
+        dbName: config.mongodb!.dbName,
+        secretsDir: config.secretsDir,
+        ...common,
+      });
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * JSON Schemas (OpenAPI 3 via @fastify/swagger) of every route's body, params, querystring and
+ * responses. Body schemas DOCUMENT the fields but are not enforced by the HTTP layer (see
+ * `build-app.ts`: bodies are validated by registration-core, which reports each bad field with
+ * its own code). Response schemas mirror registration-core's output types exactly: they are what
+ * fast-json-stringify serialises, and schemathesis checks responses against them.
+ */
+
+type Schema = Readonly<Record<string, unknown>>;
+
+const str = (description?: string): Schema =>
+  description ? { type: 'string', description } : { type: 'string' };
+const dateTime = (description?: string): Schema =>
+  description
+    ? { type: 'string', format: 'date-time', description }
+    : { type: 'string', format: 'date-time' };
+const obj = (properties: Record<string, Schema>, required: readonly string[] = []): Schema => ({
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: false,
+});
+const ROLE = { type: 'string', enum: ['user', 'moderator', 'admin'] };
+const KEY_ALGORITHM = {
+  type: 'string',
+  enum: ['ml-dsa-44', 'ml-dsa-65', 'ml-dsa-87', 'ecdsa-p256', 'ed25519', 'rsa-3072'],
+};
+
+/** `{ error: { code, message, fields? } }`. */
+export const ERROR_SCHEMA: Schema = obj(
+  {
+    error: obj(
+      {
+        code: str('stable error code (see the error table)'),
+        message: str('human message (English, or Japanese with Accept-Language: ja)'),
+        fields: {
+          type: 'array',
+          items: obj({ field: str(), code: str(), message: str() }, ['field', 'code', 'message']),
+        },
+      },
+      ['code', 'message'],
+    ),
+  },
+  ['error'],
+);
+
+/** Every error status a route can answer with. */
+export const ERROR_RESPONSES: Schema = {
+  '4xx': { description: 'client error', ...ERROR_SCHEMA },
+  '5xx': { description: 'server error (503 when the store is down)', ...ERROR_SCHEMA },
+};
+
+const USER_SUMMARY_PROPS = {
+  uuid: str(),
+  username: str(),
+  roles: { type: 'array', items: ROLE },
+  email: str(),
+  status: { type: 'string', enum: ['active', 'disabled'] },
+  createdAt: dateTime(),
+};
+const USER_SUMMARY_REQUIRED = ['uuid', 'username', 'roles', 'email', 'status', 'createdAt'];
+
+/** UserSummary. */
+export const USER_SUMMARY_SCHEMA: Schema = obj(USER_SUMMARY_PROPS, USER_SUMMARY_REQUIRED);
+
+const ISSUED_CERTIFICATE_PROPS = {
+  deviceId: str(),
+  certificatePem: str('device certificate (PEM)'),
+  certificateBase64: str("base64 of the PEM (the seeds' client_cert)"),
+  fingerprint: str('SHA-256 of the DER, lower-case hex'),
+  serialNumber: str(),
+  algorithm: str(),
+  notBefore: dateTime(),
+  notAfter: dateTime(),
+  privateKeyPem: str('PKCS#8 PEM, only when the server generated the key; returned once'),
+  caCertificatePem: str(),
+  qrPayload: str('city-auth:cert?v=1&uuid=..&device=..&fp=..'),
+};
+const ISSUED_CERTIFICATE_REQUIRED = [
+  'deviceId',
+  'certificatePem',
+  'certificateBase64',
+  'fingerprint',
+  'serialNumber',
+  'algorithm',
+  'notBefore',
+  'notAfter',
+  'caCertificatePem',
+  'qrPayload',
+];
+
+/** RegistrationResult. */
+export const REGISTRATION_RESULT_SCHEMA: Schema = obj(
+  { uuid: str(), username: str(), ...ISSUED_CERTIFICATE_PROPS },
+  ['uuid', 'username', ...ISSUED_CERTIFICATE_REQUIRED],
+);
+
+/** PairedDeviceResult. */
+export const PAIRED_DEVICE_RESULT_SCHEMA: Schema = obj(
+  { uuid: str(), pairedFromDeviceId: str(), ...ISSUED_CERTIFICATE_PROPS },
+  ['uuid', 'pairedFromDeviceId', ...ISSUED_CERTIFICATE_REQUIRED],
+);
+
+/** RenewedCertificateResult. */
+export const RENEWED_CERTIFICATE_SCHEMA: Schema = obj(
+  { previousSerialNumber: str(), ...ISSUED_CERTIFICATE_PROPS },
+  ['previousSerialNumber', ...ISSUED_CERTIFICATE_REQUIRED],
+);
+
+/** LoginChallenge. */
+export const LOGIN_CHALLENGE_SCHEMA: Schema = obj(
+  { challengeId: str(), challenge: str('the exact UTF-8 string the device signs'), expiresAt: dateTime() },
+  ['challengeId', 'challenge', 'expiresAt'],
+);
+
+const TOKEN_PAIR_PROPS = {
+  tokenType: { type: 'string', enum: ['Bearer'] },
+  accessToken: str(),
+  expiresIn: { type: 'integer', description: 'access token lifetime (seconds)' },
+  accessTokenExpiresAt: dateTime(),
+  refreshToken: str(),
+  refreshTokenExpiresAt: dateTime(),
+  sessionId: str(),
+  deviceId: str(),
+};
+const TOKEN_PAIR_REQUIRED = Object.keys(TOKEN_PAIR_PROPS);
+
+/** TokenPair (refresh result). */
+export const TOKEN_PAIR_SCHEMA: Schema = obj(TOKEN_PAIR_PROPS, TOKEN_PAIR_REQUIRED);
+
+/** LoginResult. */
+export const LOGIN_RESULT_SCHEMA: Schema = obj({ ...TOKEN_PAIR_PROPS, user: USER_SUMMARY_SCHEMA }, [
+  ...TOKEN_PAIR_REQUIRED,
+  'user',
+]);
+
+/** MeResult. */
+export const ME_SCHEMA: Schema = obj(
+  {
+    ...USER_SUMMARY_PROPS,
+    name: str(),
+    birthDate: str('YYYY-MM-DD'),
+    address: str(),
+    phone: str('E.164'),
+    mynumberLast4: str(),
+    initialHarmonyToken: { type: 'integer' },
+    deviceId: str(),
+    sessionId: str(),
+  },
+  [...USER_SUMMARY_REQUIRED, 'initialHarmonyToken', 'deviceId', 'sessionId'],
+);
+
+/** PairingTokenResult plus the rendered QR code. */
+export const PAIRING_TOKEN_SCHEMA: Schema = obj(
+  {
+    token: str('256-bit token, base64url; shown once'),
+    expiresAt: dateTime(),
+    qrPayload: str('city-auth:pair?v=1&uuid=..&token=..'),
+    qrSvg: str('the qrPayload as an SVG QR code'),
+  },
+  ['token', 'expiresAt', 'qrPayload', 'qrSvg'],
+);
+
+/** DeviceSummary. */
+export const DEVICE_SCHEMA: Schema = obj(
+  {
+    deviceId: str(),
+    label: str(),
+    status: { type: 'string', enum: ['active', 'revoked'] },
+    fingerprint: str(),
+    serialNumber: str(),
+    algorithm: str(),
+    createdAt: dateTime(),
+    notAfter: dateTime(),
+    revokedAt: dateTime(),
+    pairedFromDeviceId: str(),
+    current: { type: 'boolean', description: 'true for the device of the calling session' },
+  },
+  ['deviceId', 'status', 'fingerprint', 'serialNumber', 'algorithm', 'createdAt', 'notAfter', 'current'],
+);
+
+/** `{ devices: DeviceSummary[] }`. */
+export const DEVICE_LIST_SCHEMA: Schema = obj({ devices: { type: 'array', items: DEVICE_SCHEMA } }, [
+  'devices',
+]);
+
+/** PageResult<UserSummary>. */
+export const USER_PAGE_SCHEMA: Schema = obj(
+  { items: { type: 'array', items: USER_SUMMARY_SCHEMA }, cursor: str('pass back for the next page') },
+  ['items'],
+);
+
+/** PageResult<AuditEntry>. */
+export const AUDIT_PAGE_SCHEMA: Schema = obj(
+  {
+    items: {
+      type: 'array',
+      items: obj(
+        {
+          eventId: str(),
+          type: str(),
+          at: dateTime(),
+          userUuid: str(),
+          deviceId: str(),
+          ip: str(),
+          reason: str(),
+          detail: {
+            type: 'object',
+            additionalProperties: { type: ['string', 'number', 'boolean'] },
+          },
+        },
+        ['eventId', 'type', 'at'],
+      ),
+    },
+    cursor: str(),
+  },
+  ['items'],
+);
+
+/** JWKS. */
+export const JWKS_SCHEMA: Schema = obj(
+  { keys: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+  ['keys'],
+);
+
+/** `{ status }` for /health and /ready. */
+export const STATUS_SCHEMA: Schema = obj({ status: str() }, ['status']);
+
+/** An empty JSON object (RFC 7009 revocation answer). */
+export const EMPTY_OBJECT_SCHEMA: Schema = obj({});
+
+/** Documents a body; the HTTP layer does not enforce it (registration-core validates). */
+export function documentedBody(
+  description: string,
+  properties: Record<string, Schema>,
+  required: string[] = [],
+): Schema {
+  return { type: 'object', description, properties, required };
+}
+
+/** Field documentation shared by request bodies. */
+export const BODY_FIELDS = {
+  username: str('3-32 characters [a-z0-9._-] after NFKC + lower case'),
+  email: str('email address'),
+  password: str('8-128 characters, not common, not containing username/email'),
+  name: str('1-100 characters'),
+  birth_date: str('YYYY-MM-DD'),
+  address: str('1-200 characters'),
+  mynumber: str('12 digits with check digit'),
+  phone: str('E.164 or Japanese domestic'),
+  initial_harmony_token: {
+    type: ['integer', 'string'],
+    description: 'non-negative integer (digit string accepted)',
+  },
+  csr: str('PKCS#10 PEM made on the device'),
+  key_algorithm: KEY_ALGORITHM,
+  device_label: str('1-64 characters'),
+  identifier: str('uuid, username or email'),
+  uuid: str("the seeds' field: user uuid (same as identifier)"),
+  proof: { type: 'string', enum: ['signature', 'mtls', 'fingerprint'] },
+  challenge_id: str('from POST /login/challenge'),
+  signature: str('base64url signature of the challenge with the device key'),
+  device_id: str(),
+  client_cert_fp: str('certificate fingerprint (fingerprint mode, off by default)'),
+  refresh_token: str(),
+  token: str('access or refresh token'),
+  token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] },
+  pairing_token: str(),
+  qr_code: str('the whole pairing QR payload'),
+  roles: { type: 'array', items: ROLE },
+} satisfies Record<string, Schema>;
+
+/** Bearer security requirement for OpenAPI. */
+export const BEARER = [{ bearerAuth: [] }];

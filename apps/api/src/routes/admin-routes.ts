@@ -1,0 +1,109 @@
+/**
+ * Admin routes. Role checks are the core's (`FORBIDDEN` → 403): users need `users:read`, the
+ * audit trail `audit:read`, role changes `roles:manage`.
+ */
+import type { FastifyInstance } from 'fastify';
+import {
+  AUDIT_PAGE_SCHEMA,
+  BEARER,
+  documentedBody,
+  ERROR_RESPONSES,
+  BODY_FIELDS as F,
+  USER_PAGE_SCHEMA,
+  USER_SUMMARY_SCHEMA,
+} from '../route-schemas.js';
+import type { RouteDeps } from './route-deps.js';
+
+const PAGE_QUERY = {
+  limit: { type: 'integer', minimum: 1, maximum: 1000 },
+  cursor: { type: 'string', maxLength: 2048 },
+};
+
+function defined(query: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * Registers `/admin/users`, `/admin/audit` and `/admin/users/:uuid/roles`.
+ *
+ * @throws never (errors surface as HTTP answers)
+ * @example
+ * ```ts
+ * await registerAdminRoutes(app, deps);
+ * ```
+ */
+export async function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const { auth, contextOf, authenticate, principalOf } = deps;
+
+  app.get<{ Querystring: { limit?: number; cursor?: string } }>(
+    '/admin/users',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Users, one page at a time (admin, moderator)',
+        security: BEARER,
+        querystring: { type: 'object', properties: PAGE_QUERY },
+        response: { 200: USER_PAGE_SCHEMA, ...ERROR_RESPONSES },
+      },
+      preHandler: authenticate,
+    },
+    async (request) =>
+      auth.listUsers(
+        principalOf(request),
+        defined({ limit: request.query.limit, cursor: request.query.cursor }),
+      ),
+  );
+
+  app.get<{ Querystring: { limit?: number; cursor?: string; user_uuid?: string } }>(
+    '/admin/audit',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Audit trail, newest first (admin, moderator)',
+        security: BEARER,
+        querystring: {
+          type: 'object',
+          properties: { ...PAGE_QUERY, user_uuid: { type: 'string', maxLength: 64 } },
+        },
+        response: { 200: AUDIT_PAGE_SCHEMA, ...ERROR_RESPONSES },
+      },
+      preHandler: authenticate,
+    },
+    async (request) =>
+      auth.listAudit(
+        principalOf(request),
+        defined({
+          limit: request.query.limit,
+          cursor: request.query.cursor,
+          user_uuid: request.query.user_uuid,
+        }),
+      ),
+  );
+
+  app.put<{ Params: { uuid: string } }>(
+    '/admin/users/:uuid/roles',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "Replace a user's roles (admin)",
+        security: BEARER,
+        params: {
+          type: 'object',
+          properties: { uuid: { type: 'string', minLength: 1, maxLength: 64 } },
+          required: ['uuid'],
+        },
+        body: documentedBody('Non-empty subset of user, moderator, admin.', { roles: F.roles }, ['roles']),
+        response: { 200: USER_SUMMARY_SCHEMA, ...ERROR_RESPONSES },
+      },
+      preHandler: authenticate,
+    },
+    async (request) => {
+      const body = request.body;
+      const input =
+        typeof body === 'object' && body !== null && !Array.isArray(body)
+          ? { ...(body as Record<string, unknown>), user_uuid: request.params.uuid }
+          : body;
+      return auth.setRoles(principalOf(request), input, contextOf(request));
+    },
+  );
+}

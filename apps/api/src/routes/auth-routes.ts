@@ -1,0 +1,199 @@
+/**
+ * Account and session routes: registration (also at the seeds' `/registration/`), login
+ * challenge and login (the seeds' `{ uuid, password }` body is accepted plus a device proof),
+ * token refresh, RFC 7009 revocation, logout and the caller's profile.
+ */
+import fastifyFormbody from '@fastify/formbody';
+import type { FastifyInstance } from 'fastify';
+import {
+  BEARER,
+  documentedBody,
+  EMPTY_OBJECT_SCHEMA,
+  ERROR_RESPONSES,
+  BODY_FIELDS as F,
+  LOGIN_CHALLENGE_SCHEMA,
+  LOGIN_RESULT_SCHEMA,
+  ME_SCHEMA,
+  REGISTRATION_RESULT_SCHEMA,
+  TOKEN_PAIR_SCHEMA,
+} from '../route-schemas.js';
+import type { RouteDeps } from './route-deps.js';
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The seeds log in with `{ "uuid", "password" }`: `uuid` is read as the core's `identifier`
+ * when no identifier is given. Anything else is passed through for the core to validate.
+ */
+function seedsLoginBody(body: unknown): unknown {
+  if (!isPlainObject(body) || !Object.hasOwn(body, 'uuid')) return body;
+  if (Object.hasOwn(body, 'identifier') || Object.hasOwn(body, 'username')) return body;
+  const { uuid, ...rest } = body;
+  return { ...rest, identifier: uuid };
+}
+
+/**
+ * Registers the account and session routes.
+ *
+ * @throws never (errors surface as HTTP answers)
+ * @example
+ * ```ts
+ * await registerAuthRoutes(app, deps);
+ * ```
+ */
+export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const { auth, contextOf, authenticate, principalOf, credentialRateLimit } = deps;
+  const limited = { rateLimit: credentialRateLimit };
+
+  const registerSchema = {
+    tags: ['account'],
+    summary: 'Register a user and their first device (CSR, or a server-generated key returned once)',
+    body: documentedBody(
+      'Seeds fields plus username; send a CSR to keep the private key on the device.',
+      {
+        username: F.username,
+        email: F.email,
+        password: F.password,
+        name: F.name,
+        birth_date: F.birth_date,
+        address: F.address,
+        mynumber: F.mynumber,
+        phone: F.phone,
+        initial_harmony_token: F.initial_harmony_token,
+        csr: F.csr,
+        key_algorithm: F.key_algorithm,
+        device_label: F.device_label,
+      },
+      ['username', 'email', 'password'],
+    ),
+    response: { 201: REGISTRATION_RESULT_SCHEMA, ...ERROR_RESPONSES },
+  };
+  for (const url of ['/register', '/registration', '/registration/']) {
+    app.post(url, { schema: registerSchema, config: limited }, async (request, reply) => {
+      const result = await auth.register(request.body, contextOf(request));
+      return reply.status(201).send(result);
+    });
+  }
+
+  app.post(
+    '/login/challenge',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'A single-use nonce for the device signature proof',
+        body: documentedBody('Empty or omitted.', {}),
+        response: { 200: LOGIN_CHALLENGE_SCHEMA, ...ERROR_RESPONSES },
+      },
+      config: limited,
+    },
+    async (request) => auth.createLoginChallenge(request.body, contextOf(request)),
+  );
+
+  app.post(
+    '/login',
+    {
+      schema: {
+        tags: ['session'],
+        summary:
+          'Password + device proof (signature over the challenge, mTLS, or opt-in fingerprint) → tokens',
+        body: documentedBody(
+          "identifier (or username, or the seeds' uuid) + password + proof.",
+          {
+            identifier: F.identifier,
+            username: F.username,
+            uuid: F.uuid,
+            password: F.password,
+            proof: F.proof,
+            challenge_id: F.challenge_id,
+            signature: F.signature,
+            device_id: F.device_id,
+            client_cert_fp: F.client_cert_fp,
+          },
+          ['password'],
+        ),
+        response: { 200: LOGIN_RESULT_SCHEMA, ...ERROR_RESPONSES },
+      },
+      config: limited,
+    },
+    async (request) => auth.login(seedsLoginBody(request.body), contextOf(request)),
+  );
+
+  app.post(
+    '/token/refresh',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Rotate a refresh token (reuse detection, same-device retry grace)',
+        body: documentedBody('The current refresh token.', { refresh_token: F.refresh_token }, [
+          'refresh_token',
+        ]),
+        response: { 200: TOKEN_PAIR_SCHEMA, ...ERROR_RESPONSES },
+      },
+      config: limited,
+    },
+    async (request) => auth.refresh(request.body, contextOf(request)),
+  );
+
+  // RFC 7009 allows form-encoded bodies: the form parser exists only in this encapsulated scope.
+  await app.register(async (scope) => {
+    await scope.register(fastifyFormbody);
+    scope.post(
+      '/token/revoke',
+      {
+        schema: {
+          tags: ['session'],
+          summary: 'Revoke an access or refresh token (RFC 7009); always 200, no token oracle',
+          body: documentedBody(
+            'JSON or application/x-www-form-urlencoded.',
+            {
+              token: F.token,
+              token_type_hint: F.token_type_hint,
+            },
+            ['token'],
+          ),
+          response: { 200: EMPTY_OBJECT_SCHEMA, ...ERROR_RESPONSES },
+        },
+        config: limited,
+      },
+      async (request, reply) => {
+        await auth.revokeToken(request.body, contextOf(request));
+        return reply.header('cache-control', 'no-store').send({});
+      },
+    );
+  });
+
+  app.post(
+    '/logout',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Revoke the current access token and its session',
+        security: BEARER,
+        response: { 204: { description: 'logged out', type: 'null' }, ...ERROR_RESPONSES },
+      },
+      preHandler: authenticate,
+    },
+    async (request, reply) => {
+      await auth.logout(principalOf(request), contextOf(request));
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/me',
+    {
+      schema: {
+        tags: ['account'],
+        summary: "The caller's profile (PII decrypted for the owner, My Number by its last 4 digits)",
+        security: BEARER,
+        response: { 200: ME_SCHEMA, ...ERROR_RESPONSES },
+      },
+      preHandler: authenticate,
+    },
+    async (request) => auth.me(principalOf(request)),
+  );
+}

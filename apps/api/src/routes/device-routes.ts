@@ -1,0 +1,153 @@
+/**
+ * Device routes: pairing tokens (also at the seeds' `/registration/request_pairing_token`),
+ * redeeming a pairing token for a new device, listing, revoking and renewing devices. Ownership
+ * is the core's job (resources are looked up under the principal; another user's device id is
+ * `DEVICE_NOT_FOUND` → 404, never 403, so ids are not confirmed).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import {
+  BEARER,
+  DEVICE_LIST_SCHEMA,
+  DEVICE_SCHEMA,
+  documentedBody,
+  ERROR_RESPONSES,
+  BODY_FIELDS as F,
+  PAIRED_DEVICE_RESULT_SCHEMA,
+  PAIRING_TOKEN_SCHEMA,
+  RENEWED_CERTIFICATE_SCHEMA,
+} from '../route-schemas.js';
+import type { RouteDeps } from './route-deps.js';
+
+const DEVICE_ID_PARAMS = {
+  type: 'object',
+  properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
+  required: ['id'],
+};
+
+/** A browser navigating to /devices gets the page; API clients (fetch, curl) get JSON. */
+function wantsPage(request: FastifyRequest): boolean {
+  if (request.headers.authorization !== undefined) return false;
+  const accept = request.headers.accept;
+  return typeof accept === 'string' && accept.includes('text/html');
+}
+
+/**
+ * Registers the pairing and device routes.
+ *
+ * @throws never (errors surface as HTTP answers)
+ * @example
+ * ```ts
+ * await registerDeviceRoutes(app, deps);
+ * ```
+ */
+export async function registerDeviceRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const { auth, contextOf, authenticate, principalOf, credentialRateLimit, sendPage } = deps;
+
+  const pairingSchema = {
+    tags: ['devices'],
+    summary: 'One-time pairing token (and its QR code) for adding a device',
+    security: BEARER,
+    body: documentedBody('Empty or omitted.', {}),
+    response: { 201: PAIRING_TOKEN_SCHEMA, ...ERROR_RESPONSES },
+  };
+  for (const url of ['/pairing-tokens', '/registration/request_pairing_token']) {
+    app.post(url, { schema: pairingSchema, preHandler: authenticate }, async (request, reply) => {
+      const result = await auth.requestPairingToken(principalOf(request), request.body, contextOf(request));
+      const qrSvg = await QRCode.toString(result.qrPayload, {
+        type: 'svg',
+        errorCorrectionLevel: 'M',
+        margin: 2,
+      });
+      return reply.status(201).send({ ...result, qrSvg });
+    });
+  }
+
+  app.post(
+    '/devices',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'Redeem a pairing token (plus username and password) for a new device certificate',
+        body: documentedBody(
+          'Exactly one of pairing_token / qr_code.',
+          {
+            pairing_token: F.pairing_token,
+            qr_code: F.qr_code,
+            username: F.username,
+            password: F.password,
+            csr: F.csr,
+            key_algorithm: F.key_algorithm,
+            device_label: F.device_label,
+          },
+          ['username', 'password'],
+        ),
+        response: { 201: PAIRED_DEVICE_RESULT_SCHEMA, ...ERROR_RESPONSES },
+      },
+      config: { rateLimit: credentialRateLimit },
+    },
+    async (request, reply) => {
+      const result = await auth.registerDeviceWithPairingToken(request.body, contextOf(request));
+      return reply.status(201).send(result);
+    },
+  );
+
+  app.get(
+    '/devices',
+    {
+      schema: {
+        tags: ['devices'],
+        summary:
+          "The caller's devices (a browser asking for text/html without a token gets the devices page)",
+        security: BEARER,
+        response: { 200: DEVICE_LIST_SCHEMA, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      if (wantsPage(request)) return sendPage(reply, 'devices.html');
+      await authenticate(request);
+      return reply.send({ devices: await auth.listDevices(principalOf(request)) });
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/devices/:id',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: "Revoke one of the caller's devices (certificate to the CRL, its sessions revoked)",
+        security: BEARER,
+        params: DEVICE_ID_PARAMS,
+        response: { 200: DEVICE_SCHEMA, ...ERROR_RESPONSES },
+      },
+      preHandler: authenticate,
+    },
+    async (request) => auth.revokeDevice(principalOf(request), request.params.id, contextOf(request)),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/devices/:id/renew',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: "New certificate for one of the caller's active devices; the old serial is revoked",
+        security: BEARER,
+        params: DEVICE_ID_PARAMS,
+        body: documentedBody('Optional.', { csr: F.csr, key_algorithm: F.key_algorithm }),
+        response: { 200: RENEWED_CERTIFICATE_SCHEMA, ...ERROR_RESPONSES },
+      },
+      preHandler: authenticate,
+    },
+    async (request) => {
+      const body = request.body;
+      // The path names the device; a body that is not an object is passed on for the core to refuse.
+      const input =
+        body === undefined || body === null
+          ? { device_id: request.params.id }
+          : typeof body === 'object' && !Array.isArray(body)
+            ? { ...(body as Record<string, unknown>), device_id: request.params.id }
+            : body;
+      return auth.renewDeviceCertificate(principalOf(request), input, contextOf(request));
+    },
+  );
+}

@@ -1,0 +1,32 @@
+/**
+ * The web pages (`web/*.html`, assets under `/assets/`), served by the same app under the CSP
+ * set in `buildApp` (same-origin scripts and styles, `img-src 'self' data:` for QR codes).
+ * `GET /devices` is in device-routes (page or JSON by `Accept`).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { RouteDeps } from './route-deps.js';
+
+const PAGES: readonly (readonly [string, string])[] = [
+  ['/', 'index.html'],
+  ['/register', 'register.html'],
+  ['/login', 'login.html'],
+];
+
+/**
+ * Registers `GET /`, `GET /register` and `GET /login` (the POSTs are API routes).
+ *
+ * @throws never (a missing page is 404 NOT_FOUND)
+ * @example
+ * ```ts
+ * await registerWebRoutes(app, deps);
+ * ```
+ */
+export async function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  for (const [url, page] of PAGES) {
+    app.get(
+      url,
+      { schema: { hide: true, response: { 200: { type: 'string', description: 'HTML page' } } } },
+      async (_request, reply) => deps.sendPage(reply, page),
+    );
+  }
+}
