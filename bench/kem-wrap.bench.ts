@@ -1,19 +1,16 @@
 /**
  * KEM wrap benchmark: key-pair generation, wrap and unwrap of a 96-byte master key per algorithm of
- * @city/ntru-keyvault. Standalone: `node bench/kem-wrap.bench.ts` (Node 24 type stripping) after
- * `pnpm --filter @city/ntru-keyvault build`. Prints a table, writes bench/results/kem-wrap.json.
+ * @city/ntru-keyvault. Run by `pnpm bench kem-wrap`, or standalone `node bench/kem-wrap.bench.ts` (Node 24
+ * type stripping) after `pnpm --filter @city/ntru-keyvault build`. Prints a table, writes
+ * bench/results/kem-wrap.json and kem-wrap.svg. No peer: the figures are the cost per algorithm.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, platform, release } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import {
-  generateKemKeyPair,
-  KEM_ALGORITHMS,
-  unwrapKey,
-  wrapKey,
-} from '../packages/ntru-keyvault/dist/index.js';
+import { generateKemKeyPair, KEM_ALGORITHMS, unwrapKey, wrapKey } from '@city/ntru-keyvault';
+import { evaluate, renderSvg } from './lib/report.ts';
 
 const WARMUP = 5;
 const KEYGEN_ITERATIONS = Number(process.env.BENCH_KEYGEN_ITERATIONS ?? 30);
@@ -89,6 +86,19 @@ const report = {
   wrappedKeyBytes: masterKey.length,
   iterations: { keygen: KEYGEN_ITERATIONS, wrap: WRAP_ITERATIONS, unwrap: WRAP_ITERATIONS, warmup: WARMUP },
   results: rows,
+  // The shared table shape (no peer), for results/summary.md and the chart.
+  title: 'KEM wrap / unwrap of a 96-byte master key',
+  peer: '–',
+  rows: evaluate(
+    rows.flatMap((row) => {
+      const r = row as { algorithm: string; keygen: Stats; wrap: Stats; unwrap: Stats };
+      return [
+        { metric: `${r.algorithm} wrap`, unit: 'ms', ours: r.wrap.meanMs, peer: null },
+        { metric: `${r.algorithm} unwrap`, unit: 'ms', ours: r.unwrap.meanMs, peer: null },
+      ];
+    }),
+  ),
 };
 await writeFile(`${resultsDir}kem-wrap.json`, `${JSON.stringify(report, null, 2)}\n`);
-console.log(`\nwrote ${resultsDir}kem-wrap.json`);
+await writeFile(`${resultsDir}kem-wrap.svg`, renderSvg(report.title, 'no peer', report.rows));
+console.log(`\nwrote ${resultsDir}kem-wrap.json and kem-wrap.svg`);
