@@ -7,7 +7,7 @@ import type { Role } from '@city/ports';
 /** Every permission and the roles that grant it. */
 export const ROLE_PERMISSIONS = {
   user: ['profile:read', 'devices:manage', 'sessions:manage'],
-  moderator: ['profile:read', 'devices:manage', 'sessions:manage', 'audit:read', 'users:read'],
+  moderator: ['profile:read', 'devices:manage', 'sessions:manage', 'audit:read'],
   admin: ['profile:read', 'devices:manage', 'sessions:manage', 'audit:read', 'users:read', 'roles:manage'],
 } as const satisfies Record<Role, readonly string[]>;
 
