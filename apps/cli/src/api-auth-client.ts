@@ -180,8 +180,10 @@ function errorFromResponse(response: Response, body: unknown, req: RequestOption
 function describeNetworkError(error: unknown): string {
   if (error instanceof Error) {
     if (error.name === 'TimeoutError') return 'timed out';
-    const cause = error.cause as { code?: unknown } | undefined;
+    const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
     if (cause !== undefined && typeof cause.code === 'string') return cause.code;
+    if (cause !== undefined && typeof cause.message === 'string' && cause.message !== '')
+      return cause.message;
     return error.message;
   }
   return String(error);

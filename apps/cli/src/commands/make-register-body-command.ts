@@ -5,7 +5,6 @@
  */
 import { resolve } from 'node:path';
 import { certificateFingerprint } from '@city/client-cert';
-import { validateUsername } from '@city/registration-core';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { addOutputOptions, type CommonOptions } from '../command-context.js';
@@ -65,6 +64,8 @@ Examples:
       const username = (
         await askText(io, options.username, { flag: '--username', message: 'Username to register' })
       ).trim();
+      // Loaded on demand: registration-core pulls in the storage adapters, which this command never uses.
+      const { validateUsername } = await import('@city/registration-core');
       const checked = validateUsername(username);
       if (!checked.ok) {
         throw new CliError('INPUT_INVALID', `username: ${checked.message}`, {

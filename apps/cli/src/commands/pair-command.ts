@@ -20,7 +20,6 @@ import { askText, obtainPassword } from '../lib/_prompts.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
 
 interface RequestOptions extends CommonOptions {
-  readonly deviceLabel?: string;
   readonly qr?: boolean;
 }
 
@@ -55,7 +54,6 @@ Examples:
   const request = pair
     .command('request')
     .description('create a one-time pairing token and show it as a QR code with its expiry')
-    .option('--device-label <label>', 'label proposed for the new device')
     .option('--no-qr', 'print the payload without the QR code');
   addModeOptions(request);
   addProfileOptions(request);
@@ -68,7 +66,7 @@ Needs a session (city login). The token is valid once, for a few minutes.
 
 Examples:
   $ city pair request
-  $ city pair request --device-label laptop --json | jq -r .qrPayload`,
+  $ city pair request --json | jq -r .qrPayload`,
     )
     .action(async (options: RequestOptions) => {
       const profile = profileFor(io, options);
