@@ -1,0 +1,166 @@
+/**
+ * Concurrency invariants over real HTTP (issue 8): many clients racing for one username, one
+ * pairing token or one refresh token. Two listening API instances share one dynalite + s3rver
+ * (the same stores and keys), one with the refresh retry grace disabled, one with it on.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiInstance,
+  type HttpAnswer,
+  login,
+  newUser,
+  openSharedApi,
+  PASSWORD,
+  registerUser,
+  type SharedStorage,
+  sender,
+  startSharedStorage,
+} from '../support/reliability-harness.js';
+
+let shared: SharedStorage;
+let strict: ApiInstance;
+let graceful: ApiInstance;
+
+// dynalite runs inside this process, so 100 concurrent Argon2id registrations also stall the
+// engine's event loop for seconds: a generous store timeout models "slow but up" (the default
+// 2 s turns some of the racers into 503 STORE_UNAVAILABLE, which is a different test).
+const storageEnv = { CITY_DYNAMODB_REQUEST_TIMEOUT_MS: '60000' };
+// Lockout must not turn the losers of a race into ACCOUNT_LOCKED answers for later steps.
+const lockout = { accountFreeAttempts: 1000, ipMaxFailures: 100_000, alertThreshold: 1000 };
+
+beforeAll(async () => {
+  shared = await startSharedStorage();
+  strict = await openSharedApi(shared, { core: { refreshGraceSeconds: 0, lockout }, storageEnv });
+  graceful = await openSharedApi(shared, { core: { refreshGraceSeconds: 10, lockout }, storageEnv });
+  await strict.listen();
+  await graceful.listen();
+});
+
+afterAll(async () => {
+  await strict?.close();
+  await graceful?.close();
+  await shared?.close();
+});
+
+function expectNoServerErrorAndCodes(answers: readonly HttpAnswer[]): void {
+  for (const answer of answers) {
+    expect(answer.status, answer.text).toBeLessThan(500);
+    if (answer.status >= 400) expect(answer.body?.error?.code, answer.text).toEqual(expect.any(String));
+  }
+}
+
+describe('concurrency invariants over HTTP', () => {
+  it('100 concurrent registrations of one username: exactly one 201, the others 409 USERNAME_TAKEN', async () => {
+    const send = sender(strict.baseUrl);
+    const base = newUser();
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        send('POST', '/register', { body: { ...base, email: `race${i}.${String(base.email)}` } }),
+      ),
+    );
+    expectNoServerErrorAndCodes(answers);
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    const losers = answers.filter((a) => a.status !== 201);
+    expect(losers.map((a) => `${a.status} ${a.body?.error?.code}`)).toEqual(
+      Array.from({ length: 99 }, () => '409 USERNAME_TAKEN'),
+    );
+    // The winner is complete: it can log in with the key it was given.
+    const winner = answers.find((a) => a.status === 201)!.body;
+    const tokens = await login(send, {
+      uuid: winner.uuid,
+      username: winner.username,
+      deviceId: winner.deviceId,
+      privateKeyPem: winner.privateKeyPem,
+      fingerprint: winner.fingerprint,
+    });
+    const me = await send('GET', '/me', { token: tokens.accessToken });
+    expect(me.status).toBe(200);
+    expect(me.body.username).toBe(winner.username);
+    expect(me.body.email).toMatch(/^race\d+\./);
+  }, 180_000);
+
+  it('50 concurrent redemptions of one pairing token: exactly one new device', async () => {
+    const send = sender(strict.baseUrl);
+    const user = await registerUser(send);
+    const tokens = await login(send, user);
+    const pairing = await send('POST', '/pairing-tokens', { token: tokens.accessToken, body: {} });
+    expect(pairing.status, pairing.text).toBe(201);
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        send('POST', '/devices', {
+          body: {
+            pairing_token: pairing.body.token,
+            username: user.username,
+            password: PASSWORD,
+            key_algorithm: 'ed25519',
+            device_label: `racer ${i}`,
+          },
+        }),
+      ),
+    );
+    expectNoServerErrorAndCodes(answers);
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    for (const loser of answers.filter((a) => a.status !== 201)) {
+      expect(loser.body.error.code, loser.text).toBe('PAIRING_TOKEN_USED');
+    }
+    const devices = await send('GET', '/devices', { token: tokens.accessToken });
+    expect(devices.status).toBe(200);
+    expect(devices.body.devices).toHaveLength(2);
+    const paired = answers.find((a) => a.status === 201)!.body;
+    expect(devices.body.devices.map((d: { deviceId: string }) => d.deviceId).sort()).toEqual(
+      [user.deviceId, paired.deviceId].sort(),
+    );
+  }, 120_000);
+
+  it('50 concurrent refreshes of one refresh token, grace disabled: one success and the family revoked', async () => {
+    const send = sender(strict.baseUrl);
+    const user = await registerUser(send);
+    const tokens = await login(send, user);
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        send('POST', '/token/refresh', { body: { refresh_token: tokens.refreshToken } }),
+      ),
+    );
+    expectNoServerErrorAndCodes(answers);
+    const winners = answers.filter((a) => a.status === 200);
+    expect(winners).toHaveLength(1);
+    for (const loser of answers.filter((a) => a.status !== 200)) {
+      expect(loser.status).toBe(401);
+      expect(['REFRESH_TOKEN_REUSED', 'TOKEN_REVOKED']).toContain(loser.body.error.code);
+    }
+    const winner = winners[0]!.body;
+    // The family is revoked: the winner's successor refresh token and access token are dead too.
+    const again = await send('POST', '/token/refresh', { body: { refresh_token: winner.refreshToken } });
+    expect(again.status).toBe(401);
+    expect(['REFRESH_TOKEN_REUSED', 'TOKEN_REVOKED']).toContain(again.body.error.code);
+    const me = await send('GET', '/me', { token: winner.accessToken });
+    expect(me.status).toBe(401);
+    expect(me.body.error.code).toBe('TOKEN_REVOKED');
+    // ... on the other instance as well (shared stores).
+    const elsewhere = await sender(graceful.baseUrl)('GET', '/me', { token: winner.accessToken });
+    expect(elsewhere.status).toBe(401);
+  }, 120_000);
+
+  it('50 concurrent refreshes from the same device, grace enabled: all succeed with the same pair', async () => {
+    const send = sender(graceful.baseUrl);
+    const user = await registerUser(send);
+    const tokens = await login(send, user);
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        send('POST', '/token/refresh', { body: { refresh_token: tokens.refreshToken } }),
+      ),
+    );
+    expectNoServerErrorAndCodes(answers);
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 50 }, () => 200));
+    const pairs = new Set(answers.map((a) => `${a.body.accessToken} ${a.body.refreshToken}`));
+    expect(pairs.size).toBe(1);
+    const pair = answers[0]!.body;
+    expect(pair.refreshToken).not.toBe(tokens.refreshToken);
+    expect(pair.sessionId).toBe(tokens.sessionId);
+    // The shared successor is live.
+    expect((await send('GET', '/me', { token: pair.accessToken })).status).toBe(200);
+    expect(
+      (await send('POST', '/token/refresh', { body: { refresh_token: pair.refreshToken } })).status,
+    ).toBe(200);
+  }, 120_000);
+});
