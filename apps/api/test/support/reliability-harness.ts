@@ -211,7 +211,7 @@ export async function openSharedApi(
 /** A response as the tests look at it. */
 export interface HttpAnswer {
   readonly status: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly headers: Readonly<Record<string, string | string[] | number | undefined>>;
   // biome-ignore lint/suspicious/noExplicitAny: JSON bodies are inspected field by field in tests
   readonly body: any;
   readonly text: string;
