@@ -105,6 +105,26 @@ function routePattern(url: string): RegExp {
   return new RegExp(`^${escaped}/?$`);
 }
 
+function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const language = preferredLanguage(request.headers['accept-language']);
+  const response = toErrorResponse(error, language);
+  if (response.unexpected) request.log.error({ err: error }, 'unexpected error');
+  else if (response.status >= 500) request.log.warn({ err: error }, 'service unavailable');
+  else request.log.info({ code: response.body.error.code }, 'request refused');
+  if (response.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(response.retryAfterSeconds));
+  const code = response.body.error.code;
+  if (code === 'AUTHENTICATION_REQUIRED') {
+    reply.header('www-authenticate', 'Bearer realm="city-chain-auth"');
+  } else if (
+    request.headers.authorization !== undefined &&
+    (code === 'TOKEN_INVALID' || code === 'TOKEN_EXPIRED' || code === 'TOKEN_REVOKED')
+  ) {
+    reply.header('www-authenticate', 'Bearer realm="city-chain-auth", error="invalid_token"');
+  }
+  reply.status(response.status).type('application/json; charset=utf-8').send(response.body);
+}
+
 /**
  * Builds the API (not listening): call `app.listen()` or `app.inject()`.
  *
@@ -130,6 +150,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logger: loggerOption,
     bodyLimit: config.bodyLimit,
     genReqId: () => randomUUID(),
+    // Router-level failures (bad URL encoding, over-long parameters) get the same error bodies.
+    frameworkErrors: (error, request, reply) => sendError(error, request, reply),
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,
     forceCloseConnections: true,
@@ -166,25 +188,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     for (const method of methods) routes.push({ method, pattern: routePattern(route.url) });
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    const language = preferredLanguage(request.headers['accept-language']);
-    const response = toErrorResponse(error, language);
-    if (response.unexpected) request.log.error({ err: error }, 'unexpected error');
-    else if (response.status >= 500) request.log.warn({ err: error }, 'service unavailable');
-    else request.log.info({ code: response.body.error.code }, 'request refused');
-    if (response.retryAfterSeconds !== undefined)
-      reply.header('retry-after', String(response.retryAfterSeconds));
-    const code = response.body.error.code;
-    if (code === 'AUTHENTICATION_REQUIRED') {
-      reply.header('www-authenticate', 'Bearer realm="city-chain-auth"');
-    } else if (
-      request.headers.authorization !== undefined &&
-      (code === 'TOKEN_INVALID' || code === 'TOKEN_EXPIRED' || code === 'TOKEN_REVOKED')
-    ) {
-      reply.header('www-authenticate', 'Bearer realm="city-chain-auth", error="invalid_token"');
-    }
-    reply.status(response.status).type('application/json; charset=utf-8').send(response.body);
-  });
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
 
   app.setNotFoundHandler((request, reply) => {
     const path = (request.url.split('?')[0] ?? '/').replace(/\/+$/, '') || '/';

@@ -1,0 +1,108 @@
+/**
+ * The `pnpm start` entry as a real process: listens and answers /health, exits 0 on SIGTERM
+ * after closing the stores, and exits 1 naming the variable on bad configuration or a busy port.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const serverJs = join(packageDir, 'dist', 'server.js');
+let dataDir: string;
+
+beforeAll(async () => {
+  // The test runs the compiled entry, so compile the current sources first.
+  execFileSync(
+    process.execPath,
+    [join(packageDir, '../../node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: packageDir,
+    },
+  );
+  dataDir = await mkdtemp(join(tmpdir(), 'city-api-server-'));
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+function start(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, [serverJs], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exit };
+}
+
+async function waitFor(predicate: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 600; i += 1) {
+    if (predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('server process', () => {
+  it('starts on the embedded default, answers /health and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const server = start({ PORT: String(port), CITY_DATA_DIR: dataDir });
+    try {
+      await waitFor(() => server.output().includes('listening on'), 'the listening line');
+      expect(server.output()).toContain(`http://127.0.0.1:${port}`);
+      expect(server.output()).toContain(`data directory: ${dataDir}`);
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+      expect(ready.status).toBe(200);
+
+      // A busy port is one clear line and exit 1.
+      const second = start({
+        PORT: String(port),
+        CITY_DATA_DIR: await mkdtemp(join(tmpdir(), 'city-api-busy-')),
+      });
+      expect(await second.exit).toBe(1);
+      expect(second.output()).toMatch(/port \d+ on 127\.0\.0\.1 is already in use/);
+
+      server.child.kill('SIGTERM');
+      expect(await server.exit).toBe(0);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ CITY_MODE: 'cloud' }, 'CITY_MODE'],
+    [{ CITY_MODE: 'mongodb' }, 'MONGODB_URI'],
+    [{ CITY_BODY_LIMIT: '1' }, 'CITY_BODY_LIMIT'],
+  ])('exits 1 on bad configuration %j naming %s', async (env, variable) => {
+    const server = start({ CITY_DATA_DIR: dataDir, ...env });
+    expect(await server.exit).toBe(1);
+    expect(server.output()).toContain(`invalid configuration: ${variable}: `);
+    expect(server.output().trim().split('\n')).toHaveLength(1);
+  });
+});

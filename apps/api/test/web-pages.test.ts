@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, openTestApp, registerAndLogin, type TestApp } from './helpers/test-app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await openTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('web pages', () => {
+  it.each([
+    ['/', 'index.html'],
+    ['/register', 'register.html'],
+    ['/login', 'login.html'],
+  ])('GET %s serves web/%s with the CSP', async (url) => {
+    const response = await t.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.body).toMatch(/<html/i);
+    const csp = String(response.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("img-src 'self' data:");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toContain('upgrade-insecure-requests');
+  });
+
+  it('GET /devices serves the page to a browser and JSON to an API client', async () => {
+    const page = await t.app.inject({
+      method: 'GET',
+      url: '/devices',
+      headers: { accept: 'text/html,application/xhtml+xml' },
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    const session = await registerAndLogin(t.app);
+    const api = await t.app.inject({
+      method: 'GET',
+      url: '/devices',
+      headers: { accept: 'text/html', ...bearer(session.accessToken) },
+    });
+    expect(api.statusCode).toBe(200);
+    expect(api.headers['content-type']).toMatch(/^application\/json/);
+    const anonymous = await t.app.inject({
+      method: 'GET',
+      url: '/devices',
+      headers: { accept: 'application/json' },
+    });
+    expect(anonymous.statusCode).toBe(401);
+  });
+
+  it('serves /assets/* and refuses traversal', async () => {
+    const { readdirSync } = await import('node:fs');
+    const asset = readdirSync(`${t.config.webRoot}/assets`).find((name) => /\.(js|css)$/.test(name));
+    expect(asset).toBeDefined();
+    const response = await t.app.inject({ method: 'GET', url: `/assets/${asset}` });
+    expect(response.statusCode).toBe(200);
+    for (const url of [
+      '/assets/../index.html',
+      '/assets/%2e%2e/index.html',
+      '/assets/.hidden',
+      '/assets/nope.js',
+    ]) {
+      const refused = await t.app.inject({ method: 'GET', url });
+      expect(refused.statusCode, url).toBeGreaterThanOrEqual(400);
+      expect(refused.statusCode, url).toBeLessThan(500);
+    }
+  });
+});
