@@ -60,6 +60,7 @@ export function evaluate(rows: readonly Comparison[]): ComparisonRow[] {
 
 export function formatNumber(n: number | null): string {
   if (n === null || Number.isNaN(n)) return '–';
+  if (n === 0) return '0';
   const abs = Math.abs(n);
   if (abs >= 1000) return Math.round(n).toLocaleString('en-US');
   if (abs >= 100) return n.toFixed(0);

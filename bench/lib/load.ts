@@ -1,0 +1,119 @@
+/**
+ * HTTP load helpers: servers run in forked child processes (never in the load generator's event
+ * loop), load comes from autocannon used as a library with the same settings for every target.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+export const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 32);
+export const DURATION_S = Number(process.env.BENCH_HTTP_DURATION_S ?? 10);
+export const WARMUP_S = Number(process.env.BENCH_HTTP_WARMUP_S ?? 3);
+
+export interface RunningServer {
+  readonly url: string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+  /** The city server's request counters: API requests and store (dynalite/s3rver) requests so far. */
+  stats(): Promise<{ api: number; stores: number }>;
+}
+
+/** Forks `bench/servers/<file>` with `args` and waits for it to report its port. */
+export async function startServer(file: string, args: readonly string[] = []): Promise<RunningServer> {
+  const path = fileURLToPath(new URL(`../servers/${file}`, import.meta.url));
+  const child = fork(path, [...args], {
+    // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of each server process (for finding causes).
+    execArgv: [
+      '--no-warnings=ExperimentalWarning',
+      ...(process.env.BENCH_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+        : []),
+    ],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before listening`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    stats: () =>
+      new Promise((resolve) => {
+        const onMessage = (m: unknown) => {
+          const stats = (m as { stats?: { api: number; stores: number } }).stats;
+          if (stats === undefined) return;
+          child.off('message', onMessage);
+          resolve(stats);
+        };
+        child.on('message', onMessage);
+        child.send('stats');
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.send('stop');
+      }),
+  };
+}
+
+export interface LoadResult {
+  readonly requestsPerSecond: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly latencyMeanMs: number;
+  readonly requests: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly durationS: number;
+}
+
+type AutocannonOptions = Parameters<typeof autocannon>[0];
+
+async function run(options: AutocannonOptions): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+/** Warm-up run (discarded) then the measured run, both with CONNECTIONS connections. */
+export async function measureLoad(
+  options: Omit<AutocannonOptions, 'connections' | 'duration'>,
+  { warmupS = WARMUP_S, durationS = DURATION_S }: { warmupS?: number; durationS?: number } = {},
+): Promise<LoadResult> {
+  if (warmupS > 0) await run({ ...options, connections: CONNECTIONS, duration: warmupS });
+  const r = await run({ ...options, connections: CONNECTIONS, duration: durationS });
+  return {
+    requestsPerSecond: r.requests.total / r.duration,
+    latencyP50Ms: r.latency.p50,
+    latencyP99Ms: r.latency.p99,
+    latencyMeanMs: r.latency.average,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    durationS: r.duration,
+  };
+}
+
+/** JSON POST helper for set-up calls (not timed). */
+export async function postJson<T>(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`POST ${url} → ${response.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}

@@ -1,0 +1,56 @@
+/**
+ * Child process: the real API — registration-core's embedded default (`openEmbeddedAuth`: dynalite,
+ * s3rver and the outbox under one data directory, all in this process) behind `buildApp`, listening
+ * on 127.0.0.1. Rate limits are off (the load generator is one address) and logs silenced; every
+ * other setting is the default. Usage: `node city-server.ts <dataDir>`; reports `{ port }` over IPC
+ * and stops on the message `stop`.
+ */
+import { Server } from 'node:http';
+import { authOverridesOf, buildApp, loadConfig } from '@city/api';
+import { openEmbeddedAuth } from '@city/registration-core';
+
+// Counts HTTP requests per listening port (the API, and the in-process dynalite and s3rver), so the
+// bench can report how many store round trips one API request makes. Answered on the message `stats`.
+const requestsByPort = new Map<number, number>();
+const originalEmit = Server.prototype.emit;
+Server.prototype.emit = function countingEmit(this: Server, event: string | symbol, ...args: unknown[]) {
+  if (event === 'request') {
+    const address = this.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    requestsByPort.set(port, (requestsByPort.get(port) ?? 0) + 1);
+  }
+  return originalEmit.call(this, event, ...args);
+} as typeof Server.prototype.emit;
+
+const dataDir = process.argv[2];
+if (dataDir === undefined) throw new Error('usage: city-server.ts <dataDir>');
+const config = loadConfig({
+  CITY_DATA_DIR: dataDir,
+  CITY_RATE_LIMIT: '0',
+  CITY_CREDENTIAL_RATE_LIMIT: '0',
+  LOG_LEVEL: 'error',
+  HOST: '127.0.0.1',
+  PORT: '0',
+});
+const runtime = await openEmbeddedAuth({ dataDir, config: authOverridesOf(config) });
+const app = await buildApp({ auth: runtime.auth, config, logger: false });
+await app.listen({ host: '127.0.0.1', port: 0 });
+const address = app.server.address();
+process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
+const apiPort = typeof address === 'object' && address !== null ? address.port : 0;
+process.on('message', async (message) => {
+  if (message === 'stats') {
+    let api = 0;
+    let stores = 0;
+    for (const [port, n] of requestsByPort) {
+      if (port === apiPort) api += n;
+      else stores += n;
+    }
+    process.send?.({ stats: { api, stores } });
+    return;
+  }
+  if (message !== 'stop') return;
+  await app.close();
+  await runtime.close();
+  process.exit(0);
+});
