@@ -1,0 +1,392 @@
+/**
+ * The web pages in real headless Chromium (Debian `chromium`, driven by playwright-core) against the real API:
+ * registration with a browser-made non-extractable ECDSA P-256 key and PKCS#10 CSR, login with a challenge
+ * signature, the devices page (pairing QR, revocation of a second device added through a pairing token),
+ * the Japanese/English switch and the error display.
+ *
+ * Independent oracles: node:crypto (OpenSSL) checks that the issued certificate carries the browser's public key
+ * and that the login signature the page sent verifies over the server's challenge.
+ */
+
+import { verify as verifySignature, X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCertificateSigningRequest, generateKeyPair } from '@city/client-cert';
+import { openEmbeddedAuth } from '@city/registration-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/build-app.js';
+import { loadConfig } from '../src/config.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+const USERNAME = 'hanako.web';
+const EMAIL = 'hanako.web@example.jp';
+const PASSWORD = 'sakura-gold-river-42';
+
+interface BrowserTestServer {
+  readonly url: string;
+  /** Moves the server clock forward (token expiry without sleeping). */
+  advanceClock(milliseconds: number): void;
+  caCertificatePem(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The real API on the embedded runtime (dynalite + s3rver under a temp directory) on a free local port. */
+async function startBrowserTestServer(): Promise<BrowserTestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'city-browser-test-'));
+  let offset = 0;
+  const runtime = await openEmbeddedAuth({ dataDir, clock: { now: () => Date.now() + offset } });
+  const config = loadConfig({ CITY_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: '0' });
+  const app = await buildApp({ auth: runtime.auth, config, logger: false });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    advanceClock: (milliseconds) => {
+      offset += milliseconds;
+    },
+    caCertificatePem: async () => (await fetch(`${url}/ca.pem`)).text(),
+    close: async () => {
+      await app.close();
+      await runtime.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface StoredKeyReport {
+  readonly spkiBase64: string;
+  readonly extractable: boolean;
+  readonly pkcs8ExportRefused: boolean;
+  readonly accounts: string;
+}
+
+describe.skipIf(!existsSync(CHROMIUM))(
+  'web pages in headless Chromium (install Debian package chromium)',
+  () => {
+    let server: BrowserTestServer;
+    let browser: Browser;
+    let context: BrowserContext;
+    let page: Page;
+    const problems: string[] = [];
+
+    beforeAll(async () => {
+      server = await startBrowserTestServer();
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+      context = await browser.newContext({ locale: 'en-US' });
+      context.setDefaultTimeout(10_000);
+      page = await context.newPage();
+      page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) {
+          problems.push(`csp: ${message.text()}`);
+        }
+      });
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+    });
+
+    let uuid = '';
+    let firstDeviceId = '';
+    let certificatePem = '';
+
+    it('serves the index page with links to register, log in and devices', async () => {
+      await page.goto(`${server.url}/`);
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('City Chain Auth');
+      for (const [name, href] of [
+        ['Register', '/register'],
+        ['Log in', '/login'],
+        ['Devices', '/devices'],
+      ] as const) {
+        await expect(page.getByRole('main').getByRole('link', { name }).getAttribute('href')).resolves.toBe(
+          href,
+        );
+      }
+      expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    });
+
+    it('registers with a device key made in the browser and a CSR the server accepts', async () => {
+      await page.goto(`${server.url}/register`);
+      await page.getByLabel('Username').fill(USERNAME);
+      await page.getByLabel('Email').fill(EMAIL);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByLabel('Name of this device').fill('web browser');
+      const requestPromise = page.waitForRequest(
+        (r) => r.url().endsWith('/register') && r.method() === 'POST',
+      );
+      await page.getByRole('button', { name: 'Register' }).click();
+      const request = await requestPromise;
+      const sent = request.postDataJSON() as { csr?: unknown; username?: unknown };
+      expect(sent.username).toBe(USERNAME);
+      expect(String(sent.csr)).toMatch(
+        /^-----BEGIN CERTIFICATE REQUEST-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE REQUEST-----\n$/,
+      );
+
+      await page.locator('#result').waitFor({ state: 'visible' });
+      uuid = (await page.locator('#result-uuid').textContent()) ?? '';
+      firstDeviceId = (await page.locator('#result-device').textContent()) ?? '';
+      expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
+      expect(firstDeviceId).not.toBe('');
+
+      const report = (await page.evaluate(`(async () => {
+      const { loadDeviceKey } = await import('/assets/device-key.js');
+      const pair = await loadDeviceKey(${JSON.stringify(uuid)});
+      const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
+      let pkcs8ExportRefused = false;
+      try { await crypto.subtle.exportKey('pkcs8', pair.privateKey); } catch { pkcs8ExportRefused = true; }
+      return {
+        spkiBase64: btoa(String.fromCharCode(...spki)),
+        extractable: pair.privateKey.extractable,
+        pkcs8ExportRefused,
+        accounts: localStorage.getItem('city.accounts') ?? '',
+      };
+    })()`)) as StoredKeyReport;
+      expect(report.extractable).toBe(false);
+      expect(report.pkcs8ExportRefused).toBe(true);
+
+      const accounts = JSON.parse(report.accounts) as {
+        uuid: string;
+        deviceId: string;
+        certificatePem: string;
+      }[];
+      expect(accounts).toHaveLength(1);
+      expect(accounts[0]?.uuid).toBe(uuid);
+      expect(accounts[0]?.deviceId).toBe(firstDeviceId);
+      certificatePem = accounts[0]?.certificatePem ?? '';
+      expect(report.accounts).not.toMatch(/PRIVATE KEY/);
+
+      // The certificate the CA issued from the browser's CSR carries exactly the browser's public key.
+      const certificate = new X509Certificate(certificatePem);
+      const certificateSpki = certificate.publicKey
+        .export({ format: 'der', type: 'spki' })
+        .toString('base64');
+      expect(certificateSpki).toBe(report.spkiBase64);
+      const caPem = await server.caCertificatePem();
+      expect(certificate.verify(new X509Certificate(caPem).publicKey)).toBe(true);
+    });
+
+    it('logs in with password and a challenge signature from the device key', async () => {
+      await page.goto(`${server.url}/login`);
+      await page.getByLabel('Username, email or uuid').fill(USERNAME);
+      await page.getByLabel('Password').fill(PASSWORD);
+      // Record the challenge on its way to the page (it navigates away before a response body could be read).
+      let challenge = { challengeId: '', challenge: '' };
+      await page.route('**/login/challenge', async (route) => {
+        const response = await route.fetch();
+        challenge = (await response.json()) as typeof challenge;
+        await route.fulfill({ response });
+      });
+      const loginPromise = page.waitForRequest((r) => r.url().endsWith('/login') && r.method() === 'POST');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      const login = (await loginPromise).postDataJSON() as Record<string, string>;
+      expect(login).toMatchObject({
+        identifier: USERNAME,
+        proof: 'signature',
+        challenge_id: challenge.challengeId,
+        device_id: firstDeviceId,
+      });
+      // Independent check of what the page signed: P1363 r||s over the exact UTF-8 challenge.
+      const signature = Buffer.from(login.signature ?? '', 'base64url');
+      expect(signature).toHaveLength(64);
+      const key = new X509Certificate(certificatePem).publicKey;
+      expect(
+        verifySignature(
+          'sha256',
+          Buffer.from(challenge.challenge, 'utf8'),
+          { key, dsaEncoding: 'ieee-p1363' },
+          signature,
+        ),
+      ).toBe(true);
+
+      await page.waitForURL(`${server.url}/devices`);
+      await page.unroute('**/login/challenge');
+      await page.locator('#signed-in').waitFor({ state: 'visible' });
+      await expect(page.locator('#who').textContent()).resolves.toContain(USERNAME);
+      const session = await page.evaluate(() => sessionStorage.getItem('city.session'));
+      expect(session).toContain('accessToken');
+    });
+
+    it('marks the current device and shows the pairing QR code with its token', async () => {
+      const current = page.locator(`#device-rows tr[data-device-id="${firstDeviceId}"]`);
+      await expect(current.textContent()).resolves.toContain('this device');
+      await page.getByRole('button', { name: 'Pair a new device' }).click();
+      const qr = page.getByRole('img', { name: 'QR code for pairing a new device' });
+      await qr.waitFor({ state: 'visible' });
+      const src = (await qr.getAttribute('src')) ?? '';
+      expect(src.startsWith('data:image/svg+xml')).toBe(true);
+      expect(decodeURIComponent(src)).toContain('<svg');
+      // The SVG was decoded into a real picture, not a broken-image placeholder.
+      const size = await qr.evaluate((img) => {
+        const image = img as HTMLImageElement;
+        return { complete: image.complete, width: image.naturalWidth };
+      });
+      expect(size.complete).toBe(true);
+      expect(size.width).toBeGreaterThan(0);
+      const token = (await page.locator('#pairing-token').textContent()) ?? '';
+      expect(token).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+      await expect(page.locator('#pairing-expiry').textContent()).resolves.toMatch(/^Valid until /);
+    });
+
+    it('revokes a second device added with the shown pairing token', async () => {
+      const token = (await page.locator('#pairing-token').textContent()) ?? '';
+      const { privateKeyPem } = await generateKeyPair('ecdsa-p256');
+      const csr = await createCertificateSigningRequest({ privateKeyPem, commonName: 'second-phone' });
+      const response = await fetch(`${server.url}/devices`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          pairing_token: token,
+          username: USERNAME,
+          password: PASSWORD,
+          csr,
+          device_label: 'second phone',
+        }),
+      });
+      expect(response.status, await response.clone().text()).toBeLessThan(300);
+      const second = (await response.json()) as { deviceId: string; uuid: string };
+      expect(second.uuid).toBe(uuid);
+
+      await page.reload();
+      const row = page.locator(`#device-rows tr[data-device-id="${second.deviceId}"]`);
+      await row.waitFor();
+      await expect(row.textContent()).resolves.toContain('second phone');
+      await expect(row.textContent()).resolves.not.toContain('this device');
+      const dialogs: string[] = [];
+      page.once('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.accept();
+      });
+      await row.getByRole('button', { name: 'Revoke device second phone' }).click();
+      await page
+        .locator(`#device-rows tr[data-device-id="${second.deviceId}"][data-status="revoked"]`)
+        .waitFor();
+      expect(dialogs).toEqual(['Revoke device second phone? It will no longer be able to log in.']);
+      await expect(
+        page.locator(`#device-rows tr[data-device-id="${second.deviceId}"] td.status-revoked`).textContent(),
+      ).resolves.toMatch(/^revoked/);
+      await expect(page.locator('#notice').textContent()).resolves.toBe('Device second phone was revoked.');
+      // The first device is untouched and the revoked one has no revoke button any more.
+      await expect(
+        page.locator(`#device-rows tr[data-device-id="${firstDeviceId}"]`).getAttribute('data-status'),
+      ).resolves.toBe('active');
+      await expect(row.getByRole('button').count()).resolves.toBe(0);
+    });
+
+    it('renews an expired access token with the refresh token and stays signed in', async () => {
+      const before = await page.evaluate(() => sessionStorage.getItem('city.session'));
+      server.advanceClock(16 * 60 * 1000);
+      const refreshPromise = page.waitForResponse((r) => r.url().endsWith('/token/refresh'));
+      await page.reload();
+      expect((await refreshPromise).status()).toBe(200);
+      await page.locator('#signed-in').waitFor({ state: 'visible' });
+      await expect(page.locator('#who').textContent()).resolves.toContain(USERNAME);
+      await page.locator(`#device-rows tr[data-device-id="${firstDeviceId}"]`).waitFor();
+      const after = await page.evaluate(() => sessionStorage.getItem('city.session'));
+      expect(JSON.parse(after ?? '{}').accessToken).not.toBe(JSON.parse(before ?? '{}').accessToken);
+      expect(JSON.parse(after ?? '{}').refreshToken).not.toBe(JSON.parse(before ?? '{}').refreshToken);
+    });
+
+    it('switches to Japanese and keeps the choice across pages', async () => {
+      await page.getByLabel('Language').selectOption('ja');
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('端末');
+      await page.getByLabel('言語').waitFor();
+      await page.getByRole('button', { name: '新しい端末をペアリング' }).waitFor();
+      await expect(page.locator('#device-rows td.status-revoked').first().textContent()).resolves.toMatch(
+        /^失効/,
+      );
+      expect(await page.locator('html').getAttribute('lang')).toBe('ja');
+      await page.goto(`${server.url}/register`);
+      await page.getByLabel('ユーザー名').waitFor();
+      await page.getByLabel('メールアドレス').waitFor();
+      // Server messages follow the page language (Accept-Language); the code stays the same.
+      await page.getByLabel('ユーザー名').fill(USERNAME);
+      await page.getByLabel('メールアドレス').fill('other.address@example.jp');
+      await page.getByLabel('パスワード', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: '登録する' }).click();
+      await page.getByRole('alert').locator('code').waitFor();
+      await expect(page.getByRole('alert').locator('code').textContent()).resolves.toBe('USERNAME_TAKEN');
+      await expect(page.getByRole('alert').locator('.error-message').textContent()).resolves.toMatch(
+        /[\u3040-\u30ff\u4e00-\u9fff]/,
+      );
+      await page.getByLabel('言語').selectOption('en');
+      await page.getByLabel('Username').waitFor();
+    });
+
+    it('shows the error code and message, with the bad fields marked', async () => {
+      await page.goto(`${server.url}/register`);
+      await page.getByLabel('Username').fill(USERNAME);
+      await page.getByLabel('Email').fill('someone.else@example.jp');
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Register' }).click();
+      const alert = page.getByRole('alert');
+      await alert.locator('code').waitFor();
+      await expect(alert.locator('code').textContent()).resolves.toBe('USERNAME_TAKEN');
+      await expect(alert.textContent()).resolves.toContain('already');
+
+      await page.getByLabel('Username').fill('');
+      await page.getByLabel('Email').fill('');
+      await page.getByRole('button', { name: 'Register' }).click();
+      await page.locator('#username[aria-invalid="true"]').waitFor();
+      await expect(alert.locator('code').textContent()).resolves.toBe('VALIDATION_FAILED');
+      const described = (await page.locator('#username').getAttribute('aria-describedby')) ?? '';
+      expect(described.split(' ')).toContain('username-error');
+      await expect(page.locator('#username-error').textContent()).resolves.toMatch(/\S/);
+
+      await page.goto(`${server.url}/login`);
+      await page.getByLabel('Username, email or uuid').fill(USERNAME);
+      await page.getByLabel('Password').fill('wrong-password-123');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('alert').locator('code').waitFor();
+      await expect(page.getByRole('alert').locator('code').textContent()).resolves.toBe(
+        'INVALID_CREDENTIALS',
+      );
+    });
+
+    it('logs out and then asks to log in on the devices page', async () => {
+      await page.goto(`${server.url}/login`);
+      await page.getByLabel('Username, email or uuid').fill(USERNAME);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.waitForURL(`${server.url}/devices`);
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.waitForURL(`${server.url}/login`);
+      expect(await page.evaluate(() => sessionStorage.getItem('city.session'))).toBeNull();
+      await page.goto(`${server.url}/devices`);
+      await expect(page.locator('#notice').textContent()).resolves.toBe('Please log in first.');
+      expect(await page.locator('#signed-in').isHidden()).toBe(true);
+    });
+
+    it('defaults to Japanese when the browser prefers it', async () => {
+      const japanese = await browser.newContext({ locale: 'ja-JP' });
+      try {
+        const jaPage = await japanese.newPage();
+        await jaPage.goto(`${server.url}/`);
+        await expect(jaPage.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+          'City Chain 認証',
+        );
+        expect(await jaPage.locator('html').getAttribute('lang')).toBe('ja');
+        await jaPage.getByRole('main').getByRole('link', { name: '新規登録' }).waitFor();
+      } finally {
+        await japanese.close();
+      }
+    });
+
+    it('ran without script errors or Content Security Policy violations', () => {
+      expect(problems).toEqual([]);
+    });
+  },
+);
