@@ -23,8 +23,16 @@ function readmeErrorTable(): Map<string, { status: number; en: string; ja: strin
   const section = readme.slice(readme.indexOf('## Errors'), readme.indexOf('## mTLS'));
   const rows = new Map<string, { status: number; en: string; ja: string }>();
   for (const line of section.split('\n')) {
-    const match = /^\| `([A-Z_]+)` \| (\d{3}) \| (.+?) \| (.+?) \|$/.exec(line.trim());
-    if (match) rows.set(match[1]!, { status: Number(match[2]), en: match[3]!, ja: match[4]! });
+    // Cells may be padded (the formatter aligns the table columns).
+    const cells = line
+      .trim()
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
+    const code = /^`([A-Z_]+)`$/.exec(cells[0] ?? '')?.[1];
+    if (code !== undefined && cells.length === 4 && /^\d{3}$/.test(cells[1]!)) {
+      rows.set(code, { status: Number(cells[1]), en: cells[2]!, ja: cells[3]! });
+    }
   }
   return rows;
 }
