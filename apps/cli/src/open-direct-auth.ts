@@ -2,7 +2,8 @@
  * Direct mode: opens registration-core in-process. By default the embedded deployment in the data
  * directory (`openEmbeddedAuth`: keys, key vault and local stores under one directory). With
  * `CITY_MODE=aws` (DynamoDB + S3 + SNS from the storage environment variables) or `CITY_MODE=mongodb`
- * (`MONGODB_URI`, `CITY_MONGODB_DB`), `openAuthFromConfig` with the data directory as secrets directory.
+ * (`MONGODB_URI`, `CITY_MONGODB_DB`), `openAuthFromConfig` with CA, JWT keys and key vault in
+ * `CITY_SECRETS_DIR` (default the data directory) — the same variables the API reads.
  * Loaded lazily so commands that need no service start fast.
  */
 import type { AuthClient } from './auth-client.js';
@@ -32,7 +33,7 @@ export async function openDirectAuth(io: CliIo, dataDir: string): Promise<AuthCl
     const { loadStorageConfigFromEnv } = await import('@city/db-integration');
     const runtime = await core.openAuthFromConfig({
       mode: 'aws',
-      secretsDir: dataDir,
+      secretsDir: secretsDir(io, dataDir),
       storage: loadStorageConfigFromEnv({ ...io.env }),
     });
     return createDirectAuthClient(runtime.auth, () => runtime.close(), context);
@@ -45,7 +46,7 @@ export async function openDirectAuth(io: CliIo, dataDir: string): Promise<AuthCl
       mode: 'mongodb',
       uri,
       dbName: io.env.CITY_MONGODB_DB ?? 'city',
-      secretsDir: dataDir,
+      secretsDir: secretsDir(io, dataDir),
     });
     return createDirectAuthClient(runtime.auth, () => runtime.close(), context);
   }
@@ -53,4 +54,9 @@ export async function openDirectAuth(io: CliIo, dataDir: string): Promise<AuthCl
     'USAGE_ERROR',
     `CITY_MODE expects embedded, aws or mongodb, got ${JSON.stringify(mode)}`,
   );
+}
+
+function secretsDir(io: CliIo, dataDir: string): string {
+  const dir = io.env.CITY_SECRETS_DIR;
+  return dir !== undefined && dir !== '' ? dir : dataDir;
 }

@@ -12,6 +12,7 @@ import {
   withSession,
 } from '../command-context.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
+import { deviceView } from '../result-views.js';
 
 /**
  * Registers `devices list` and `devices revoke` on `program`.
@@ -53,7 +54,7 @@ Examples:
           withSession(client, profile, (token) => client.listDevices(token)),
         ),
       );
-      printResult(io, options, items, () => renderDevices(items));
+      printResult(io, options, items.map(deviceView), () => renderDevices(items));
     });
 
   const revoke = devices
@@ -78,7 +79,12 @@ Examples:
           withSession(client, profile, (token) => client.revokeDevice(token, deviceId)),
         ),
       );
-      printResult(io, options, device, `revoked device ${device.deviceId} (${device.revokedAt ?? 'now'})`);
+      printResult(
+        io,
+        options,
+        deviceView(device),
+        `revoked device ${device.deviceId} (${device.revokedAt ?? 'now'})`,
+      );
     });
 }
 

@@ -73,10 +73,8 @@ Examples:
       const result = await withClient(io, options, (client) =>
         withSpinner(io, 'requesting a pairing token', () =>
           withSession(client, profile, (token) =>
-            client.requestPairingToken(
-              token,
-              options.deviceLabel === undefined ? {} : { device_label: options.deviceLabel },
-            ),
+            // The service takes no fields here: the new device names itself in `pair accept`.
+            client.requestPairingToken(token, {}),
           ),
         ),
       );
@@ -84,7 +82,9 @@ Examples:
         options.json === true || options.qr === false
           ? ''
           : await QRCode.toString(result.qrPayload, { type: 'terminal', small: true });
-      printResult(io, options, result, () =>
+      // Only the service's fields: the API adds an SVG rendering that a terminal has no use for.
+      const data = { token: result.token, expiresAt: result.expiresAt, qrPayload: result.qrPayload };
+      printResult(io, options, data, () =>
         [
           qr.trimEnd(),
           `pairing payload: ${result.qrPayload}`,

@@ -19,6 +19,7 @@ import {
 } from '../command-context.js';
 import { obtainPassword } from '../lib/_prompts.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
+import { meView } from '../result-views.js';
 
 interface LoginOptions extends CommonOptions {
   readonly username?: string;
@@ -164,7 +165,7 @@ Examples:
         `session: ${me.sessionId}`,
       ];
       if (me.name !== undefined) lines.push(`name:    ${me.name}`);
-      printResult(io, options, me, lines.join('\n'));
+      printResult(io, options, meView(me), lines.join('\n'));
     });
 }
 
