@@ -37,19 +37,15 @@ export const DEFAULT_DEVICE_ALGORITHM: KeyAlgorithm = 'ml-dsa-65';
 export const DEVICE_ALGORITHMS: readonly string[] = KEY_ALGORITHMS;
 
 /**
- * Decides and prepares the device key.
+ * Checks the device-key flags before anything is read or prompted.
  *
- * @throws CliError `USAGE_ERROR` for contradictory flags; `FILE_NOT_FOUND`; `INPUT_INVALID`
+ * @throws CliError `USAGE_ERROR` for contradictory or incomplete flags
  * @example
  * ```ts
- * const plan = await prepareDeviceKey(io, { alg: 'ecdsa-p256' }, 'alice');
+ * assertDeviceKeyFlags({ csr: 'a.csr' }); // throws: missing --key
  * ```
  */
-export async function prepareDeviceKey(
-  io: CliIo,
-  options: DeviceKeyOptions,
-  commonName: string,
-): Promise<DeviceKeyPlan> {
+export function assertDeviceKeyFlags(options: DeviceKeyOptions): void {
   const chosen = [
     options.csr !== undefined ? '--csr' : undefined,
     options.generateKey === true ? '--generate-key' : undefined,
@@ -63,13 +59,34 @@ export async function prepareDeviceKey(
         'missing --key (the private key of the --csr, kept in the profile for login)',
       );
     }
-    if (options.alg !== undefined)
+    if (options.alg !== undefined) {
       throw new CliError('USAGE_ERROR', '--alg cannot be combined with --csr (the CSR names its key)');
+    }
+  } else if (options.key !== undefined) {
+    throw new CliError('USAGE_ERROR', '--key is only used together with --csr');
+  }
+}
+
+/**
+ * Decides and prepares the device key.
+ *
+ * @throws CliError `USAGE_ERROR` for contradictory flags; `FILE_NOT_FOUND`; `INPUT_INVALID`
+ * @example
+ * ```ts
+ * const plan = await prepareDeviceKey(io, { alg: 'ecdsa-p256' }, 'alice');
+ * ```
+ */
+export async function prepareDeviceKey(
+  io: CliIo,
+  options: DeviceKeyOptions,
+  commonName: string,
+): Promise<DeviceKeyPlan> {
+  assertDeviceKeyFlags(options);
+  if (options.csr !== undefined && options.key !== undefined) {
     const csr = await readInputFile(options.csr, 'CSR file');
     const privateKeyPem = await readInputFile(options.key, 'private key file');
     return { body: { csr }, privateKeyPem, keySource: 'local' };
   }
-  if (options.key !== undefined) throw new CliError('USAGE_ERROR', '--key is only used together with --csr');
   const algorithm = (options.alg ?? DEFAULT_DEVICE_ALGORITHM) as KeyAlgorithm;
   if (options.serverKey === true)
     return { body: { key_algorithm: algorithm }, privateKeyPem: undefined, keySource: 'server' };

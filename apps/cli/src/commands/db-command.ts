@@ -19,7 +19,10 @@ export function dbCommand(program: Command, io: CliIo): void {
   const db = program
     .command('db')
     .description('prepare the AWS-style stores (DynamoDB tables, S3 bucket, SNS topic)')
-    .addHelpText('after', '\nExamples:\n  $ CITY_DYNAMODB_ENDPOINT=http://127.0.0.1:8000 city db init');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ city db init\n  $ CITY_DYNAMODB_ENDPOINT=http://127.0.0.1:8000 city db init --json',
+    );
   const init = db
     .command('init')
     .description('create tables, bucket and topic when missing (safe to run again)')

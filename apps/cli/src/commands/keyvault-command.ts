@@ -3,12 +3,16 @@
  * master key of the data directory, through @city/ntru-keyvault's command hooks and a file capsule
  * store (`<data dir>/keyvault` unless `--store-dir`).
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_KEM_ALGORITHM, KEM_ALGORITHMS, KEM_PRIVATE_KEY_ENV } from '@city/ntru-keyvault';
 import { type Command, Option } from 'commander';
 import { CliError } from '../cli-error.js';
 import { addOutputOptions, type CommonOptions, dataDirFor, printResult } from '../command-context.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
+
+/** File name of the KEM private key of the embedded deployment (registration-core's composition). */
+const EMBEDDED_KEM_KEY_FILE = 'keyvault-kem.key';
 
 interface StoreOptions extends CommonOptions {
   readonly storeDir?: string;
@@ -48,7 +52,10 @@ Examples:
     return addOutputOptions(command);
   };
   const keyOption = (command: Command): Command =>
-    command.option('--key <file>', `KEM private key file (default: env ${KEM_PRIVATE_KEY_ENV})`);
+    command.option(
+      '--key <file>',
+      `KEM private key file (default: env ${KEM_PRIVATE_KEY_ENV}, else <data dir>/${EMBEDDED_KEM_KEY_FILE})`,
+    );
 
   const init = withStore(
     keyvault
@@ -202,8 +209,10 @@ function storeDir(io: CliIo, options: StoreOptions): string {
 
 async function loadKey(io: CliIo, options: KeyOptions): Promise<string> {
   const kv = await import('@city/ntru-keyvault');
-  if (options.key === undefined && (io.env[KEM_PRIVATE_KEY_ENV] ?? '') === '') {
-    throw new CliError('USAGE_ERROR', `missing --key (or env ${KEM_PRIVATE_KEY_ENV})`);
-  }
-  return kv.loadKemPrivateKey(options.key === undefined ? { env: io.env } : { file: resolve(options.key) });
+  if (options.key !== undefined) return kv.loadKemPrivateKey({ file: resolve(options.key) });
+  if ((io.env[KEM_PRIVATE_KEY_ENV] ?? '') !== '') return kv.loadKemPrivateKey({ env: io.env });
+  // The embedded deployment keeps its KEM key beside the capsules' directory.
+  const embedded = join(dataDirFor(io, options), EMBEDDED_KEM_KEY_FILE);
+  if (options.storeDir === undefined && existsSync(embedded)) return kv.loadKemPrivateKey({ file: embedded });
+  throw new CliError('USAGE_ERROR', `missing --key (or env ${KEM_PRIVATE_KEY_ENV})`);
 }

@@ -15,7 +15,12 @@ import {
   withClient,
   withSession,
 } from '../command-context.js';
-import { DEVICE_ALGORITHMS, type DeviceKeyOptions, prepareDeviceKey } from '../device-key.js';
+import {
+  assertDeviceKeyFlags,
+  DEVICE_ALGORITHMS,
+  type DeviceKeyOptions,
+  prepareDeviceKey,
+} from '../device-key.js';
 import { askText, obtainPassword } from '../lib/_prompts.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
 
@@ -124,6 +129,7 @@ Examples:
     )
     .action(async (tokenOrPayload: string, options: AcceptOptions) => {
       const profile = profileFor(io, options);
+      assertDeviceKeyFlags(options);
       await profile.assertNoDevice(options.force === true);
       const username = await askText(io, options.username, { flag: '--username', message: 'Username' });
       const password = await obtainPassword(io, { fromStdin: options.passwordStdin, message: 'Password' });

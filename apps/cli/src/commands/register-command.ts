@@ -13,7 +13,12 @@ import {
   profileFor,
   withClient,
 } from '../command-context.js';
-import { DEVICE_ALGORITHMS, type DeviceKeyOptions, prepareDeviceKey } from '../device-key.js';
+import {
+  assertDeviceKeyFlags,
+  DEVICE_ALGORITHMS,
+  type DeviceKeyOptions,
+  prepareDeviceKey,
+} from '../device-key.js';
 import { askText, obtainPassword } from '../lib/_prompts.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
 
@@ -81,6 +86,7 @@ Examples:
     )
     .action(async (options: Options) => {
       const profile = profileFor(io, options);
+      assertDeviceKeyFlags(options);
       await profile.assertNoDevice(options.force === true);
       const username = await askText(io, options.username, { flag: '--username', message: 'Username' });
       const email = await askText(io, options.email, { flag: '--email', message: 'Email address' });
