@@ -163,4 +163,27 @@ describe('concurrency invariants over HTTP', () => {
       (await send('POST', '/token/refresh', { body: { refresh_token: pair.refreshToken } })).status,
     ).toBe(200);
   }, 120_000);
+
+  it('10 concurrent certificate renewals of one device: one 200, the others 409 CONCURRENT_UPDATE, never 500', async () => {
+    const send = sender(strict.baseUrl);
+    const user = await registerUser(send);
+    const tokens = await login(send, user);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        send('POST', `/devices/${user.deviceId}/renew`, {
+          token: tokens.accessToken,
+          body: { key_algorithm: 'ed25519' },
+        }),
+      ),
+    );
+    expectNoServerErrorAndCodes(answers);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    for (const loser of answers.filter((a) => a.status !== 200)) {
+      expect(`${loser.status} ${loser.body.error.code}`).toBe('409 CONCURRENT_UPDATE');
+    }
+    const devices = await send('GET', '/devices', { token: tokens.accessToken });
+    const device = devices.body.devices.find((d: { deviceId: string }) => d.deviceId === user.deviceId);
+    const winner = answers.find((a) => a.status === 200)!.body;
+    expect(device.serialNumber).toBe(winner.serialNumber);
+  }, 120_000);
 });
