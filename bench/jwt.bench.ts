@@ -10,7 +10,7 @@ import { importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
 import { opsPerSecond } from './lib/measure.ts';
 import { type Comparison, report } from './lib/report.ts';
 
-const DURATION_MS = Number(process.env.BENCH_JWT_DURATION_MS ?? 2400);
+const DURATION_MS = Number(process.env.BENCH_JWT_DURATION_MS ?? 1600);
 const TRIALS = 5;
 const CONCURRENCY = 16;
 const ISSUER = 'https://auth.city.example';
