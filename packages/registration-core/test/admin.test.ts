@@ -11,9 +11,7 @@ import {
   registerWithServerKey,
   useEngine,
 } from './support/auth-harness.js';
-import { dynaliteEngine } from './support/store-engines.js';
-
-const engine = useEngine(dynaliteEngine);
+import { realEngines } from './support/store-engines.js';
 
 async function signedIn(h: Harness) {
   const reg = await registerWithServerKey(h.auth);
@@ -49,76 +47,87 @@ describe('hasPermission', () => {
   });
 });
 
-describe('admin use cases', () => {
-  it('plain users get FORBIDDEN for every admin operation', async () => {
-    const h = engine.harness();
-    const { principal, reg } = await signedIn(h);
-    await expectAuthError(h.auth.listUsers(principal), 'FORBIDDEN');
-    await expectAuthError(h.auth.listAudit(principal), 'FORBIDDEN');
-    await expectAuthError(h.auth.setRoles(principal, { user_uuid: reg.uuid, roles: ['admin'] }), 'FORBIDDEN');
-    // A principal claiming roles it does not have is re-read by authenticate: roles come from the store.
-    expect(
-      (
-        await h.auth.authenticate(
-          (
-            await loginWithSignature(h.auth, {
-              identifier: reg.uuid,
-              deviceId: reg.deviceId,
-              privateKeyPem: reg.privateKeyPem,
-            })
-          ).accessToken,
-        )
-      ).roles,
-    ).toEqual(['user']);
-  });
+for (const store of realEngines) {
+  describe.skipIf(store.skipReason !== undefined)(
+    `${store.name}${store.skipReason ? ` (${store.skipReason})` : ''}`,
+    () => {
+      const engine = useEngine(store);
+      describe('admin use cases', () => {
+        it('plain users get FORBIDDEN for every admin operation', async () => {
+          const h = engine.harness();
+          const { principal, reg } = await signedIn(h);
+          await expectAuthError(h.auth.listUsers(principal), 'FORBIDDEN');
+          await expectAuthError(h.auth.listAudit(principal), 'FORBIDDEN');
+          await expectAuthError(
+            h.auth.setRoles(principal, { user_uuid: reg.uuid, roles: ['admin'] }),
+            'FORBIDDEN',
+          );
+          // A principal claiming roles it does not have is re-read by authenticate: roles come from the store.
+          expect(
+            (
+              await h.auth.authenticate(
+                (
+                  await loginWithSignature(h.auth, {
+                    identifier: reg.uuid,
+                    deviceId: reg.deviceId,
+                    privateKeyPem: reg.privateKeyPem,
+                  })
+                ).accessToken,
+              )
+            ).roles,
+          ).toEqual(['user']);
+        });
 
-  it('an admin sets roles (audited, effective on the next request), lists users and the audit trail', async () => {
-    const h = engine.harness();
-    const admin = await signedIn(h);
-    const target = await signedIn(h);
-    await makeAdmin(h, admin.reg.uuid);
-    const adminPrincipal = await h.auth.authenticate(admin.login.accessToken);
-    expect(adminPrincipal.roles).toContain('admin');
-    const updated = await h.auth.setRoles(
-      adminPrincipal,
-      { user_uuid: target.reg.uuid, roles: ['moderator', 'user'] },
-      { ip: '203.0.113.9' },
-    );
-    expect(updated.roles).toEqual(['user', 'moderator']);
-    const moderator = await h.auth.authenticate(target.login.accessToken);
-    expect(moderator.roles).toEqual(['user', 'moderator']);
-    const audit = await h.auth.listAudit(moderator, { user_uuid: target.reg.uuid, limit: 20 });
-    const change = audit.items.find((e) => e.type === 'role_change');
-    expect(change?.detail).toMatchObject({ from: 'user', to: 'user,moderator', by: admin.reg.uuid });
-    expect(Date.parse(change?.at ?? '')).not.toBeNaN();
-    const page = await h.auth.listUsers(adminPrincipal, { limit: 1 });
-    expect(page.items).toHaveLength(1);
-    expect(page.items[0]?.email).toContain('@example.com');
-    await expectAuthError(h.auth.listUsers(moderator), 'FORBIDDEN');
-  });
+        it('an admin sets roles (audited, effective on the next request), lists users and the audit trail', async () => {
+          const h = engine.harness();
+          const admin = await signedIn(h);
+          const target = await signedIn(h);
+          await makeAdmin(h, admin.reg.uuid);
+          const adminPrincipal = await h.auth.authenticate(admin.login.accessToken);
+          expect(adminPrincipal.roles).toContain('admin');
+          const updated = await h.auth.setRoles(
+            adminPrincipal,
+            { user_uuid: target.reg.uuid, roles: ['moderator', 'user'] },
+            { ip: '203.0.113.9' },
+          );
+          expect(updated.roles).toEqual(['user', 'moderator']);
+          const moderator = await h.auth.authenticate(target.login.accessToken);
+          expect(moderator.roles).toEqual(['user', 'moderator']);
+          const audit = await h.auth.listAudit(moderator, { user_uuid: target.reg.uuid, limit: 20 });
+          const change = audit.items.find((e) => e.type === 'role_change');
+          expect(change?.detail).toMatchObject({ from: 'user', to: 'user,moderator', by: admin.reg.uuid });
+          expect(Date.parse(change?.at ?? '')).not.toBeNaN();
+          const page = await h.auth.listUsers(adminPrincipal, { limit: 1 });
+          expect(page.items).toHaveLength(1);
+          expect(page.items[0]?.email).toContain('@example.com');
+          await expectAuthError(h.auth.listUsers(moderator), 'FORBIDDEN');
+        });
 
-  it('setRoles validates its input and reports unknown users', async () => {
-    const h = engine.harness();
-    const admin = await signedIn(h);
-    await makeAdmin(h, admin.reg.uuid);
-    const p = await h.auth.authenticate(admin.login.accessToken);
-    await expectAuthError(
-      h.auth.setRoles(p, { user_uuid: '00000000-0000-4000-8000-000000000000', roles: ['user'] }),
-      'USER_NOT_FOUND',
-    );
-    for (const bad of [
-      { user_uuid: admin.reg.uuid, roles: [] },
-      { user_uuid: admin.reg.uuid, roles: ['root'] },
-      { user_uuid: admin.reg.uuid, roles: ['user', 'user'] },
-      { user_uuid: admin.reg.uuid, roles: { $gt: '' } },
-      { user_uuid: { $ne: null }, roles: ['user'] },
-      { user_uuid: 'not-a-uuid', roles: ['user'] },
-      { user_uuid: admin.reg.uuid, roles: ['user'], extra: 1 },
-    ]) {
-      await expectAuthError(h.auth.setRoles(p, bad), 'VALIDATION_FAILED');
-    }
-    await expectAuthError(h.auth.listUsers(p, { limit: 0 }), 'VALIDATION_FAILED');
-    await expectAuthError(h.auth.listUsers(p, { limit: 1000 }), 'VALIDATION_FAILED');
-    await expectAuthError(h.auth.listAudit(p, { user_uuid: 'x' }), 'VALIDATION_FAILED');
-  });
-});
+        it('setRoles validates its input and reports unknown users', async () => {
+          const h = engine.harness();
+          const admin = await signedIn(h);
+          await makeAdmin(h, admin.reg.uuid);
+          const p = await h.auth.authenticate(admin.login.accessToken);
+          await expectAuthError(
+            h.auth.setRoles(p, { user_uuid: '00000000-0000-4000-8000-000000000000', roles: ['user'] }),
+            'USER_NOT_FOUND',
+          );
+          for (const bad of [
+            { user_uuid: admin.reg.uuid, roles: [] },
+            { user_uuid: admin.reg.uuid, roles: ['root'] },
+            { user_uuid: admin.reg.uuid, roles: ['user', 'user'] },
+            { user_uuid: admin.reg.uuid, roles: { $gt: '' } },
+            { user_uuid: { $ne: null }, roles: ['user'] },
+            { user_uuid: 'not-a-uuid', roles: ['user'] },
+            { user_uuid: admin.reg.uuid, roles: ['user'], extra: 1 },
+          ]) {
+            await expectAuthError(h.auth.setRoles(p, bad), 'VALIDATION_FAILED');
+          }
+          await expectAuthError(h.auth.listUsers(p, { limit: 0 }), 'VALIDATION_FAILED');
+          await expectAuthError(h.auth.listUsers(p, { limit: 1000 }), 'VALIDATION_FAILED');
+          await expectAuthError(h.auth.listAudit(p, { user_uuid: 'x' }), 'VALIDATION_FAILED');
+        });
+      });
+    },
+  );
+}

@@ -48,7 +48,7 @@ describe('public API', () => {
   it('the README documents exactly the error and field codes', async () => {
     const { readFile } = await import('node:fs/promises');
     const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
-    const documented = [...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    const documented = [...readme.matchAll(/^\| `([A-Z_]+)`\s*\|/gm)].map((m) => m[1]);
     expect(documented.sort()).toEqual(
       [...Object.keys(AUTH_ERROR_CODES), ...Object.keys(FIELD_ISSUE_CODES)].sort(),
     );

@@ -12,9 +12,7 @@ import {
   registerWithServerKey,
   useEngine,
 } from './support/auth-harness.js';
-import { dynaliteEngine } from './support/store-engines.js';
-
-const engine = useEngine(dynaliteEngine);
+import { realEngines } from './support/store-engines.js';
 
 async function userWithSession(h: Harness) {
   const reg = await registerWithServerKey(h.auth);
@@ -26,87 +24,97 @@ async function userWithSession(h: Harness) {
   return { reg, login, principal: await h.auth.authenticate(login.accessToken) };
 }
 
-describe('device ownership', () => {
-  it("user B cannot list, revoke or renew user A's device: it is simply not found", async () => {
-    const h = engine.harness();
-    const a = await userWithSession(h);
-    const b = await userWithSession(h);
-    expect((await h.auth.listDevices(b.principal)).map((d) => d.deviceId)).toEqual([b.reg.deviceId]);
-    const foreign = await expectAuthError(
-      h.auth.revokeDevice(b.principal, a.reg.deviceId),
-      'DEVICE_NOT_FOUND',
-    );
-    const missing = await expectAuthError(
-      h.auth.revokeDevice(b.principal, '00000000-0000-4000-8000-000000000000'),
-      'DEVICE_NOT_FOUND',
-    );
-    expect(foreign.message).toBe(missing.message);
-    await expectAuthError(
-      h.auth.renewDeviceCertificate(b.principal, { device_id: a.reg.deviceId }),
-      'DEVICE_NOT_FOUND',
-    );
-    for (const hostile of [{ $gt: '' }, ['x'], 42, '', 'x'.repeat(500)]) {
-      await expectAuthError(h.auth.revokeDevice(b.principal, hostile), 'DEVICE_NOT_FOUND');
-    }
-    // A's device and session are untouched.
-    expect((await h.auth.authenticate(a.login.accessToken)).deviceId).toBe(a.reg.deviceId);
-  });
+for (const store of realEngines) {
+  describe.skipIf(store.skipReason !== undefined)(
+    `${store.name}${store.skipReason ? ` (${store.skipReason})` : ''}`,
+    () => {
+      const engine = useEngine(store);
+      describe('device ownership', () => {
+        it("user B cannot list, revoke or renew user A's device: it is simply not found", async () => {
+          const h = engine.harness();
+          const a = await userWithSession(h);
+          const b = await userWithSession(h);
+          expect((await h.auth.listDevices(b.principal)).map((d) => d.deviceId)).toEqual([b.reg.deviceId]);
+          const foreign = await expectAuthError(
+            h.auth.revokeDevice(b.principal, a.reg.deviceId),
+            'DEVICE_NOT_FOUND',
+          );
+          const missing = await expectAuthError(
+            h.auth.revokeDevice(b.principal, '00000000-0000-4000-8000-000000000000'),
+            'DEVICE_NOT_FOUND',
+          );
+          expect(foreign.message).toBe(missing.message);
+          await expectAuthError(
+            h.auth.renewDeviceCertificate(b.principal, { device_id: a.reg.deviceId }),
+            'DEVICE_NOT_FOUND',
+          );
+          for (const hostile of [{ $gt: '' }, ['x'], 42, '', 'x'.repeat(500)]) {
+            await expectAuthError(h.auth.revokeDevice(b.principal, hostile), 'DEVICE_NOT_FOUND');
+          }
+          // A's device and session are untouched.
+          expect((await h.auth.authenticate(a.login.accessToken)).deviceId).toBe(a.reg.deviceId);
+        });
 
-  it("user B cannot redeem user A's pairing token, even with B's correct credentials", async () => {
-    const h = engine.harness();
-    const a = await userWithSession(h);
-    const b = await userWithSession(h);
-    const { token } = await h.auth.requestPairingToken(a.principal);
-    await expectAuthError(
-      h.auth.registerDeviceWithPairingToken({
-        pairing_token: token,
-        username: b.reg.username,
-        password: PASSWORD,
-        key_algorithm: 'ed25519',
-      }),
-      'PAIRING_TOKEN_INVALID',
-    );
-    expect(await h.auth.listDevices(b.principal)).toHaveLength(1);
-    // Not consumed: A can still use it.
-    await h.auth.registerDeviceWithPairingToken({
-      pairing_token: token,
-      username: a.reg.username,
-      password: PASSWORD,
-      key_algorithm: 'ed25519',
-    });
-    expect(await h.auth.listDevices(a.principal)).toHaveLength(2);
-  });
+        it("user B cannot redeem user A's pairing token, even with B's correct credentials", async () => {
+          const h = engine.harness();
+          const a = await userWithSession(h);
+          const b = await userWithSession(h);
+          const { token } = await h.auth.requestPairingToken(a.principal);
+          await expectAuthError(
+            h.auth.registerDeviceWithPairingToken({
+              pairing_token: token,
+              username: b.reg.username,
+              password: PASSWORD,
+              key_algorithm: 'ed25519',
+            }),
+            'PAIRING_TOKEN_INVALID',
+          );
+          expect(await h.auth.listDevices(b.principal)).toHaveLength(1);
+          // Not consumed: A can still use it.
+          await h.auth.registerDeviceWithPairingToken({
+            pairing_token: token,
+            username: a.reg.username,
+            password: PASSWORD,
+            key_algorithm: 'ed25519',
+          });
+          expect(await h.auth.listDevices(a.principal)).toHaveLength(2);
+        });
 
-  it("a principal forged with another user's device id is refused", async () => {
-    const h = engine.harness();
-    const a = await userWithSession(h);
-    const b = await userWithSession(h);
-    await expectAuthError(
-      h.auth.requestPairingToken({ ...b.principal, deviceId: a.reg.deviceId }),
-      'DEVICE_NOT_FOUND',
-    );
-  });
+        it("a principal forged with another user's device id is refused", async () => {
+          const h = engine.harness();
+          const a = await userWithSession(h);
+          const b = await userWithSession(h);
+          await expectAuthError(
+            h.auth.requestPairingToken({ ...b.principal, deviceId: a.reg.deviceId }),
+            'DEVICE_NOT_FOUND',
+          );
+        });
 
-  it('revoking one device leaves the other devices logged in (per-device sessions)', async () => {
-    const h = engine.harness();
-    const a = await userWithSession(h);
-    const { token } = await h.auth.requestPairingToken(a.principal);
-    const second = await h.auth.registerDeviceWithPairingToken({
-      pairing_token: token,
-      username: a.reg.username,
-      password: PASSWORD,
-      key_algorithm: 'ed25519',
-    });
-    const secondLogin = await loginWithSignature(h.auth, {
-      identifier: a.reg.uuid,
-      deviceId: second.deviceId,
-      privateKeyPem: second.privateKeyPem as string,
-    });
-    await h.auth.revokeDevice(a.principal, second.deviceId);
-    await expectAuthError(h.auth.authenticate(secondLogin.accessToken), 'TOKEN_REVOKED');
-    await expectAuthError(h.auth.refresh({ refresh_token: secondLogin.refreshToken }), 'TOKEN_REVOKED');
-    expect((await h.auth.authenticate(a.login.accessToken)).deviceId).toBe(a.reg.deviceId);
-    expect((await h.auth.refresh({ refresh_token: a.login.refreshToken })).deviceId).toBe(a.reg.deviceId);
-    await expectAuthError(h.auth.revokeDevice(a.principal, second.deviceId), 'DEVICE_NOT_FOUND');
-  });
-});
+        it('revoking one device leaves the other devices logged in (per-device sessions)', async () => {
+          const h = engine.harness();
+          const a = await userWithSession(h);
+          const { token } = await h.auth.requestPairingToken(a.principal);
+          const second = await h.auth.registerDeviceWithPairingToken({
+            pairing_token: token,
+            username: a.reg.username,
+            password: PASSWORD,
+            key_algorithm: 'ed25519',
+          });
+          const secondLogin = await loginWithSignature(h.auth, {
+            identifier: a.reg.uuid,
+            deviceId: second.deviceId,
+            privateKeyPem: second.privateKeyPem as string,
+          });
+          await h.auth.revokeDevice(a.principal, second.deviceId);
+          await expectAuthError(h.auth.authenticate(secondLogin.accessToken), 'TOKEN_REVOKED');
+          await expectAuthError(h.auth.refresh({ refresh_token: secondLogin.refreshToken }), 'TOKEN_REVOKED');
+          expect((await h.auth.authenticate(a.login.accessToken)).deviceId).toBe(a.reg.deviceId);
+          expect((await h.auth.refresh({ refresh_token: a.login.refreshToken })).deviceId).toBe(
+            a.reg.deviceId,
+          );
+          await expectAuthError(h.auth.revokeDevice(a.principal, second.deviceId), 'DEVICE_NOT_FOUND');
+        });
+      });
+    },
+  );
+}
