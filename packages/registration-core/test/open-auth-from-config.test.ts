@@ -1,0 +1,77 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadStorageConfigFromEnv, startDynalite, startMongoServer, startS3rver } from '@city/db-integration';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openAuthFromConfig } from '../src/compose/open-auth-from-config.js';
+import { loginWithSignature, newUserBody } from './support/auth-harness.js';
+import { mongoEngine } from './support/store-engines.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'city-config-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('openAuthFromConfig', () => {
+  it('aws mode: provisions tables and bucket, and a restart on the same secrets reads the same users', async () => {
+    const dynamo = await startDynalite();
+    const s3 = await startS3rver();
+    const secretsDir = tempDir();
+    const storage = loadStorageConfigFromEnv({
+      CITY_DYNAMODB_ENDPOINT: dynamo.endpoint,
+      CITY_TABLE_PREFIX: `cfg${randomBytes(3).toString('hex')}_`,
+      CITY_S3_ENDPOINT: s3.endpoint,
+      CITY_S3_BUCKET: `cfg-${randomBytes(4).toString('hex')}`,
+      CITY_OUTBOX_DIR: tempDir(),
+    });
+    try {
+      const first = await openAuthFromConfig({ mode: 'aws', storage, provision: true, secretsDir });
+      const body = newUserBody();
+      const reg = await first.auth.register(body);
+      expect(first.describe.mode).toBe('aws');
+      await first.close();
+      const second = await openAuthFromConfig({ mode: 'aws', storage, secretsDir });
+      const login = await loginWithSignature(second.auth, {
+        identifier: reg.uuid,
+        deviceId: reg.deviceId,
+        privateKeyPem: reg.privateKeyPem as string,
+      });
+      expect(login.user.email).toBe(body.email);
+      await second.close();
+    } finally {
+      await s3.stop();
+      await dynamo.stop();
+    }
+  });
+
+  it.skipIf(mongoEngine.skipReason !== undefined)(
+    `mongodb mode${mongoEngine.skipReason ? ` (${mongoEngine.skipReason})` : ''}`,
+    async () => {
+      const server = await startMongoServer();
+      try {
+        const runtime = await openAuthFromConfig({
+          mode: 'mongodb',
+          uri: server.uri,
+          dbName: `city_cfg_${randomUUID().slice(0, 8)}`,
+          secretsDir: tempDir(),
+        });
+        const reg = await runtime.auth.register(newUserBody());
+        await loginWithSignature(runtime.auth, {
+          identifier: reg.uuid,
+          deviceId: reg.deviceId,
+          privateKeyPem: reg.privateKeyPem as string,
+        });
+        expect(runtime.describe.mode).toBe('mongodb');
+        await runtime.close();
+      } finally {
+        await server.stop();
+      }
+    },
+  );
+});
