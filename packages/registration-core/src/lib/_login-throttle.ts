@@ -20,8 +20,11 @@ export function throttleKeys(identifier: string, ip: string | undefined): Thrott
   };
 }
 
-/** Throws TOO_MANY_ATTEMPTS / ACCOUNT_LOCKED when a key is locked now. */
-export async function assertNotLocked(ctx: ServiceContext, keys: ThrottleKeys): Promise<void> {
+/**
+ * Throws TOO_MANY_ATTEMPTS / ACCOUNT_LOCKED when a key is locked now; returns whether the
+ * identifier has recent failures (so a success only writes a reset when there is one).
+ */
+export async function assertNotLocked(ctx: ServiceContext, keys: ThrottleKeys): Promise<boolean> {
   const now = ctx.clock.now();
   if (keys.ip !== undefined) {
     const ip = await ctx.stores.counters.get(keys.ip, now);
@@ -37,6 +40,7 @@ export async function assertNotLocked(ctx: ServiceContext, keys: ThrottleKeys): 
       retryAfterSeconds: secondsUntil(account.lockedUntil, now),
     });
   }
+  return account !== undefined;
 }
 
 /**

@@ -28,7 +28,7 @@ export async function loginUser(
   requireProofFields(mode, login, request);
 
   const keys = throttleKeys(login.identifier, request.ip);
-  await assertNotLocked(ctx, keys);
+  const hadFailures = await assertNotLocked(ctx, keys);
 
   // The challenge is spent before anything else is checked: one attempt per challenge.
   let challenge: string | undefined;
@@ -67,7 +67,7 @@ export async function loginUser(
     throw new AuthError('INVALID_CREDENTIALS');
   }
 
-  await recordSuccess(ctx, keys);
+  if (hadFailures) await recordSuccess(ctx, keys);
   let current = user;
   if (password.needsRehash) {
     try {

@@ -27,7 +27,7 @@ export async function registerPairedDevice(
 ): Promise<PairedDeviceResult> {
   const valid = validatePairingInput(input);
   const keys = throttleKeys(valid.username, request.ip);
-  await assertNotLocked(ctx, keys);
+  const hadFailures = await assertNotLocked(ctx, keys);
 
   const tokenHash = sha256Hex(valid.token);
   const token = await ctx.stores.pairingTokens.get(tokenHash);
@@ -49,7 +49,7 @@ export async function registerPairedDevice(
     });
     throw new AuthError('INVALID_CREDENTIALS');
   }
-  await recordSuccess(ctx, keys);
+  if (hadFailures) await recordSuccess(ctx, keys);
   if (token === undefined || token.userUuid !== user.uuid) {
     await audit(ctx, {
       type: 'login_failure',
