@@ -10,7 +10,7 @@ export { ERROR_REGISTRY, FIELD_ISSUE_MESSAGES_JA, isApiErrorCode } from './error
 export type { ErrorBody, ErrorResponse } from './error-response.js';
 export { toErrorResponse } from './error-response.js';
 export type { AuthRuntime } from './open-auth-runtime.js';
-export { authOverridesOf, openAuthRuntime } from './open-auth-runtime.js';
+export { appOptionsOf, authOverridesOf, openAuthRuntime } from './open-auth-runtime.js';
 export { isTrustedProxy, peerCertificateOf } from './peer-certificate.js';
 export type { ApiLanguage } from './preferred-language.js';
 export { preferredLanguage } from './preferred-language.js';

@@ -3,6 +3,7 @@
  * outbox under the data directory), AWS (DynamoDB/S3/SNS from the storage env vars) or MongoDB.
  */
 import { type AuthConfigOverrides, openAuthFromConfig, openEmbeddedAuth } from '@city/registration-core';
+import type { BuildAppOptions } from './build-app.js';
 import type { ApiConfig } from './config.js';
 
 /** What registration-core's composition helpers return. */
@@ -50,4 +51,18 @@ export async function openAuthRuntime(
         ...common,
       });
   }
+}
+
+/**
+ * What `buildApp` needs from a runtime: the use cases, the store's counters (rate limits shared by
+ * every instance on the same store) and the JWT keys with their issuer and audience.
+ *
+ * @throws never
+ * @example
+ * ```ts
+ * const app = await buildApp({ ...appOptionsOf(runtime), config });
+ * ```
+ */
+export function appOptionsOf(runtime: AuthRuntime): Pick<BuildAppOptions, 'auth' | 'counters' | 'jwt'> {
+  return { auth: runtime.auth, counters: runtime.counters, jwt: runtime.jwt };
 }

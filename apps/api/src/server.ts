@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { isCityError } from '@city/errors';
 import { buildApp } from './build-app.js';
 import { type ApiConfig, ConfigError, loadConfig } from './config.js';
-import { type AuthRuntime, openAuthRuntime } from './open-auth-runtime.js';
+import { type AuthRuntime, appOptionsOf, openAuthRuntime } from './open-auth-runtime.js';
 
 function fail(message: string): never {
   process.stderr.write(`city-api: ${message}\n`);
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const app = await buildApp({ auth: runtime.auth, config });
+  const app = await buildApp({ ...appOptionsOf(runtime), config });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

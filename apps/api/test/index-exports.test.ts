@@ -8,6 +8,7 @@ it('exports exactly the public API', async () => {
     'ERROR_REGISTRY',
     'FIELD_ISSUE_MESSAGES_JA',
     'REDACTED_LOG_PATHS',
+    'appOptionsOf',
     'authOverridesOf',
     'buildApp',
     'counterRateLimitStore',

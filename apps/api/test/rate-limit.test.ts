@@ -9,16 +9,19 @@ import {
   createDynamoStores,
   createTables,
   type DynamoStores,
+  ensureBucket,
   type LocalService,
   loadStorageConfigFromEnv,
   startDynalite,
+  startS3rver,
 } from '@city/db-integration';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/build-app.js';
 import { loadConfig } from '../src/config.js';
 import { counterRateLimitStore } from '../src/counter-rate-limit-store.js';
-import { json, openTestApp, type TestApp } from './helpers/test-app.js';
+import { type AuthRuntime, appOptionsOf, openAuthRuntime } from '../src/open-auth-runtime.js';
+import { bearer, json, openTestApp, registerAndLogin, type TestApp } from './helpers/test-app.js';
 
 let dir: string;
 let dynalite: LocalService;
@@ -82,4 +85,78 @@ it('the store reports count and remaining window from the counters', async () =>
     child.incr('k', (error, value) => (error ? reject(error) : resolve(value!)), 60_000, 10),
   );
   expect(routeResult.current).toBe(1);
+});
+
+describe('apps built from the runtime (as `pnpm start` builds them)', () => {
+  it('two runtimes on one data store share the per-address budget and register @fastify/jwt with the runtime keys', async () => {
+    const sharedDir = await mkdtemp(join(tmpdir(), 'city-api-rate-runtime-'));
+    const s3 = await startS3rver({ dataDir: join(sharedDir, 's3') });
+    const env = {
+      CITY_MODE: 'aws',
+      CITY_DATA_DIR: sharedDir,
+      CITY_SECRETS_DIR: join(sharedDir, 'secrets'),
+      CITY_DYNAMODB_ENDPOINT: dynalite.endpoint,
+      CITY_TABLE_PREFIX: 'rt_',
+      CITY_S3_ENDPOINT: s3.endpoint,
+      CITY_OUTBOX_DIR: join(sharedDir, 'outbox'),
+      CITY_ISSUER: 'https://auth.rate.test',
+      CITY_AUDIENCE: 'rate-aud',
+      CITY_RATE_LIMIT: '3',
+      CITY_CREDENTIAL_RATE_LIMIT: '0',
+    };
+    const config = loadConfig(env);
+    await createTables(config.storage!);
+    await ensureBucket(config.storage!);
+    const runtimes: AuthRuntime[] = [];
+    const runtimeApps: FastifyInstance[] = [];
+    try {
+      for (let i = 0; i < 2; i += 1) {
+        const runtime = await openAuthRuntime(config);
+        runtimes.push(runtime);
+        runtimeApps.push(await buildApp({ ...appOptionsOf(runtime), config, logger: false }));
+      }
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        const response = await runtimeApps[i % 2]!.inject({
+          method: 'GET',
+          url: '/health',
+          remoteAddress: '203.0.113.7',
+        });
+        statuses.push(response.statusCode);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+
+      // @fastify/jwt is registered with the runtime's keys, issuer and audience: an extension
+      // route verifies an access token the core issued.
+      const session = await registerAndLogin(runtimeApps[0]!, {});
+      const app = await buildApp({ ...appOptionsOf(runtimes[1]!), config, logger: false });
+      runtimeApps.push(app);
+      app.get('/extension/claims', async (request) => request.jwtVerify());
+      const verified = await app.inject({
+        method: 'GET',
+        url: '/extension/claims',
+        headers: bearer(session.accessToken),
+        remoteAddress: '203.0.113.8',
+      });
+      expect(verified.statusCode).toBe(200);
+      const body = json(verified);
+      expect('payload' in body ? body.payload : body).toMatchObject({
+        iss: 'https://auth.rate.test',
+        aud: 'rate-aud',
+        sub: session.uuid,
+      });
+      const me = await app.inject({
+        method: 'GET',
+        url: '/me',
+        headers: bearer(session.accessToken),
+        remoteAddress: '203.0.113.8',
+      });
+      expect(me.statusCode).toBe(200);
+    } finally {
+      for (const app of runtimeApps) await app.close();
+      for (const runtime of runtimes) await runtime.close();
+      await s3.stop();
+      await rm(sharedDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -31,12 +31,24 @@ describe('openAuthFromConfig', () => {
       CITY_OUTBOX_DIR: tempDir(),
     });
     try {
-      const first = await openAuthFromConfig({ mode: 'aws', storage, provision: true, secretsDir });
+      const first = await openAuthFromConfig({
+        mode: 'aws',
+        storage,
+        provision: true,
+        secretsDir,
+        config: { issuer: 'https://auth.aws.test', audience: 'aws-aud' },
+      });
       const body = newUserBody();
       const reg = await first.auth.register(body);
       expect(first.describe.mode).toBe('aws');
+      expect(first.jwt).toMatchObject({ issuer: 'https://auth.aws.test', audience: 'aws-aud' });
+      expect(first.jwt.keys.toJWKS()).toEqual(first.auth.jwks());
+      await first.counters.increment('cfg-shared', Date.now(), 60_000);
       await first.close();
       const second = await openAuthFromConfig({ mode: 'aws', storage, secretsDir });
+      // Same store, so the second instance sees the first one's count.
+      expect((await second.counters.increment('cfg-shared', Date.now(), 60_000)).count).toBe(2);
+      expect(second.jwt.keys.toJWKS()).toEqual(second.auth.jwks());
       const login = await loginWithSignature(second.auth, {
         identifier: reg.uuid,
         deviceId: reg.deviceId,
@@ -68,6 +80,8 @@ describe('openAuthFromConfig', () => {
           privateKeyPem: reg.privateKeyPem as string,
         });
         expect(runtime.describe.mode).toBe('mongodb');
+        expect(runtime.jwt.keys.toJWKS()).toEqual(runtime.auth.jwks());
+        expect((await runtime.counters.increment('cfg-mongo', Date.now(), 60_000)).count).toBe(1);
         await runtime.close();
       } finally {
         await server.stop();

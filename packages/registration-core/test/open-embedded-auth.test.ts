@@ -44,4 +44,31 @@ describe('openEmbeddedAuth', () => {
       await second.close();
     }
   });
+
+  it('returns the store counters and the signing keys with issuer and audience', async () => {
+    const runtime = await openEmbeddedAuth({
+      dataDir,
+      config: { issuer: 'https://auth.embedded.test', audience: 'embedded-aud' },
+    });
+    try {
+      expect(runtime.jwt.issuer).toBe('https://auth.embedded.test');
+      expect(runtime.jwt.audience).toBe('embedded-aud');
+      expect(runtime.jwt.keys.toJWKS()).toEqual(runtime.auth.jwks());
+      // The counters are the runtime's own store: what the service counts is visible through them.
+      const now = Date.now();
+      await runtime.counters.increment('runtime-test', now, 60_000);
+      expect((await runtime.counters.increment('runtime-test', now, 60_000)).count).toBe(2);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('defaults issuer and audience to the core defaults', async () => {
+    const runtime = await openEmbeddedAuth({ dataDir });
+    try {
+      expect(runtime.jwt).toMatchObject({ issuer: 'city-chain-auth', audience: 'city-chain' });
+    } finally {
+      await runtime.close();
+    }
+  });
 });

@@ -10,7 +10,7 @@ import type { Principal } from '@city/registration-core';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/build-app.js';
 import { type ApiConfig, loadConfig } from '../../src/config.js';
-import { type AuthRuntime, openAuthRuntime } from '../../src/open-auth-runtime.js';
+import { type AuthRuntime, appOptionsOf, openAuthRuntime } from '../../src/open-auth-runtime.js';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -29,7 +29,7 @@ export async function openTestApp(env: Record<string, string> = {}): Promise<Tes
     ...env,
   });
   const runtime = await openAuthRuntime(config);
-  const app = await buildApp({ auth: runtime.auth, config, logger: false });
+  const app = await buildApp({ ...appOptionsOf(runtime), config, logger: false });
   return {
     app,
     runtime,

@@ -15,7 +15,7 @@ import {
 import type { JwtAlgorithm } from '@city/jwt';
 import type { CapsuleStore, KemAlgorithm } from '@city/ntru-keyvault';
 import type { Clock, Random, Stores } from '@city/ports';
-import type { AuthConfigOverrides, CertificateAlgorithm } from '../auth-config.js';
+import { type AuthConfigOverrides, type CertificateAlgorithm, resolveAuthConfig } from '../auth-config.js';
 import { createAuthService } from '../create-auth-service.js';
 import { loadOrCreateSecrets } from './_load-secrets.js';
 import type { AuthRuntime } from './open-embedded-auth.js';
@@ -104,8 +104,11 @@ export async function openAuthFromConfig(config: AuthDeploymentConfig): Promise<
     onInternalError: config.onInternalError,
   });
   let closed: Promise<void> | undefined;
+  const { issuer, audience } = resolveAuthConfig(config.config ?? {});
   return {
     auth,
+    counters: stores.counters,
+    jwt: { keys: secrets.keys, issuer, audience },
     describe,
     close: () => {
       closed ??= stores.close();

@@ -14,10 +14,10 @@ import {
   startDynalite,
   startS3rver,
 } from '@city/db-integration';
-import type { JwtAlgorithm } from '@city/jwt';
+import type { JwtAlgorithm, KeySet } from '@city/jwt';
 import type { KemAlgorithm } from '@city/ntru-keyvault';
-import type { Clock, Random } from '@city/ports';
-import type { AuthConfigOverrides, CertificateAlgorithm } from '../auth-config.js';
+import type { Clock, CounterStore, Random } from '@city/ports';
+import { type AuthConfigOverrides, type CertificateAlgorithm, resolveAuthConfig } from '../auth-config.js';
 import type { AuthService } from '../auth-service.js';
 import { createAuthService } from '../create-auth-service.js';
 import { loadOrCreateSecrets } from './_load-secrets.js';
@@ -43,6 +43,10 @@ export interface AuthRuntime {
   readonly auth: AuthService;
   /** Where things are (for status output); no secrets. */
   readonly describe: Readonly<Record<string, string>>;
+  /** The stores' counters: HTTP rate limits counted here are shared by every instance on the same store. */
+  readonly counters: CounterStore;
+  /** The key set the service signs with and the claims it checks (to register @fastify/jwt with the same keys). */
+  readonly jwt: { readonly keys: KeySet; readonly issuer: string; readonly audience: string };
   /** Stops the stores and local services; idempotent. */
   close(): Promise<void>;
 }
@@ -91,8 +95,11 @@ export async function openEmbeddedAuth(options: EmbeddedAuthOptions): Promise<Au
     });
     let closed: Promise<void> | undefined;
     const s3Service = s3;
+    const { issuer, audience } = resolveAuthConfig(options.config ?? {});
     return {
       auth,
+      counters: stores.counters,
+      jwt: { keys: secrets.keys, issuer, audience },
       describe: {
         mode: 'embedded',
         dataDir,
