@@ -282,6 +282,8 @@ describe('direct mode (tests run in order, sharing one data dir)', () => {
     const text = await city(['pair', 'request', '--profile', 'alice']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/[▀▄█]/);
+    // stdout is a pipe here: no colour escapes, only the blocks.
+    expect(text.stdout).not.toContain(String.fromCharCode(27));
     expect(text.stdout).toMatch(/expires at: +\d{4}-\d\d-\d\dT/);
 
     const request = await city(['pair', 'request', '--profile', 'alice', '--json']);

@@ -22,7 +22,10 @@ import {
   prepareDeviceKey,
 } from '../device-key.js';
 import { askText, obtainPassword } from '../lib/_prompts.js';
-import { type CliIo, withSpinner } from '../lib/_terminal.js';
+import { type CliIo, colourEnabled, withSpinner } from '../lib/_terminal.js';
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the ESC of ANSI sequences is the point
+const ANSI_ESCAPE = /\u001b\[[0-9;]*m/g;
 
 interface RequestOptions extends CommonOptions {
   readonly qr?: boolean;
@@ -83,10 +86,12 @@ Examples:
           ),
         ),
       );
-      const qr =
+      const rendered =
         options.json === true || options.qr === false
           ? ''
           : await QRCode.toString(result.qrPayload, { type: 'terminal', small: true });
+      // The terminal renderer paints a white background; NO_COLOR and pipes get the bare blocks.
+      const qr = colourEnabled(io, io.stdout) ? rendered : rendered.replace(ANSI_ESCAPE, '');
       // Only the service's fields: the API adds an SVG rendering that a terminal has no use for.
       const data = { token: result.token, expiresAt: result.expiresAt, qrPayload: result.qrPayload };
       printResult(io, options, data, () =>
