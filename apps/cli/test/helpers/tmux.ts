@@ -3,6 +3,7 @@
  * keys sent with `send-keys`, the screen read with `capture-pane`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -94,7 +95,12 @@ export class TmuxSession {
 
   /** Stops this test's tmux server (and the shell waiting in it). */
   close(): void {
+    const socketPath = spawnSync('tmux', ['-L', this.socket, 'display-message', '-p', '#{socket_path}'], {
+      encoding: 'utf8',
+    }).stdout?.trim();
     spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
+    // tmux leaves the socket file behind; it is ours, so remove it.
+    if (socketPath) rmSync(socketPath, { force: true });
   }
 }
 
