@@ -63,10 +63,7 @@ describe('createCsrPem', () => {
     // version INTEGER 0, then Name { SET { SEQUENCE { 2.5.4.3, UTF8String "device" } } }
     expect(
       der.includes(
-        Buffer.from(
-          '020100301131' + '0f300d0603550403' + '0c06' + Buffer.from('device').toString('hex'),
-          'hex',
-        ),
+        Buffer.from(`0201003011310f300d06035504030c06${Buffer.from('device').toString('hex')}`, 'hex'),
       ),
     ).toBe(true);
     expect(der.includes(Buffer.concat([spki, Buffer.from('a000', 'hex')]))).toBe(true);
@@ -129,7 +126,7 @@ describe('ecdsaRawToDer', () => {
       'high bit set gets a 0x00 prefix',
       `80${'00'.repeat(31)}`,
       `ff${'11'.repeat(31)}`,
-      `3046022100${'80' + '00'.repeat(31)}022100${'ff' + '11'.repeat(31)}`,
+      `3046022100${`80${'00'.repeat(31)}`}022100${`ff${'11'.repeat(31)}`}`,
     ],
     [
       'leading zeros are stripped',
