@@ -155,8 +155,9 @@ export const PAIRING_TOKEN_SCHEMA: Schema = obj(
   {
     token: str('256-bit token, base64url; shown once'),
     expiresAt: dateTime(),
-    qrPayload: str('city-auth:pair?v=1&uuid=..&token=..'),
+    qrPayload: str('city-auth:pair?v=1&uuid=..&token=..[&label=..]'),
     qrSvg: str('the qrPayload as an SVG QR code'),
+    deviceLabel: str('the device_label asked for; the paired device gets it unless the redeemer names one'),
   },
   ['token', 'expiresAt', 'qrPayload', 'qrSvg'],
 );

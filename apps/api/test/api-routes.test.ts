@@ -249,6 +249,46 @@ describe('sessions', () => {
 });
 
 describe('pairing and devices', () => {
+  it('POST /pairing-tokens accepts the documented device_label; the device paired through the QR code gets it', async () => {
+    const first = await registerAndLogin(t.app);
+    const pairing = await t.app.inject({
+      method: 'POST',
+      url: '/pairing-tokens',
+      headers: bearer(first.accessToken),
+      payload: { device_label: 'kitchen tablet' },
+    });
+    expect(pairing.statusCode).toBe(201);
+    const body = json<{ qrPayload: string; deviceLabel: string }>(pairing);
+    expect(body.deviceLabel).toBe('kitchen tablet');
+    const key = await generateKeyPair('ecdsa-p256');
+    const csr = await createCertificateSigningRequest({ privateKeyPem: key.privateKeyPem });
+    const paired = await t.app.inject({
+      method: 'POST',
+      url: '/devices',
+      payload: { qr_code: body.qrPayload, username: first.username, password: first.password, csr },
+    });
+    expect(paired.statusCode).toBe(201);
+    const deviceId = json<{ deviceId: string }>(paired).deviceId;
+    const list = json<{ devices: { deviceId: string; label?: string }[] }>(
+      await t.app.inject({ method: 'GET', url: '/devices', headers: bearer(first.accessToken) }),
+    );
+    expect(list.devices.find((d) => d.deviceId === deviceId)?.label).toBe('kitchen tablet');
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/pairing-tokens',
+      headers: bearer(first.accessToken),
+      payload: { device_label: 'x'.repeat(65) },
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(json(bad)).toMatchObject({
+      error: { code: 'VALIDATION_FAILED', fields: [{ field: 'device_label' }] },
+    });
+    const documented = json<{ paths: Record<string, { post: { requestBody: unknown } }> }>(
+      await t.app.inject({ method: 'GET', url: '/openapi.json' }),
+    );
+    expect(JSON.stringify(documented.paths['/pairing-tokens']?.post.requestBody)).toContain('device_label');
+  });
+
   it('pairs a second device with its own certificate and session; revoking it leaves the first logged in', async () => {
     const first = await registerAndLogin(t.app);
     for (const url of ['/pairing-tokens', '/registration/request_pairing_token']) {

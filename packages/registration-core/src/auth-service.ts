@@ -96,8 +96,11 @@ export interface RevokeTokenInput {
   readonly token_type_hint?: 'access_token' | 'refresh_token';
 }
 
-/** Body accepted by `requestPairingToken`: empty or omitted (the label is chosen by the new device). */
-export type PairingTokenRequestInput = Record<string, never>;
+/** Body accepted by `requestPairingToken`: empty or omitted, or a label for the device to be paired. */
+export interface PairingTokenRequestInput {
+  /** 1–64 characters; carried in the QR payload, used when the redeemer sends no `device_label`. */
+  readonly device_label?: string;
+}
 
 /** Body accepted by `registerDeviceWithPairingToken`. Exactly one of `pairing_token` / `qr_code`. */
 export interface PairedDeviceInput {
@@ -248,8 +251,10 @@ export interface PairingTokenResult {
   readonly token: string;
   /** ISO 8601. */
   readonly expiresAt: string;
-  /** `city-auth:pair?v=1&uuid=..&token=..` — never the password. */
+  /** `city-auth:pair?v=1&uuid=..&token=..[&label=..]` — never the password. */
   readonly qrPayload: string;
+  /** The `device_label` asked for (also in the QR payload); the paired device gets it unless the redeemer names one. */
+  readonly deviceLabel?: string;
 }
 
 /** A device as listed to its owner. */

@@ -48,7 +48,10 @@ export async function registerDeviceRoutes(app: FastifyInstance, deps: RouteDeps
     tags: ['devices'],
     summary: 'One-time pairing token (and its QR code) for adding a device',
     security: BEARER,
-    body: documentedBody('Empty or omitted.', {}),
+    body: documentedBody(
+      'Empty or omitted, or a device_label for the device to be paired (carried in the QR payload; the device redeeming through it gets that label unless it sends its own).',
+      { device_label: F.device_label },
+    ),
     response: { 201: PAIRING_TOKEN_SCHEMA, ...ERROR_RESPONSES },
   };
   for (const url of ['/pairing-tokens', '/registration/request_pairing_token']) {

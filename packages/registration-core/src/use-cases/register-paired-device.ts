@@ -101,7 +101,7 @@ export async function registerPairedDevice(
       certificatePem: issued.certificatePem,
       algorithm: issued.algorithm,
       certificateKey,
-      label: valid.deviceLabel,
+      label: valid.deviceLabel ?? valid.qrDeviceLabel,
       status: 'active' as const,
       createdAt: now,
       notAfter: issued.notAfter.getTime(),

@@ -2,7 +2,9 @@
  * Pairing tokens (seed 001's design): issued only to an authenticated user on an active,
  * registered device (any such device is a parent — no special "first" device). 256-bit random,
  * stored only as its SHA-256, single use, 10-minute TTL. The QR payload carries the uuid and the
- * token, never the password.
+ * token, never the password. An optional `device_label` names the device to be paired: the
+ * pairing-token record has no place for it, so it travels in the QR payload (`label=`), and a
+ * redemption through that payload labels the new device with it unless the redeemer names one.
  */
 import { AuthError } from '../auth-error.js';
 import type { PairingTokenResult, Principal, RequestContext } from '../auth-service.js';
@@ -15,7 +17,9 @@ export async function requestPairingToken(
   input: unknown,
   request: RequestContext = {},
 ): Promise<PairingTokenResult> {
-  new InputReader(input, [], { optionalBody: true }).finish();
+  const reader = new InputReader(input, ['device_label'], { optionalBody: true });
+  const deviceLabel = reader.text('device_label', false, 64);
+  reader.finish();
   const device = await ctx.stores.devices.get(principal.userUuid, principal.deviceId);
   if (device === undefined || device.status !== 'active') throw new AuthError('DEVICE_NOT_FOUND');
   const now = ctx.clock.now();
@@ -33,8 +37,12 @@ export async function requestPairingToken(
     userUuid: principal.userUuid,
     deviceId: device.deviceId,
     ip: request.ip,
-    detail: { expiresAt },
+    detail: deviceLabel === undefined ? { expiresAt } : { expiresAt, deviceLabel },
   });
-  const qrPayload = `city-auth:pair?${new URLSearchParams({ v: '1', uuid: principal.userUuid, token }).toString()}`;
-  return { token, expiresAt: iso(expiresAt), qrPayload };
+  const params = new URLSearchParams({ v: '1', uuid: principal.userUuid, token });
+  if (deviceLabel !== undefined) params.set('label', deviceLabel);
+  const qrPayload = `city-auth:pair?${params.toString()}`;
+  return deviceLabel === undefined
+    ? { token, expiresAt: iso(expiresAt), qrPayload }
+    : { token, expiresAt: iso(expiresAt), qrPayload, deviceLabel };
 }

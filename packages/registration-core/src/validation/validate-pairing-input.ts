@@ -16,6 +16,8 @@ export interface ValidPairing {
   readonly csrPem?: string | undefined;
   readonly keyAlgorithm?: CertificateAlgorithm | undefined;
   readonly deviceLabel?: string | undefined;
+  /** The label the token's issuer put in the QR payload (used when `deviceLabel` is absent). */
+  readonly qrDeviceLabel?: string | undefined;
 }
 
 const PAIRING_FIELDS = [
@@ -42,13 +44,17 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 export function validatePairingInput(input: unknown): ValidPairing {
   const reader = new InputReader(input, PAIRING_FIELDS);
   let token: string | undefined;
+  let qrDeviceLabel: string | undefined;
   if (reader.has('pairing_token') && reader.has('qr_code')) {
     reader.add('qr_code', 'CONFLICTING_FIELDS', 'send either pairing_token or qr_code, not both');
   } else if (reader.has('qr_code')) {
     const raw = reader.string('qr_code', { required: true, maxLength: 1024 });
     if (raw !== undefined) {
-      token = tokenFromQrPayload(raw);
-      if (token === undefined) reader.add('qr_code', 'INVALID_FORMAT', 'qr_code is not a pairing QR payload');
+      const payload = readQrPayload(raw);
+      token = payload?.token;
+      qrDeviceLabel = payload?.label;
+      if (payload === undefined)
+        reader.add('qr_code', 'INVALID_FORMAT', 'qr_code is not a pairing QR payload');
     }
   } else {
     const raw = reader.string('pairing_token', { required: true, maxLength: 256 });
@@ -91,16 +97,25 @@ export function validatePairingInput(input: unknown): ValidPairing {
     csrPem,
     keyAlgorithm,
     deviceLabel,
+    qrDeviceLabel,
   };
 }
 
-/** Reads the token out of a `city-auth:pair?...` payload (or accepts a bare token). */
-function tokenFromQrPayload(raw: string): string | undefined {
+/**
+ * Reads the token (and the optional device label) out of a `city-auth:pair?...` payload, or
+ * accepts a bare token. A label that would not pass as `device_label` makes the payload invalid.
+ */
+function readQrPayload(raw: string): { token: string; label?: string | undefined } | undefined {
   const text = raw.trim();
-  if (TOKEN.test(text)) return text;
+  if (TOKEN.test(text)) return { token: text };
   const prefix = 'city-auth:pair?';
   if (!text.startsWith(prefix)) return undefined;
   const params = new URLSearchParams(text.slice(prefix.length));
   const token = params.get('token');
-  return token !== null && TOKEN.test(token) ? token : undefined;
+  if (token === null || !TOKEN.test(token)) return undefined;
+  const rawLabel = params.get('label');
+  if (rawLabel === null) return { token };
+  const labelReader = new InputReader({ device_label: rawLabel }, ['device_label']);
+  const label = labelReader.text('device_label', false, 64);
+  return labelReader.issues.length === 0 && label !== undefined ? { token, label } : undefined;
 }

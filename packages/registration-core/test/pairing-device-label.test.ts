@@ -1,0 +1,104 @@
+/**
+ * The documented `device_label` of a pairing-token request: accepted and validated like the
+ * registration label, carried in the QR payload, and given to the device that redeems the payload
+ * unless the redeemer names its own.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  expectAuthError,
+  type Harness,
+  loginWithSignature,
+  PASSWORD,
+  registerWithServerKey,
+  useEngine,
+} from './support/auth-harness.js';
+import { dynaliteEngine } from './support/store-engines.js';
+
+async function userWithSession(h: Harness) {
+  const reg = await registerWithServerKey(h.auth);
+  const login = await loginWithSignature(h.auth, {
+    identifier: reg.uuid,
+    deviceId: reg.deviceId,
+    privateKeyPem: reg.privateKeyPem,
+  });
+  return { reg, principal: await h.auth.authenticate(login.accessToken) };
+}
+
+describe('pairing token device_label', () => {
+  const engine = useEngine(dynaliteEngine);
+
+  it('is accepted, returned, and labels the device redeemed through the QR payload', async () => {
+    const h = engine.harness();
+    const a = await userWithSession(h);
+    const issued = await h.auth.requestPairingToken(a.principal, { device_label: '  居間の タブレット ' });
+    expect(issued.deviceLabel).toBe('居間の タブレット');
+    expect(new URLSearchParams(issued.qrPayload.split('?')[1]).get('label')).toBe('居間の タブレット');
+    const paired = await h.auth.registerDeviceWithPairingToken({
+      qr_code: issued.qrPayload,
+      username: a.reg.username,
+      password: PASSWORD,
+      key_algorithm: 'ed25519',
+    });
+    const devices = await h.auth.listDevices(a.principal);
+    expect(devices.find((d) => d.deviceId === paired.deviceId)?.label).toBe('居間の タブレット');
+  });
+
+  it("the redeemer's own device_label wins over the one in the payload", async () => {
+    const h = engine.harness();
+    const a = await userWithSession(h);
+    const issued = await h.auth.requestPairingToken(a.principal, { device_label: 'tablet' });
+    const paired = await h.auth.registerDeviceWithPairingToken({
+      qr_code: issued.qrPayload,
+      username: a.reg.username,
+      password: PASSWORD,
+      key_algorithm: 'ed25519',
+      device_label: 'my phone',
+    });
+    const devices = await h.auth.listDevices(a.principal);
+    expect(devices.find((d) => d.deviceId === paired.deviceId)?.label).toBe('my phone');
+  });
+
+  it('without a label the payload and the result carry none', async () => {
+    const h = engine.harness();
+    const a = await userWithSession(h);
+    for (const body of [undefined, {}]) {
+      const issued = await h.auth.requestPairingToken(a.principal, body);
+      expect(issued.deviceLabel).toBeUndefined();
+      expect(issued.qrPayload).not.toContain('label=');
+    }
+  });
+
+  it('rejects a bad label with a field error naming device_label', async () => {
+    const h = engine.harness();
+    const a = await userWithSession(h);
+    for (const bad of ['', 'x'.repeat(65), 'a\u0000b', 42, ['x'], { $ne: '' }]) {
+      const error = await expectAuthError(
+        h.auth.requestPairingToken(a.principal, { device_label: bad }),
+        'VALIDATION_FAILED',
+      );
+      expect(error.fields?.map((f) => f.field)).toEqual(['device_label']);
+    }
+    const unknown = await expectAuthError(
+      h.auth.requestPairingToken(a.principal, { label: 'x' }),
+      'VALIDATION_FAILED',
+    );
+    expect(unknown.fields?.map((f) => f.field)).toEqual(['label']);
+  });
+
+  it('a tampered payload label that would not pass as device_label makes the qr_code invalid', async () => {
+    const h = engine.harness();
+    const a = await userWithSession(h);
+    const issued = await h.auth.requestPairingToken(a.principal, { device_label: 'tablet' });
+    const tampered = issued.qrPayload.replace('label=tablet', `label=${'y'.repeat(80)}`);
+    const error = await expectAuthError(
+      h.auth.registerDeviceWithPairingToken({
+        qr_code: tampered,
+        username: a.reg.username,
+        password: PASSWORD,
+        key_algorithm: 'ed25519',
+      }),
+      'VALIDATION_FAILED',
+    );
+    expect(error.fields?.map((f) => f.field)).toEqual(['qr_code']);
+  });
+});
