@@ -69,9 +69,11 @@ export type LoginChallengeInput = Record<string, never>;
 
 /** Body accepted by `login`. */
 export interface LoginInput {
-  /** uuid, username or email (`username` is accepted as an alias, as the seeds send it). */
+  /** uuid, username or email. Exactly one of `identifier`, `username` and `uuid` (aliases). */
   readonly identifier?: string;
   readonly username?: string;
+  /** The seeds' login field (`{ uuid, password }`): an alias of `identifier`. */
+  readonly uuid?: string;
   readonly password: string;
   /** Device proof mode; default from config (`signature`). */
   readonly proof?: ProofMode;

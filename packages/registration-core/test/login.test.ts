@@ -57,6 +57,27 @@ for (const store of realEngines) {
           }
         });
 
+        it("accepts the seeds' { uuid, password } body (uuid as an alias of identifier)", async () => {
+          const h = engine.harness();
+          const reg = await registerWithServerKey(h.auth);
+          const challenge = await h.auth.createLoginChallenge();
+          const login = await h.auth.login({
+            uuid: reg.uuid,
+            password: PASSWORD,
+            challenge_id: challenge.challengeId,
+            signature: signChallenge(reg.privateKeyPem, challenge.challenge),
+            device_id: reg.deviceId,
+          });
+          expect(login.user.uuid).toBe(reg.uuid);
+          const conflict = await expectAuthError(
+            h.auth.login({ uuid: reg.uuid, identifier: reg.uuid, password: PASSWORD }),
+            'VALIDATION_FAILED',
+          );
+          expect(conflict.fields).toEqual([
+            expect.objectContaining({ field: 'uuid', code: 'CONFLICTING_FIELDS' }),
+          ]);
+        });
+
         it('fingerprint mode is off by default, and works (weakly) only when enabled', async () => {
           const h = engine.harness();
           const reg = await registerWithServerKey(h.auth);

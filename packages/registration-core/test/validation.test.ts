@@ -351,6 +351,30 @@ describe('validateLoginInput', () => {
     expect(validateLoginInput({ identifier: 'alice', password: 'x' }).identifier).toBe('alice');
     expect(validateLoginInput({ username: 'alice', password: 'x' }).identifier).toBe('alice');
   });
+  it("accepts the seeds' uuid field as an alias of identifier", () => {
+    const uuid = '3f2b8c1e-0a4d-4e6f-9b7a-1c2d3e4f5a6b';
+    expect(validateLoginInput({ uuid, password: 'x' }).identifier).toBe(uuid);
+    expect(issues(() => validateLoginInput({ uuid: 42, password: 'x' }))).toEqual([
+      { field: 'uuid', code: 'INVALID_TYPE' },
+    ]);
+    expect(issues(() => validateLoginInput({ password: 'x' }))).toEqual([
+      { field: 'identifier', code: 'REQUIRED' },
+    ]);
+  });
+  it('uuid is mutually exclusive with identifier and username', () => {
+    expect(issues(() => validateLoginInput({ identifier: 'a', uuid: 'b', password: 'x' }))).toEqual([
+      { field: 'uuid', code: 'CONFLICTING_FIELDS' },
+    ]);
+    expect(issues(() => validateLoginInput({ username: 'a', uuid: 'b', password: 'x' }))).toEqual([
+      { field: 'uuid', code: 'CONFLICTING_FIELDS' },
+    ]);
+    expect(
+      issues(() => validateLoginInput({ identifier: 'a', username: 'b', uuid: 'c', password: 'x' })),
+    ).toEqual([
+      { field: 'username', code: 'CONFLICTING_FIELDS' },
+      { field: 'uuid', code: 'CONFLICTING_FIELDS' },
+    ]);
+  });
   it('refuses both, operators and unknown fields', () => {
     expect(issues(() => validateLoginInput({ identifier: 'a', username: 'b', password: 'x' }))).toEqual([
       { field: 'username', code: 'CONFLICTING_FIELDS' },

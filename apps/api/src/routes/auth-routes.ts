@@ -19,23 +19,6 @@ import {
 } from '../route-schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/**
- * The seeds log in with `{ "uuid", "password" }`: `uuid` is read as the core's `identifier`
- * when no identifier is given. Anything else is passed through for the core to validate.
- */
-function seedsLoginBody(body: unknown): unknown {
-  if (!isPlainObject(body) || !Object.hasOwn(body, 'uuid')) return body;
-  if (Object.hasOwn(body, 'identifier') || Object.hasOwn(body, 'username')) return body;
-  const { uuid, ...rest } = body;
-  return { ...rest, identifier: uuid };
-}
-
 /**
  * Registers the account and session routes.
  *
@@ -119,7 +102,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
       },
       config: limited,
     },
-    async (request) => auth.login(seedsLoginBody(request.body), contextOf(request)),
+    async (request) => auth.login(request.body, contextOf(request)),
   );
 
   app.post(

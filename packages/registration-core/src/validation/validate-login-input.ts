@@ -8,7 +8,7 @@ import { InputReader } from './_input-reader.js';
 
 /** A login body that passed validation. */
 export interface ValidLogin {
-  /** uuid, username or email as given (resolved by the service). */
+  /** uuid, username or email as given in `identifier`, `username` or `uuid` (resolved by the service). */
   readonly identifier: string;
   readonly password: string;
   readonly proof?: ProofMode | undefined;
@@ -21,6 +21,7 @@ export interface ValidLogin {
 const LOGIN_FIELDS = [
   'identifier',
   'username',
+  'uuid',
   'password',
   'proof',
   'challenge_id',
@@ -28,6 +29,7 @@ const LOGIN_FIELDS = [
   'device_id',
   'client_cert_fp',
 ] as const;
+const IDENTIFIER_FIELDS = ['identifier', 'username', 'uuid'] as const;
 const PROOF_MODES: readonly ProofMode[] = ['signature', 'mtls', 'fingerprint'];
 
 /**
@@ -41,10 +43,13 @@ const PROOF_MODES: readonly ProofMode[] = ['signature', 'mtls', 'fingerprint'];
  */
 export function validateLoginInput(input: unknown): ValidLogin {
   const reader = new InputReader(input, LOGIN_FIELDS);
-  const both = reader.has('identifier') && reader.has('username');
-  const identifierField = reader.has('username') && !reader.has('identifier') ? 'username' : 'identifier';
+  // `username` and the seeds' `uuid` are aliases of `identifier`: exactly one of the three.
+  const given = IDENTIFIER_FIELDS.filter((field) => reader.has(field));
+  const identifierField = given[0] ?? 'identifier';
   const identifier = reader.string(identifierField, { required: true, maxLength: 320 });
-  if (both) reader.add('username', 'CONFLICTING_FIELDS', 'send either identifier or username, not both');
+  for (const extra of given.slice(1)) {
+    reader.add(extra, 'CONFLICTING_FIELDS', 'send only one of identifier, username or uuid');
+  }
   const password = reader.string('password', { required: true, maxLength: 4096 });
   const proof = reader.oneOf('proof', PROOF_MODES, false);
   const challengeId = reader.string('challenge_id', { required: false, maxLength: 128 });
