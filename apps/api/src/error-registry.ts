@@ -2,7 +2,8 @@
  * The one table from error code to HTTP status and localised message (RFC 9110 status
  * semantics; RFC 6585 for 429). Every code registration-core can throw (`AUTH_ERROR_CODES`,
  * including `STORE_UNAVAILABLE` from the ports) is here, plus the codes the HTTP layer produces
- * itself. `test/error-registry.test.ts` fails when a core code is missing here, and when the
+ * itself, plus `CONFLICT` / `NOT_FOUND` for a store `ConflictError` / `NotFoundError` that a use
+ * case let through (a gap to fix there; answered 409/404, never 500). `test/error-registry.test.ts` fails when a core code is missing here, and when the
  * README's error table differs from this one.
  */
 import type { AuthErrorCode } from '@city/registration-core';
@@ -11,6 +12,7 @@ import type { AuthErrorCode } from '@city/registration-core';
 export type ApiOwnErrorCode =
   | 'BAD_REQUEST'
   | 'NOT_FOUND'
+  | 'CONFLICT'
   | 'METHOD_NOT_ALLOWED'
   | 'BODY_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -168,10 +170,17 @@ export const ERROR_REGISTRY: Readonly<Record<ApiErrorCode, ErrorRegistryEntry>> 
     en: 'The request is malformed.',
     ja: 'リクエストの形式が正しくありません。',
   },
+  // Also the safety net for a store's NotFoundError that a use case did not translate.
   NOT_FOUND: {
     status: 404,
-    en: 'No such route.',
-    ja: 'このパスは存在しません。',
+    en: 'The requested resource does not exist.',
+    ja: '指定されたリソースは存在しません。',
+  },
+  // The safety net for a store's ConflictError that a use case did not translate.
+  CONFLICT: {
+    status: 409,
+    en: 'The request conflicts with the current state; retry.',
+    ja: 'リクエストが現在の状態と競合しています。再試行してください。',
   },
   METHOD_NOT_ALLOWED: {
     status: 405,

@@ -5,7 +5,9 @@
  * codes; anything unknown becomes 500 `INTERNAL_ERROR` with a generic message (the caller logs
  * the original with its stack).
  */
+
 import type { FieldIssue } from '@city/errors';
+import { ConflictError, NotFoundError } from '@city/ports';
 import {
   type ApiErrorCode,
   ERROR_REGISTRY,
@@ -98,6 +100,10 @@ function validationFields(error: ErrorLike, language: ApiLanguage): FieldIssue[]
 }
 
 function codeOf(error: ErrorLike): { code: ApiErrorCode; known: boolean } {
+  // A store conflict or miss that reached HTTP untranslated is a gap in a use case: answered
+  // 409/404 with a generic message, but logged as unexpected so it gets mapped where it belongs.
+  if (error instanceof ConflictError) return { code: 'CONFLICT', known: false };
+  if (error instanceof NotFoundError) return { code: 'NOT_FOUND', known: false };
   if (isApiErrorCode(error.code)) return { code: error.code, known: true };
   if (Array.isArray(error.validation)) return { code: 'VALIDATION_FAILED', known: true };
   if (typeof error.code === 'string' && Object.hasOwn(FASTIFY_CODES, error.code)) {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { StoreUnavailableError } from '@city/ports';
+import { ConflictError, NotFoundError, StoreUnavailableError } from '@city/ports';
 import { AUTH_ERROR_CODES, AuthError, FIELD_ISSUE_CODES } from '@city/registration-core';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../src/api-error.js';
@@ -9,6 +9,7 @@ import { toErrorResponse } from '../src/error-response.js';
 const API_OWN = [
   'BAD_REQUEST',
   'NOT_FOUND',
+  'CONFLICT',
   'METHOD_NOT_ALLOWED',
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -72,6 +73,24 @@ describe('error registry', () => {
 });
 
 describe('toErrorResponse', () => {
+  it('answers a store ConflictError / NotFoundError a use case let through with 409 / 404, generic and flagged', () => {
+    const conflict = toErrorResponse(new ConflictError('fingerprint', 'fingerprint claim abc taken'), 'en');
+    expect(conflict).toMatchObject({
+      status: 409,
+      unexpected: true,
+      body: { error: { code: 'CONFLICT', message: 'The request conflicts with the current state; retry.' } },
+    });
+    const missing = toErrorResponse(new NotFoundError('no active device 42'), 'ja');
+    expect(missing).toMatchObject({
+      status: 404,
+      unexpected: true,
+      body: { error: { code: 'NOT_FOUND', message: '指定されたリソースは存在しません。' } },
+    });
+    // The store's own message (record names, ids) never reaches the client.
+    expect(JSON.stringify(conflict.body)).not.toContain('abc');
+    expect(JSON.stringify(missing.body)).not.toContain('42');
+  });
+
   it('answers a core error with its status and the localised message', () => {
     const en = toErrorResponse(new AuthError('TOKEN_EXPIRED'), 'en');
     const ja = toErrorResponse(new AuthError('TOKEN_EXPIRED'), 'ja');

@@ -4,6 +4,7 @@
  * into another protocol or deployment.
  */
 import type { LoginChallenge } from '../auth-service.js';
+import { rethrowPortError } from '../lib/_port-errors.js';
 import { iso, randomToken, type ServiceContext } from '../lib/_service-context.js';
 import { InputReader } from '../validation/_input-reader.js';
 
@@ -17,7 +18,12 @@ export async function createLoginChallenge(ctx: ServiceContext, input: unknown):
   const challengeId = ctx.random.uuid();
   const nonce = randomToken(ctx, 32);
   const expiresAt = now + ctx.config.challengeTtlSeconds * 1000;
-  await ctx.stores.challenges.create({ challengeId, nonce, createdAt: now, expiresAt });
+  try {
+    await ctx.stores.challenges.create({ challengeId, nonce, createdAt: now, expiresAt });
+  } catch (error) {
+    // Only a random uuid collision could clash: retryable, never a 500.
+    rethrowPortError(error, { conflict: 'CONCURRENT_UPDATE' });
+  }
   return {
     challengeId,
     challenge: challengeString(ctx.config.audience, challengeId, nonce),

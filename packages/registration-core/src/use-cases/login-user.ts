@@ -9,7 +9,9 @@ import { ConflictError } from '@city/ports';
 import { AuthError } from '../auth-error.js';
 import type { LoginResult, RequestContext } from '../auth-service.js';
 import { checkPassword } from '../lib/_check-password.js';
+import { createFamily } from '../lib/_create-family.js';
 import { assertNotLocked, recordFailure, recordSuccess, throttleKeys } from '../lib/_login-throttle.js';
+import { rethrowPortError } from '../lib/_port-errors.js';
 import { resolveUser } from '../lib/_resolve-user.js';
 import { audit, type ServiceContext, signPair, userSummary } from '../lib/_service-context.js';
 import { verifyDeviceProof } from '../lib/_verify-device-proof.js';
@@ -78,8 +80,9 @@ export async function loginUser(
         ctx.clock.now(),
       );
     } catch (error) {
-      // A concurrent login rehashed first; the old hash keeps verifying until then.
-      if (!(error instanceof ConflictError)) throw error;
+      // A concurrent login rehashed first; the old hash keeps verifying until then. A user that
+      // vanished meanwhile gets no session.
+      if (!(error instanceof ConflictError)) rethrowPortError(error, { notFound: 'INVALID_CREDENTIALS' });
     }
   }
 
@@ -87,7 +90,7 @@ export async function loginUser(
   const familyId = ctx.random.uuid();
   const familyExpiresAt = now + ctx.config.refreshTokenTtlSeconds * 1000;
   const signed = await signPair(ctx, { user: current, deviceId, familyId, generation: 0, familyExpiresAt });
-  await ctx.stores.refreshTokens.create({
+  await createFamily(ctx, {
     familyId,
     userUuid: current.uuid,
     deviceId,

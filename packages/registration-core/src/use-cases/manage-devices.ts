@@ -14,6 +14,7 @@ import {
   storeCertificateBody,
   toIssuedDeviceCertificate,
 } from '../lib/_issue-device-certificate.js';
+import { ignoreNotFound, rethrowPortError } from '../lib/_port-errors.js';
 import { audit, iso, notify, revokeFamily, type ServiceContext } from '../lib/_service-context.js';
 import { InputReader } from '../validation/_input-reader.js';
 import { readCsr } from '../validation/read-csr.js';
@@ -83,7 +84,8 @@ export async function revokeDevice(
   let sessions = 0;
   for (const family of families) {
     if (family.deviceId === deviceId && family.status === 'active') {
-      await revokeFamily(ctx, family, 'device_revoked');
+      // A family that expired away meanwhile is as revoked as it gets.
+      await ignoreNotFound(() => revokeFamily(ctx, family, 'device_revoked'));
       sessions++;
     }
   }
@@ -140,8 +142,8 @@ export async function renewDeviceCertificate(
       notAfter: issued.notAfter.getTime(),
     });
   } catch (error) {
-    if (error instanceof NotFoundError) throw new AuthError('DEVICE_NOT_FOUND');
-    throw error;
+    // A concurrent renewal of the same device won the conditional update: one wins, the rest retry.
+    rethrowPortError(error, { notFound: 'DEVICE_NOT_FOUND', conflict: 'CONCURRENT_UPDATE' });
   }
   const now = ctx.clock.now();
   await ctx.stores.certificateRevocations.add({

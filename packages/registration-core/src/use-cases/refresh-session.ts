@@ -10,6 +10,7 @@ import { decideRefresh, JwtError, verifyToken } from '@city/jwt';
 import { ConflictError, type RefreshFamilyRecord } from '@city/ports';
 import { AuthError } from '../auth-error.js';
 import type { RefreshResult, RequestContext, TokenPair } from '../auth-service.js';
+import { ignoreNotFound, rethrowPortError } from '../lib/_port-errors.js';
 import {
   audit,
   notify,
@@ -88,7 +89,9 @@ async function rotate(
   const user = await ctx.stores.users.getByUuid(family.userUuid);
   const device = await usableDevice(ctx, await ctx.stores.devices.get(family.userUuid, family.deviceId));
   if (user === undefined || user.status !== 'active' || !device.ok) {
-    await revokeFamily(ctx, family, user?.status === 'active' ? 'device_revoked' : 'user_disabled');
+    await ignoreNotFound(() =>
+      revokeFamily(ctx, family, user?.status === 'active' ? 'device_revoked' : 'user_disabled'),
+    );
     throw new AuthError('TOKEN_REVOKED');
   }
   const generation = family.generation + 1;
@@ -114,7 +117,8 @@ async function rotate(
     });
   } catch (error) {
     if (error instanceof ConflictError) return undefined;
-    throw error;
+    // The family expired away between the read and the rotation.
+    rethrowPortError(error, { notFound: 'TOKEN_REVOKED' });
   }
   await audit(ctx, {
     type: 'token_refresh',
@@ -132,7 +136,7 @@ async function handleReuse(
   claims: { deviceId: string; generation: number },
   request: RequestContext,
 ): Promise<never> {
-  await revokeFamily(ctx, family, 'reuse');
+  await ignoreNotFound(() => revokeFamily(ctx, family, 'reuse'));
   const detail = {
     sessionId: family.familyId,
     presentedGeneration: claims.generation,

@@ -16,6 +16,7 @@ import {
   toIssuedDeviceCertificate,
 } from '../lib/_issue-device-certificate.js';
 import { assertNotLocked, recordFailure, recordSuccess, throttleKeys } from '../lib/_login-throttle.js';
+import { rethrowPortError } from '../lib/_port-errors.js';
 import { resolveUser } from '../lib/_resolve-user.js';
 import { audit, notify, type ServiceContext, sha256Hex, stripUndefined } from '../lib/_service-context.js';
 import { validatePairingInput } from '../validation/validate-pairing-input.js';
@@ -92,22 +93,27 @@ export async function registerPairedDevice(
   }
   const certificateKey = await storeCertificateBody(ctx, user.uuid, deviceId, issued);
   const now = ctx.clock.now();
-  await ctx.stores.devices.create(
-    stripUndefined({
-      deviceId,
-      userUuid: user.uuid,
-      fingerprint: issued.fingerprint,
-      serialNumber: issued.serialNumber,
-      certificatePem: issued.certificatePem,
-      algorithm: issued.algorithm,
-      certificateKey,
-      label: valid.deviceLabel ?? valid.qrDeviceLabel,
-      status: 'active' as const,
-      createdAt: now,
-      notAfter: issued.notAfter.getTime(),
-      pairedFromDeviceId: parent.deviceId,
-    }),
-  );
+  try {
+    await ctx.stores.devices.create(
+      stripUndefined({
+        deviceId,
+        userUuid: user.uuid,
+        fingerprint: issued.fingerprint,
+        serialNumber: issued.serialNumber,
+        certificatePem: issued.certificatePem,
+        algorithm: issued.algorithm,
+        certificateKey,
+        label: valid.deviceLabel ?? valid.qrDeviceLabel,
+        status: 'active' as const,
+        createdAt: now,
+        notAfter: issued.notAfter.getTime(),
+        pairedFromDeviceId: parent.deviceId,
+      }),
+    );
+  } catch (error) {
+    // A fresh certificate cannot clash with a registered one except through a concurrent write.
+    rethrowPortError(error, { conflict: 'CONCURRENT_UPDATE' });
+  }
   await audit(ctx, {
     type: 'device_added',
     userUuid: user.uuid,

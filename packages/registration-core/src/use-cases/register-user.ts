@@ -13,6 +13,7 @@ import {
   storeCertificateBody,
   toIssuedDeviceCertificate,
 } from '../lib/_issue-device-certificate.js';
+import { rethrowPortError } from '../lib/_port-errors.js';
 import { audit, notify, nowDate, type ServiceContext, stripUndefined } from '../lib/_service-context.js';
 import { type ValidRegistration, validateRegisterInput } from '../validation/validate-register-input.js';
 
@@ -62,7 +63,8 @@ export async function registerUser(
     await ctx.stores.devices.create(device);
   } catch (error) {
     await discard(ctx, uuid, deviceId, certificateKey, false);
-    throw error;
+    // The certificate is new, so a fingerprint clash can only be a concurrent write.
+    rethrowPortError(error, { conflict: 'CONCURRENT_UPDATE' });
   }
   const user: UserRecord = stripUndefined({
     uuid,
@@ -86,7 +88,8 @@ export async function registerUser(
     if (error instanceof ConflictError && Object.hasOwn(TAKEN, error.field)) {
       throw new AuthError(TAKEN[error.field as keyof typeof TAKEN], undefined, { cause: error });
     }
-    throw error;
+    // Any other clash (the random uuid) is a concurrent write: retryable.
+    rethrowPortError(error, { conflict: 'CONCURRENT_UPDATE' });
   }
 
   await audit(ctx, {

@@ -8,6 +8,7 @@
  */
 import { AuthError } from '../auth-error.js';
 import type { PairingTokenResult, Principal, RequestContext } from '../auth-service.js';
+import { rethrowPortError } from '../lib/_port-errors.js';
 import { audit, iso, randomToken, type ServiceContext, sha256Hex } from '../lib/_service-context.js';
 import { InputReader } from '../validation/_input-reader.js';
 
@@ -25,13 +26,18 @@ export async function requestPairingToken(
   const now = ctx.clock.now();
   const token = randomToken(ctx, 32);
   const expiresAt = now + ctx.config.pairingTokenTtlSeconds * 1000;
-  await ctx.stores.pairingTokens.create({
-    tokenHash: sha256Hex(token),
-    userUuid: principal.userUuid,
-    parentDeviceId: device.deviceId,
-    createdAt: now,
-    expiresAt,
-  });
+  try {
+    await ctx.stores.pairingTokens.create({
+      tokenHash: sha256Hex(token),
+      userUuid: principal.userUuid,
+      parentDeviceId: device.deviceId,
+      createdAt: now,
+      expiresAt,
+    });
+  } catch (error) {
+    // Only a (256-bit) random collision could clash: retryable, never a 500.
+    rethrowPortError(error, { conflict: 'CONCURRENT_UPDATE' });
+  }
   await audit(ctx, {
     type: 'pairing_token_issued',
     userUuid: principal.userUuid,

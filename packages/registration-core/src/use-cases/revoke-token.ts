@@ -6,6 +6,7 @@
  */
 import { verifyToken } from '@city/jwt';
 import type { RequestContext } from '../auth-service.js';
+import { ignoreNotFound } from '../lib/_port-errors.js';
 import { audit, nowDate, revokeFamily, type ServiceContext } from '../lib/_service-context.js';
 
 export async function revokeToken(
@@ -40,7 +41,9 @@ export async function revokeToken(
       const family =
         claims.familyId === undefined ? undefined : await ctx.stores.refreshTokens.get(claims.familyId);
       if (family === undefined || family.userUuid !== claims.sub) return;
-      if (family.status === 'active') await revokeFamily(ctx, family, 'revoked_by_client');
+      // RFC 7009: revoking something already gone is still success.
+      if (family.status === 'active')
+        await ignoreNotFound(() => revokeFamily(ctx, family, 'revoked_by_client'));
     }
     await audit(ctx, {
       type: 'token_revoked',
