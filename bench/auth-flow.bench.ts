@@ -37,31 +37,40 @@ const CORES = availableParallelism();
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 // --- (a) the CPU bound of the cryptography, measured here ---------------------------------------
-const argon2PerSecond = await opsPerSecond(() => hashPassword(BENCH_PASSWORD), 4000, CORES);
 const ca = await createCertificateAuthority();
 const uuid = '6f1c2a7e-2b1d-4c8a-9a53-0c8e4b1f2d3a';
-const issue = await timeSequential(20, () => issueClientCertificate({ ca, userUuid: uuid, deviceId: 'd1' }));
 const device = await issueClientCertificate({ ca, userUuid: uuid, deviceId: 'd1' });
 const challenge = 'bench-challenge-0123456789abcdef0123456789abcdef';
 const signature = signChallenge(device.privateKeyPem ?? '', challenge);
-const verifySig = await timeSequential(200, () => {
-  if (!verifyChallengeSignature(device.certificatePem, challenge, signature))
-    throw new Error('bad signature');
-});
 const keys = KeySet.create([await generateSigningKey('EdDSA')]);
 const tokenOptions = { issuer: 'city-chain-auth', audience: 'city-chain' };
-const tokens = await timeSequential(200, async () => {
-  await signAccessToken(keys, { sub: uuid, deviceId: 'd1', roles: ['user'] }, tokenOptions);
-  await signRefreshToken(keys, { sub: uuid, deviceId: 'd1', familyId: 'f', generation: 0 }, tokenOptions);
-});
-const argon2CpuMs = (CORES * 1000) / argon2PerSecond;
-const registerBound = (CORES * 1000) / (argon2CpuMs + issue.meanMs);
-const loginBound = (CORES * 1000) / (argon2CpuMs + verifySig.meanMs + tokens.meanMs);
-console.log(
-  `CPU bound: Argon2id ${argon2PerSecond.toFixed(1)}/s with ${CORES} in flight; issue ${issue.meanMs.toFixed(2)} ms; ` +
-    `verify ${verifySig.meanMs.toFixed(2)} ms; tokens ${tokens.meanMs.toFixed(2)} ms → register ≤ ${registerBound.toFixed(0)}/s, login ≤ ${loginBound.toFixed(0)}/s`,
-);
 
+interface CryptoCosts {
+  argon2PerSecond: number;
+  issueMs: number;
+  verifyMs: number;
+  tokensMs: number;
+}
+
+async function measureCryptoCosts(): Promise<CryptoCosts> {
+  const argon2PerSecond = await opsPerSecond(() => hashPassword(BENCH_PASSWORD), 4000, CORES);
+  const issue = await timeSequential(20, () =>
+    issueClientCertificate({ ca, userUuid: uuid, deviceId: 'd1' }),
+  );
+  const verifySig = await timeSequential(200, () => {
+    if (!verifyChallengeSignature(device.certificatePem, challenge, signature))
+      throw new Error('bad signature');
+  });
+  const tokens = await timeSequential(200, async () => {
+    await signAccessToken(keys, { sub: uuid, deviceId: 'd1', roles: ['user'] }, tokenOptions);
+    await signRefreshToken(keys, { sub: uuid, deviceId: 'd1', familyId: 'f', generation: 0 }, tokenOptions);
+  });
+  return { argon2PerSecond, issueMs: issue.meanMs, verifyMs: verifySig.meanMs, tokensMs: tokens.meanMs };
+}
+
+// Measured before and after the HTTP runs; the faster of the two is the bound (other work on the
+// machine can only make a measurement slower, and a higher bound is the stricter test for us).
+const costsBefore = await measureCryptoCosts();
 function autocannonBodies(method: 'POST', path: string, next: () => string, headers: Record<string, string>) {
   return {
     requests: [
@@ -80,34 +89,46 @@ const cityDir = mkdtempSync(join(tmpdir(), 'city-bench-flow-'));
 let cityRegister: LoadResult;
 let cityLogin: LoadResult;
 let loginBodiesPrepared = 0;
+// Store round trips (HTTP to the in-process dynalite/s3rver) per API request, warm-up included.
+let storeCallsPerRegister = Number.NaN;
+let storeCallsPerLogin = Number.NaN;
 try {
   const city = await startServer('city-server.ts', [cityDir]);
   const tag = runTag();
   let n = 0;
+  const beforeRegister = await city.stats();
   cityRegister = await measureLoad({
     url: city.url,
     ...autocannonBodies('POST', '/register', () => JSON.stringify(registerBody(tag, n++)), JSON_HEADERS),
   });
 
+  const afterRegister = await city.stats();
+  storeCallsPerRegister =
+    (afterRegister.stores - beforeRegister.stores) / Math.max(1, afterRegister.api - beforeRegister.api);
   const users: CityUser[] = await mapLimit(
     Array.from({ length: CONNECTIONS }, (_, i) => i),
     4,
     (i) => registerUser(city.url, `${tag}l`, i),
   );
-  // One fresh signed challenge per login request; 30% more than the CPU bound allows, at least 600.
-  loginBodiesPrepared = Math.max(600, Math.ceil(loginBound * (WARMUP_S + DURATION_S) * 1.3));
+  // One fresh signed challenge per login request; well above what the Argon2 rate allows, at least 600.
+  const roughLoginBound = costsBefore.argon2PerSecond * 1.5;
+  loginBodiesPrepared = Math.max(600, Math.ceil(roughLoginBound * (WARMUP_S + DURATION_S) * 1.3));
   const bodies = await mapLimit(
     Array.from({ length: loginBodiesPrepared }, (_, i) => i),
     8,
     (i) => signedLoginBody(city.url, users[i % users.length] as CityUser),
   );
   let next = 0;
+  const beforeLogin = await city.stats();
   cityLogin = await measureLoad({
     url: city.url,
     ...autocannonBodies('POST', '/login', () => bodies[next++] ?? (bodies[0] as string), JSON_HEADERS),
   });
   if (next > bodies.length)
     console.log(`warning: ran out of prepared login bodies (${next} > ${bodies.length})`);
+  const afterLogin = await city.stats();
+  storeCallsPerLogin =
+    (afterLogin.stores - beforeLogin.stores) / Math.max(1, afterLogin.api - beforeLogin.api);
   await city.stop();
 } finally {
   rmSync(cityDir, { recursive: true, force: true });
@@ -155,7 +176,22 @@ try {
   rmSync(peerDir, { recursive: true, force: true });
 }
 
-const flowRows = (name: string, ours: LoadResult, peer: LoadResult, bound: number) => [
+const costsAfter = await measureCryptoCosts();
+const best: CryptoCosts = {
+  argon2PerSecond: Math.max(costsBefore.argon2PerSecond, costsAfter.argon2PerSecond),
+  issueMs: Math.min(costsBefore.issueMs, costsAfter.issueMs),
+  verifyMs: Math.min(costsBefore.verifyMs, costsAfter.verifyMs),
+  tokensMs: Math.min(costsBefore.tokensMs, costsAfter.tokensMs),
+};
+const argon2CpuMs = (CORES * 1000) / best.argon2PerSecond;
+const registerBound = (CORES * 1000) / (argon2CpuMs + best.issueMs);
+const loginBound = (CORES * 1000) / (argon2CpuMs + best.verifyMs + best.tokensMs);
+console.log(
+  `CPU bound: Argon2id ${best.argon2PerSecond.toFixed(1)}/s with ${CORES} in flight; issue ${best.issueMs.toFixed(2)} ms; ` +
+    `verify ${best.verifyMs.toFixed(2)} ms; tokens ${best.tokensMs.toFixed(2)} ms → register ≤ ${registerBound.toFixed(0)}/s, login ≤ ${loginBound.toFixed(0)}/s`,
+);
+
+const flowRows = (name: string, ours: LoadResult, peer: LoadResult, bound: number, storeCalls: number) => [
   {
     metric: `${name}: throughput vs CPU bound (${bound.toFixed(0)}/s)`,
     unit: 'req/s',
@@ -174,6 +210,13 @@ const flowRows = (name: string, ours: LoadResult, peer: LoadResult, bound: numbe
   { metric: `${name}: latency p50`, unit: 'ms', ours: ours.latencyP50Ms, peer: peer.latencyP50Ms },
   { metric: `${name}: latency p99`, unit: 'ms', ours: ours.latencyP99Ms, peer: peer.latencyP99Ms },
   { metric: `${name}: non-2xx`, unit: 'count', ours: ours.non2xx, peer: peer.non2xx },
+  {
+    metric: `${name}: ours, store round trips per request`,
+    unit: 'requests',
+    ours: storeCalls,
+    peer: null,
+    note: 'HTTP requests to the in-process dynalite/s3rver per API request',
+  },
 ];
 
 report({
@@ -181,21 +224,26 @@ report({
   title: `Registration and login (autocannon, ${CONNECTIONS} connections, ${DURATION_S} s)`,
   peerName: 'better-auth 1.7.25 / CPU bound',
   rows: [
-    ...flowRows('register', cityRegister, peerSignUp, registerBound),
-    ...flowRows('login', cityLogin, peerSignIn, loginBound),
+    ...flowRows('register', cityRegister, peerSignUp, registerBound, storeCallsPerRegister),
+    ...flowRows('login', cityLogin, peerSignIn, loginBound, storeCallsPerLogin),
   ],
   details: {
     cpuBound: {
       cores: CORES,
-      argon2PerSecond,
+      before: costsBefore,
+      after: costsAfter,
+      used: best,
       argon2CpuMs,
-      issueCertificateMs: issue.meanMs,
-      verifyChallengeSignatureMs: verifySig.meanMs,
-      signAccessAndRefreshMs: tokens.meanMs,
       registerBound,
       loginBound,
     },
-    city: { register: cityRegister, login: cityLogin, loginBodiesPrepared },
+    city: {
+      register: cityRegister,
+      login: cityLogin,
+      loginBodiesPrepared,
+      storeCallsPerRegister,
+      storeCallsPerLogin,
+    },
     betterAuth: { signUp: peerSignUp, signIn: peerSignIn },
   },
 });

@@ -7,7 +7,7 @@
  */
 import { generateSigningKey, type JwtAlgorithm, KeySet, signAccessToken, verifyToken } from '@city/jwt';
 import { importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
-import { opsPerSecond } from './lib/measure.ts';
+import { throughput } from './lib/measure.ts';
 import { type Comparison, report } from './lib/report.ts';
 
 const DURATION_MS = Number(process.env.BENCH_JWT_DURATION_MS ?? 1600);
@@ -58,13 +58,19 @@ for (const alg of ALGORITHMS) {
     const pair = op === 'sign' ? ([ourSign, joseSign] as const) : ([ourVerify, joseVerify] as const);
     for (const concurrency of [1, CONCURRENCY]) {
       const samples: [number[], number[]] = [[], []];
+      const cpu: [number[], number[]] = [[], []];
       for (let t = 0; t < TRIALS; t++) {
-        samples[0].push(await opsPerSecond(pair[0], DURATION_MS / TRIALS, concurrency));
-        samples[1].push(await opsPerSecond(pair[1], DURATION_MS / TRIALS, concurrency));
+        for (const side of [0, 1] as const) {
+          const r = await throughput(pair[side], DURATION_MS / TRIALS, concurrency);
+          samples[side].push(r.opsPerSecond);
+          cpu[side].push(r.cpuMicrosPerOp);
+        }
       }
       const mode = concurrency === 1 ? 'seq' : `c${concurrency}`;
       figures[`ours ${op} ${mode}`] = median(samples[0]);
       figures[`jose ${op} ${mode}`] = median(samples[1]);
+      figures[`ours ${op} ${mode} cpu`] = median(cpu[0]);
+      figures[`jose ${op} ${mode} cpu`] = median(cpu[1]);
     }
   }
   details[alg] = { ...figures, tokenBytes: ourToken.length };
@@ -83,6 +89,13 @@ for (const alg of ALGORITHMS) {
       ours: figures[`ours ${op} c${CONCURRENCY}`] ?? Number.NaN,
       peer: figures[`jose ${op} c${CONCURRENCY}`] ?? Number.NaN,
       target,
+    });
+    rows.push({
+      metric: `${alg} ${op}, CPU per op (${CONCURRENCY} in flight)`,
+      unit: 'µs',
+      ours: figures[`ours ${op} c${CONCURRENCY} cpu`] ?? Number.NaN,
+      peer: figures[`jose ${op} c${CONCURRENCY} cpu`] ?? Number.NaN,
+      note: 'process CPU time per operation; lower is better; steadier than ops/s when the machine is busy',
     });
   }
 }

@@ -35,6 +35,36 @@ export async function timeSequential(
   return sampleStats(samples);
 }
 
+export interface Throughput {
+  readonly opsPerSecond: number;
+  /** Process CPU time (user + system, all threads) per operation: steadier than ops/s on a busy machine. */
+  readonly cpuMicrosPerOp: number;
+}
+
+/** Like {@link opsPerSecond}, plus the process CPU time spent per operation. */
+export async function throughput(
+  task: () => unknown | Promise<unknown>,
+  durationMs: number,
+  concurrency = 1,
+): Promise<Throughput> {
+  const warmEnd = performance.now() + Math.min(300, durationMs / 4);
+  while (performance.now() < warmEnd) await task();
+  let count = 0;
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  const end = start + durationMs;
+  const worker = async () => {
+    while (performance.now() < end) {
+      await task();
+      count++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return { opsPerSecond: (count * 1000) / elapsed, cpuMicrosPerOp: (cpu.user + cpu.system) / count };
+}
+
 /**
  * Operations per second with `concurrency` callers looping on `task` for `durationMs` (after a
  * short warm-up). concurrency 1 is a plain sequential loop.
