@@ -1,7 +1,9 @@
 /**
  * UserStore on DynamoDB: users by `uuid`, uniqueness of username / email / mynumber by claim
  * items (see `_unique-claims.ts`). Lookups by username or email are two GetItems (claim →
- * user), never a Scan; only the admin listing scans.
+ * user), never a Scan; only the admin listing scans. A lookup that finds no claim still reads
+ * the users table once (a key no user can have), so a known and an unknown username or email
+ * cost the same two round trips (no user enumeration by timing, CONVENTIONS §5).
  */
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -32,6 +34,9 @@ const USER_FIELDS: readonly (keyof UserRecord & string)[] = [
   'updatedAt',
   'version',
 ];
+
+/** A users-table key no record can have (uuids are hex and dashes). */
+const ABSENT_USER_KEY = '~absent';
 
 const toUser = (item: Record<string, unknown>): UserRecord => pick<UserRecord>(item, USER_FIELDS);
 
@@ -128,8 +133,9 @@ export class DynamoUserStore implements UserStore {
     matches: (user: UserRecord) => boolean,
   ): Promise<UserRecord | undefined> {
     const owner = await this.claims.owner(claim);
+    // The same second read as for a found claim; `~` never starts a uuid, so it never hits.
+    const user = await this.getByUuid(owner ?? ABSENT_USER_KEY);
     if (owner === undefined) return undefined;
-    const user = await this.getByUuid(owner);
     // An orphan claim (owner never written) or a stale one reads as absent.
     return user !== undefined && matches(user) ? user : undefined;
   }

@@ -3,6 +3,9 @@
  * Sheet "account lockout": counters live in the shared CounterStore so every API instance sees
  * them. Keys are derived from the identifier as typed (hashed, so no PII in counter keys) — the
  * same for known and unknown accounts, so a lockout never tells whether an account exists.
+ * A failure also counts per account (for the security alert); for an identifier that names no
+ * account the same increment goes to a decoy key (a keyed hash of the identifier, so nothing
+ * about the identifier can be read back), so both cases do identical store work.
  */
 import { AuthError } from '../auth-error.js';
 import { audit, notify, type ServiceContext, sha256Hex } from './_service-context.js';
@@ -10,13 +13,16 @@ import { audit, notify, type ServiceContext, sha256Hex } from './_service-contex
 export interface ThrottleKeys {
   readonly identifier: string;
   readonly ip?: string | undefined;
+  /** Per-account key used when the identifier names no account (equal work, see above). */
+  readonly decoyUser: string;
 }
 
-export function throttleKeys(identifier: string, ip: string | undefined): ThrottleKeys {
+export function throttleKeys(ctx: ServiceContext, identifier: string, ip: string | undefined): ThrottleKeys {
   const canonical = identifier.normalize('NFKC').trim().toLowerCase();
   return {
     identifier: `auth-fail:id:${sha256Hex(canonical)}`,
     ip: ip === undefined || ip === '' ? undefined : `auth-fail:ip:${sha256Hex(ip)}`,
+    decoyUser: `auth-fail:user:~${ctx.cipher.blindIndex('auth-fail-decoy', canonical)}`,
   };
 }
 
@@ -85,9 +91,10 @@ export async function recordFailure(
       }
     }
   }
-  if (failure.userUuid !== undefined && policy.alertThreshold > 0) {
-    const perUser = await ctx.stores.counters.increment(`auth-fail:user:${failure.userUuid}`, now, windowMs);
-    if (perUser.count === policy.alertThreshold) {
+  if (policy.alertThreshold > 0) {
+    const perUserKey = failure.userUuid === undefined ? keys.decoyUser : `auth-fail:user:${failure.userUuid}`;
+    const perUser = await ctx.stores.counters.increment(perUserKey, now, windowMs);
+    if (failure.userUuid !== undefined && perUser.count === policy.alertThreshold) {
       await audit(ctx, {
         type: 'security_alert',
         userUuid: failure.userUuid,

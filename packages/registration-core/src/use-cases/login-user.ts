@@ -29,7 +29,7 @@ export async function loginUser(
     throw new AuthError('PROOF_MODE_DISABLED', `proof mode "${mode}" is not enabled`);
   requireProofFields(mode, login, request);
 
-  const keys = throttleKeys(login.identifier, request.ip);
+  const keys = throttleKeys(ctx, login.identifier, request.ip);
   const hadFailures = await assertNotLocked(ctx, keys);
 
   // The challenge is spent before anything else is checked: one attempt per challenge.

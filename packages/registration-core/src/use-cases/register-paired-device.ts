@@ -27,7 +27,7 @@ export async function registerPairedDevice(
   request: RequestContext = {},
 ): Promise<PairedDeviceResult> {
   const valid = validatePairingInput(input);
-  const keys = throttleKeys(valid.username, request.ip);
+  const keys = throttleKeys(ctx, valid.username, request.ip);
   const hadFailures = await assertNotLocked(ctx, keys);
 
   const tokenHash = sha256Hex(valid.token);
