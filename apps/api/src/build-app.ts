@@ -31,6 +31,7 @@ import { registerPublicRoutes } from './routes/public-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { registerWebRoutes } from './routes/web-routes.js';
 import { tlsServerOptions } from './tls-server-options.js';
+import { writeClientError } from './write-client-error.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -152,6 +153,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     genReqId: () => randomUUID(),
     // Router-level failures (bad URL encoding, over-long parameters) get the same error bodies.
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
+    // Errors of Node's HTTP parser (before any route): same body shape, HEADERS_TOO_LARGE for 431.
+    clientErrorHandler: (error, socket) => writeClientError(error, socket),
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,
     forceCloseConnections: true,

@@ -11,6 +11,7 @@ import type { AuthErrorCode } from '@city/registration-core';
 /** Codes produced by the HTTP layer itself (routing, parsing, limits, unknown failures). */
 export type ApiOwnErrorCode =
   | 'BAD_REQUEST'
+  | 'HEADERS_TOO_LARGE'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'METHOD_NOT_ALLOWED'
@@ -169,6 +170,11 @@ export const ERROR_REGISTRY: Readonly<Record<ApiErrorCode, ErrorRegistryEntry>> 
     status: 400,
     en: 'The request is malformed.',
     ja: 'リクエストの形式が正しくありません。',
+  },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    en: 'The request header fields are too large.',
+    ja: 'リクエストヘッダーが大きすぎます。',
   },
   // Also the safety net for a store's NotFoundError that a use case did not translate.
   NOT_FOUND: {

@@ -54,6 +54,7 @@ const STATUS_CODES: Readonly<Record<number, ApiErrorCode>> = {
   413: 'BODY_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
 };
 
 interface ErrorLike {

@@ -8,6 +8,7 @@ import { toErrorResponse } from '../src/error-response.js';
 
 const API_OWN = [
   'BAD_REQUEST',
+  'HEADERS_TOO_LARGE',
   'NOT_FOUND',
   'CONFLICT',
   'METHOD_NOT_ALLOWED',
@@ -145,7 +146,8 @@ describe('toErrorResponse', () => {
         422,
         'VALIDATION_FAILED',
       ],
-      [{ code: 'SOMETHING_ELSE', statusCode: 431 }, 400, 'BAD_REQUEST'],
+      [{ code: 'SOMETHING_ELSE', statusCode: 431 }, 431, 'HEADERS_TOO_LARGE'],
+      [{ code: 'SOMETHING_ELSE', statusCode: 418 }, 400, 'BAD_REQUEST'],
     ];
     for (const [error, status, code] of cases) {
       const response = toErrorResponse(Object.assign(new Error('x'), error), 'en');

@@ -31,7 +31,8 @@ function pageInput(
   const limit =
     reader.integer('limit', { required: false, min: 1, max: ctx.config.maxPageSize }) ??
     Math.min(50, ctx.config.maxPageSize);
-  const cursor = reader.string('cursor', { required: false, maxLength: 2048 });
+  // Page cursors are short base64url strings; the bound matches the API's documented one.
+  const cursor = reader.string('cursor', { required: false, maxLength: 512 });
   return { reader, limit, cursor };
 }
 
