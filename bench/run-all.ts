@@ -1,12 +1,20 @@
 /**
  * `pnpm bench [name...]`: runs each benchmark in its own Node process (so one cannot warm up or
  * starve the next), in order, then writes results/summary.md (every table) and results/summary.json.
- * Names: password, cert, jwt, kem-wrap, http, auth-flow, scale.
+ * Names: password, cert, jwt, kem-wrap, http, auth-flow, scale. `--summary` runs nothing and only
+ * rebuilds the summary and charts from the JSON results.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type ComparisonRow, formatNumber, formatTarget, RESULTS_DIR } from './lib/report.ts';
+import {
+  type ComparisonRow,
+  formatNumber,
+  formatRatio,
+  formatTarget,
+  RESULTS_DIR,
+  renderSvg,
+} from './lib/report.ts';
 
 const BENCHES: readonly { name: string; file: string; about: string }[] = [
   { name: 'password', file: 'password.bench.ts', about: 'Argon2id hashPassword vs @node-rs/argon2' },
@@ -27,7 +35,13 @@ if (unknown.length > 0) {
   );
   process.exit(2);
 }
-const selected = wanted.length === 0 ? BENCHES : BENCHES.filter((b) => wanted.includes(b.name));
+// `--summary` only rebuilds results/summary.md (and the charts) from the JSON files already there.
+const summaryOnly = process.argv.includes('--summary');
+const selected = summaryOnly
+  ? []
+  : wanted.length === 0
+    ? BENCHES
+    : BENCHES.filter((b) => wanted.includes(b.name));
 
 const outcomes: { name: string; status: number | null; seconds: number }[] = [];
 for (const bench of selected) {
@@ -60,6 +74,10 @@ for (const bench of BENCHES) {
   };
   summary[bench.name] = doc;
   if (doc.rows === undefined) continue;
+  writeFileSync(
+    `${RESULTS_DIR}${bench.name}.svg`,
+    renderSvg(doc.title ?? bench.name, doc.peer === '–' ? 'no peer' : (doc.peer ?? 'peer'), doc.rows),
+  );
   lines.push(
     `## ${doc.title ?? bench.name}`,
     '',
@@ -70,13 +88,14 @@ for (const bench of BENCHES) {
   );
   for (const r of doc.rows) {
     lines.push(
-      `| ${r.metric} | ${r.unit} | ${formatNumber(r.ours)} | ${formatNumber(r.peer)} | ${r.ratio === null ? '–' : `${r.ratio.toFixed(2)}x`} | ${formatTarget(r.target)} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`,
+      `| ${r.metric} | ${r.unit} | ${formatNumber(r.ours)} | ${formatNumber(r.peer)} | ${formatRatio(r.ratio)} | ${formatTarget(r.target)} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`,
     );
   }
   lines.push('');
 }
 writeFileSync(`${RESULTS_DIR}summary.md`, `${lines.join('\n')}\n`);
-console.log(`\nwrote results/summary.md`);
+writeFileSync(`${RESULTS_DIR}summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
+console.log(`\nwrote results/summary.md and results/summary.json`);
 for (const o of outcomes)
   console.log(
     `${o.name.padEnd(10)} ${o.status === 0 ? 'ok    ' : 'FAILED'} ${o.seconds.toFixed(0).padStart(5)} s`,

@@ -69,6 +69,12 @@ export function formatNumber(n: number | null): string {
   return n.toFixed(3);
 }
 
+/** ours / peer as `1.23x`; small ratios keep their significant digits (`0.0043x`). */
+export function formatRatio(ratio: number | null): string {
+  if (ratio === null || Number.isNaN(ratio)) return '–';
+  return `${ratio >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2)}x`;
+}
+
 export function formatTarget(target: Target | undefined): string {
   if (target === undefined) return '';
   return `${target.on === 'ratio' ? 'ratio' : 'ours'} ${target.op} ${target.value}`;
@@ -85,7 +91,7 @@ export function printTable(title: string, peerName: string, rows: readonly Compa
     r.unit,
     formatNumber(r.ours),
     formatNumber(r.peer),
-    r.ratio === null ? '–' : `${r.ratio.toFixed(2)}x`,
+    formatRatio(r.ratio),
     formatTarget(r.target),
     r.met === undefined ? '' : r.met ? 'yes' : 'NO',
   ]);
@@ -120,7 +126,7 @@ export function renderSvg(title: string, peerName: string, rows: readonly Compar
     const ours = (r.ours / max) * barWidth;
     const peer = ((r.peer ?? 0) / max) * barWidth;
     const verdict = r.met === undefined ? '' : r.met ? ' ✓' : ' ✗';
-    const ratio = r.ratio === null ? '' : ` (${r.ratio.toFixed(2)}x)`;
+    const ratio = r.ratio === null ? '' : ` (${formatRatio(r.ratio)})`;
     parts.push(
       `<text x="10" y="${y + 14}">${escapeXml(r.metric)}</text>`,
       `<text x="10" y="${y + 30}" fill="#555">${escapeXml(`${r.unit}${ratio}${verdict}`)}</text>`,
