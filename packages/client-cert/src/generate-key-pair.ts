@@ -3,9 +3,9 @@
  * RFC 9881), ECDSA P-256, Ed25519 (RFC 8410) and RSA-3072. Private keys are PKCS#8 PEM (RFC 5208), public
  * keys SPKI PEM (RFC 5280).
  */
-import { generateKeyPair as nodeGenerateKeyPair } from 'node:crypto';
 import type { KeyAlgorithm } from './key-algorithm.js';
 import { assertKeyAlgorithm } from './lib/_guards.js';
+import { generateEncodedKeyPair } from './lib/_keygen.js';
 
 /** A freshly generated key pair in PEM form. */
 export interface GeneratedKeyPair {
@@ -15,12 +15,6 @@ export interface GeneratedKeyPair {
   /** SPKI PEM (`-----BEGIN PUBLIC KEY-----`). */
   readonly publicKeyPem: string;
 }
-
-type PemKeyPairGenerator = (
-  type: string,
-  options: Record<string, unknown>,
-  callback: (err: Error | null, publicKey: string, privateKey: string) => void,
-) => void;
 
 /**
  * Generates a key pair for `algorithm` off the event loop.
@@ -33,31 +27,6 @@ type PemKeyPairGenerator = (
  */
 export async function generateKeyPair(algorithm: KeyAlgorithm): Promise<GeneratedKeyPair> {
   assertKeyAlgorithm(algorithm, 'algorithm');
-  const [type, params] = nodeParameters(algorithm);
-  const generate = nodeGenerateKeyPair as unknown as PemKeyPairGenerator;
-  return new Promise((resolve, reject) => {
-    generate(
-      type,
-      {
-        ...params,
-        publicKeyEncoding: { type: 'spki', format: 'pem' },
-        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      },
-      (err, publicKeyPem, privateKeyPem) => {
-        if (err) reject(err);
-        else resolve({ algorithm, privateKeyPem, publicKeyPem });
-      },
-    );
-  });
-}
-
-function nodeParameters(algorithm: KeyAlgorithm): [string, Record<string, unknown>] {
-  switch (algorithm) {
-    case 'ecdsa-p256':
-      return ['ec', { namedCurve: 'P-256' }];
-    case 'rsa-3072':
-      return ['rsa', { modulusLength: 3072, publicExponent: 65537 }];
-    default:
-      return [algorithm, {}];
-  }
+  const { publicKey, privateKeyPem } = await generateEncodedKeyPair(algorithm, 'pem');
+  return { algorithm, privateKeyPem, publicKeyPem: publicKey };
 }

@@ -9,9 +9,8 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { CertificateAuthority } from './create-certificate-authority.js';
-import { generateKeyPair } from './generate-key-pair.js';
 import type { KeyAlgorithm } from './key-algorithm.js';
-import { signBytes, spkiDerOf } from './lib/_algorithms.js';
+import { signBytes } from './lib/_algorithms.js';
 import { resolveAuthorityWithKey } from './lib/_authority.js';
 import { verifyCsr } from './lib/_csr.js';
 import {
@@ -22,7 +21,7 @@ import {
   invalidArgument,
 } from './lib/_guards.js';
 import { UUID_PATTERN } from './lib/_info.js';
-import { parsePrivateKeyPem } from './lib/_keys.js';
+import { generateEncodedKeyPair } from './lib/_keygen.js';
 import { derToPem } from './lib/_pem.js';
 import {
   algorithmIdentifier,
@@ -112,9 +111,10 @@ export async function issueClientCertificate(
     spkiDer = csr.spkiDer;
   } else {
     algorithm = options.algorithm ?? 'ml-dsa-65';
-    const keys = await generateKeyPair(algorithm);
+    // OpenSSL hands back the SPKI as DER directly; the PEM is made once, for the caller.
+    const keys = await generateEncodedKeyPair(algorithm, 'der');
     privateKeyPem = keys.privateKeyPem;
-    spkiDer = spkiDerOf(parsePrivateKeyPem(keys.privateKeyPem).key);
+    spkiDer = new Uint8Array(keys.publicKey);
   }
 
   const caNotAfter = ca.cert.notAfter.value;

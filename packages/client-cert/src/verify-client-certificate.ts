@@ -20,7 +20,6 @@ import {
   OID,
   parseCertificate,
   readExtensions,
-  sameName,
   serialToHex,
   spkiDerOfCertificate,
 } from './lib/_x509.js';
@@ -65,7 +64,7 @@ export async function verifyClientCertificate(
   const info = certificateInfo(cert, der);
 
   const issuedByCa =
-    sameName(cert.issuer, ca.cert.subject) &&
+    Buffer.from(cert.issuer.toSchema().toBER(false)).equals(ca.subjectDer) &&
     (ext.authorityKeyIdentifier === undefined ||
       Buffer.from(ext.authorityKeyIdentifier).equals(Buffer.from(ca.keyIdentifier))) &&
     isSignatureAlgorithm(cert.signatureAlgorithm, ca.algorithm) &&

@@ -1,7 +1,12 @@
 /**
  * Resolving a CA certificate (and optionally its key) into the pieces issuing and verification need.
- * The CA is checked every time it is used (RFC 5280 4.2.1.9 basicConstraints cA, 4.2.1.3 keyCertSign,
- * self-signature), so a wrong file configured as CA fails loudly instead of issuing unusable certificates.
+ * The CA is checked the first time it is used (RFC 5280 4.2.1.9 basicConstraints cA, 4.2.1.3 keyCertSign,
+ * self-signature, private key matching the certificate), so a wrong file configured as CA fails loudly
+ * instead of issuing unusable certificates. The checked result is cached per CA object (and, for the
+ * public part only, per certificate PEM) so issuing and verifying do not re-parse the CA on every call; a
+ * cached entry is used only while the object still holds the exact PEM strings it was resolved from, and
+ * failures are never cached. Private keys are cached only against the CA object (a WeakMap), never
+ * against their PEM text, so no secret outlives the object that carried it.
  */
 import type { KeyObject } from 'node:crypto';
 import type * as pkijs from 'pkijs';
@@ -22,16 +27,77 @@ import {
 
 export interface ResolvedAuthority {
   readonly der: Uint8Array;
+  /** DER of the CA subject Name, compared against the issuer of certificates being verified. */
+  readonly subjectDer: Uint8Array;
   readonly cert: pkijs.Certificate;
   readonly publicKey: KeyObject;
   readonly algorithm: KeyAlgorithm;
   readonly keyIdentifier: Uint8Array;
 }
 
+interface CachedAuthority {
+  readonly certificatePem: string;
+  readonly resolved: ResolvedAuthority;
+  privateKeyPem?: string;
+  privateKey?: KeyObject;
+}
+
+/** Resolved CAs by the object the caller passes (`CertificateAuthority` or `{ certificatePem }`). */
+const byObject = new WeakMap<object, CachedAuthority>();
+/** Resolved CA certificates by PEM text, for callers that build a fresh `{ certificatePem }` per call. */
+const byCertificatePem = new Map<string, ResolvedAuthority>();
+/** A deployment trusts one CA, a few during rotation; tests create many. Oldest entries go first. */
+const MAX_CERTIFICATE_PEM_ENTRIES = 16;
+
 /** The CA certificate from `ca.certificatePem`, checked to be a usable, self-signed CA. */
 export function resolveAuthority(ca: unknown, name = 'ca'): ResolvedAuthority {
   assertObject(ca, name);
-  const der = certificateDer(ca.certificatePem, `${name}.certificatePem`);
+  const certificatePem = ca.certificatePem;
+  // Only PEM strings are cached: DER bytes could be changed in place after the check.
+  if (typeof certificatePem !== 'string') return checkAuthority(certificatePem, name);
+  const cached = byObject.get(ca);
+  if (cached !== undefined && cached.certificatePem === certificatePem) return cached.resolved;
+  let resolved = byCertificatePem.get(certificatePem);
+  if (resolved === undefined) {
+    resolved = checkAuthority(certificatePem, name);
+    if (byCertificatePem.size >= MAX_CERTIFICATE_PEM_ENTRIES) {
+      const oldest = byCertificatePem.keys().next().value;
+      if (oldest !== undefined) byCertificatePem.delete(oldest);
+    }
+    byCertificatePem.set(certificatePem, resolved);
+  }
+  byObject.set(ca, { certificatePem, resolved });
+  return resolved;
+}
+
+/** {@link resolveAuthority} plus the CA private key, checked to be the certificate's key. */
+export function resolveAuthorityWithKey(
+  ca: unknown,
+  name = 'ca',
+): ResolvedAuthority & { readonly privateKey: KeyObject } {
+  const resolved = resolveAuthority(ca, name);
+  const privateKeyPem = (ca as { privateKeyPem?: unknown }).privateKeyPem;
+  const cached = byObject.get(ca as object);
+  if (
+    cached?.privateKey !== undefined &&
+    cached.resolved === resolved &&
+    cached.privateKeyPem === privateKeyPem
+  ) {
+    return { ...resolved, privateKey: cached.privateKey };
+  }
+  const { key: privateKey } = parsePrivateKeyPem(privateKeyPem, `${name}.privateKeyPem`);
+  if (!Buffer.from(spkiDerOf(privateKey)).equals(Buffer.from(spkiDerOf(resolved.publicKey)))) {
+    throw new CertificateError('KEY_MALFORMED', `"${name}.privateKeyPem" does not match the CA certificate`);
+  }
+  if (cached !== undefined && cached.resolved === resolved && typeof privateKeyPem === 'string') {
+    cached.privateKeyPem = privateKeyPem;
+    cached.privateKey = privateKey;
+  }
+  return { ...resolved, privateKey };
+}
+
+function checkAuthority(certificatePem: unknown, name: string): ResolvedAuthority {
+  const der = certificateDer(certificatePem, `${name}.certificatePem`);
   const cert = parseCertificate(der, `${name}.certificatePem`);
   const { key: publicKey, algorithm } = parseSpkiDer(spkiDerOfCertificate(cert));
   if (algorithm === 'ml-dsa-44') {
@@ -53,27 +119,12 @@ export function resolveAuthority(ca: unknown, name = 'ca'): ResolvedAuthority {
     isSignatureAlgorithm(cert.signature, algorithm) &&
     verifyBytes(algorithm, publicKey, cert.tbsView, cert.signatureValue.valueBlock.valueHexView);
   if (!selfSigned) throw new CertificateError('CERT_SIGNATURE_INVALID', 'signature verification failed');
-  return {
+  return Object.freeze({
     der,
+    subjectDer: new Uint8Array(cert.subject.toSchema().toBER(false)),
     cert,
     publicKey,
     algorithm,
     keyIdentifier: ext.subjectKeyIdentifier ?? keyIdentifier(cert.subjectPublicKeyInfo),
-  };
-}
-
-/** {@link resolveAuthority} plus the CA private key, checked to be the certificate's key. */
-export function resolveAuthorityWithKey(
-  ca: unknown,
-  name = 'ca',
-): ResolvedAuthority & { privateKey: KeyObject } {
-  const resolved = resolveAuthority(ca, name);
-  const { key: privateKey } = parsePrivateKeyPem(
-    (ca as { privateKeyPem?: unknown }).privateKeyPem,
-    `${name}.privateKeyPem`,
-  );
-  if (!Buffer.from(spkiDerOf(privateKey)).equals(Buffer.from(spkiDerOf(resolved.publicKey)))) {
-    throw new CertificateError('KEY_MALFORMED', `"${name}.privateKeyPem" does not match the CA certificate`);
-  }
-  return { ...resolved, privateKey };
+  });
 }

@@ -107,10 +107,6 @@ function escapeAttributeValue(value: string): string {
     .replace(/[^ -~\u0080-\uffff]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-export function sameName(a: pkijs.RelativeDistinguishedNames, b: pkijs.RelativeDistinguishedNames): boolean {
-  return Buffer.from(a.toSchema().toBER(false)).equals(Buffer.from(b.toSchema().toBER(false)));
-}
-
 /** Whole seconds: RFC 5280 forbids fractional seconds in certificate times. */
 export function wholeSeconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
@@ -182,21 +178,51 @@ interface SignedStructure {
 
 /**
  * Signs a pkijs structure whose inner algorithm identifier is already set: encodes the TBS once, signs those
- * exact bytes with `node:crypto`, and re-uses them for the output so the signed and emitted bytes agree.
+ * exact bytes with `node:crypto`, and wraps them as SEQUENCE { tbs, signatureAlgorithm, signature } directly,
+ * because pkijs' `toSchema(false)` would re-parse the TBS it just encoded (the ML-DSA key and signature make
+ * that the largest parse in an issuance).
  */
 export function signStructure(
   structure: SignedStructure,
   algorithm: KeyAlgorithm,
   signer: (tbs: Uint8Array) => Uint8Array,
 ): Uint8Array {
-  structure.signatureAlgorithm = algorithmIdentifier(algorithm);
+  const signatureAlgorithm = algorithmIdentifier(algorithm);
+  structure.signatureAlgorithm = signatureAlgorithm;
   // encodeTBS is protected on some pkijs classes; toSchema(true) re-encodes the TBS as its first element.
   const tbsBlock = structure.toSchema(true).valueBlock.value[0];
   if (tbsBlock === undefined) throw new Error('pkijs produced no TBS');
   const tbs = new Uint8Array(tbsBlock.toBER(false));
+  const signatureValue = new asn1js.BitString({ valueHex: signer(tbs) });
   structure.tbsView = tbs;
-  structure.signatureValue = new asn1js.BitString({ valueHex: signer(tbs) });
-  return new Uint8Array(structure.toSchema(false).toBER(false));
+  structure.signatureValue = signatureValue;
+  return derSequence([
+    tbs,
+    new Uint8Array(signatureAlgorithm.toSchema().toBER(false)),
+    new Uint8Array(signatureValue.toBER(false)),
+  ]);
+}
+
+/** DER SEQUENCE (tag 0x30, definite length per X.690 8.1.3) around already-encoded elements. */
+function derSequence(elements: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const element of elements) length += element.byteLength;
+  const lengthOctets: number[] = [];
+  if (length < 0x80) {
+    lengthOctets.push(length);
+  } else {
+    for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthOctets.unshift(rest & 0xff);
+    lengthOctets.unshift(0x80 | lengthOctets.length);
+  }
+  const out = new Uint8Array(1 + lengthOctets.length + length);
+  out[0] = 0x30;
+  out.set(lengthOctets, 1);
+  let offset = 1 + lengthOctets.length;
+  for (const element of elements) {
+    out.set(element, offset);
+    offset += element.byteLength;
+  }
+  return out;
 }
 
 /** DER of one complete ASN.1 value, or undefined when `der` is not exactly one well-formed value. */
@@ -227,8 +253,12 @@ export function certificateDer(input: unknown, name: string): Uint8Array {
 /** A parsed certificate; `CERT_MALFORMED` for anything pkijs rejects or trailing bytes. */
 export function parseCertificate(der: Uint8Array, name = 'certificate'): pkijs.Certificate {
   try {
-    if (!isSingleDerValue(der)) throw new Error('not a single DER value');
-    const cert = pkijs.Certificate.fromBER(der);
+    // One ASN.1 parse serves both the trailing-bytes check and pkijs (Certificate.fromBER would parse again).
+    const parsed = asn1js.fromBER(der);
+    if (parsed.offset !== der.byteLength || parsed.result.error !== '') {
+      throw new Error('not a single DER value');
+    }
+    const cert = new pkijs.Certificate({ schema: parsed.result });
     if (cert.tbsView.byteLength === 0) throw new Error('empty TBS');
     return cert;
   } catch (cause) {
