@@ -85,6 +85,8 @@ export interface VerifiedToken {
 }
 
 const SIGNATURE_FAILED = 'signature verification failed';
+/** One strict decoder for every token: `decode` without `stream` keeps no state between calls. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const HEADER_TYP = { access: 'at+jwt', refresh: 'rt+jwt' } as const;
 
 function malformed(message: string): JwtError {
@@ -96,7 +98,7 @@ function parseJsonObject(part: string, name: string): Record<string, unknown> {
   if (bytes === undefined || bytes.length === 0) throw malformed(`token ${name} is not base64url`);
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = JSON.parse(UTF8.decode(bytes));
   } catch {
     throw malformed(`token ${name} is not JSON`);
   }

@@ -5,6 +5,11 @@
  * Key objects live in a module-private WeakMap, so a `SigningKey` cannot be forged from outside
  * and `JSON.stringify(key)` or `util.inspect(key)` never reveal secrets. HMAC comparison is
  * constant-time (`timingSafeEqual`); the asymmetric verifications are OpenSSL's.
+ *
+ * ES256 signs and verifies through WebCrypto (`crypto.subtle`, also OpenSSL underneath) with a CryptoKey
+ * made once per key: ECDSA there already produces and expects the IEEE P1363 r||s form JWS uses
+ * (RFC 7518 §3.4), and Node does not re-validate a `{ key, dsaEncoding }` options object on every call.
+ * Ed25519 and ML-DSA stay on `crypto.sign`/`crypto.verify`, which measured as fast or faster here.
  */
 import {
   constants,
@@ -14,6 +19,7 @@ import {
   verify as cryptoVerify,
   type KeyObject,
   timingSafeEqual,
+  webcrypto,
 } from 'node:crypto';
 import { calculateJwkThumbprint } from '../calculate-jwk-thumbprint.js';
 import type { Jwk, SerializedKey } from '../jwk.js';
@@ -35,6 +41,29 @@ interface Internals {
 }
 
 const internals = new WeakMap<SigningKey, Internals>();
+
+/** ES256 CryptoKeys, made on first use from the key objects above (non-extractable). */
+interface Es256CryptoKeys {
+  sign?: webcrypto.CryptoKey;
+  verify?: webcrypto.CryptoKey;
+}
+const es256CryptoKeys = new WeakMap<SigningKey, Es256CryptoKeys>();
+const ES256_IMPORT = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const ES256_SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
+
+function es256CryptoKey(key: SigningKey, keyObject: KeyObject, use: 'sign' | 'verify'): webcrypto.CryptoKey {
+  let cached = es256CryptoKeys.get(key);
+  if (cached === undefined) {
+    cached = {};
+    es256CryptoKeys.set(key, cached);
+  }
+  let cryptoKey = cached[use];
+  if (cryptoKey === undefined) {
+    cryptoKey = keyObject.toCryptoKey(ES256_IMPORT, false, [use]);
+    cached[use] = cryptoKey;
+  }
+  return cryptoKey;
+}
 
 const KID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
@@ -232,7 +261,9 @@ export async function signJws(key: SigningKey, signingInput: string): Promise<Bu
     throw new JwtError('KEY_INVALID', `key "${key.kid}" has no private key and cannot sign`);
   switch (key.alg) {
     case 'ES256':
-      return asyncSign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+      return Buffer.from(
+        await webcrypto.subtle.sign(ES256_SIGN, es256CryptoKey(key, privateKey, 'sign'), data),
+      );
     case 'RS256':
       return asyncSign('sha256', data, { key: privateKey, padding: constants.RSA_PKCS1_PADDING });
     default:
@@ -256,10 +287,17 @@ export async function verifyJws(key: SigningKey, signingInput: string, signature
       return signature.length === 64 && asyncVerify(null, data, publicKey, signature);
     case 'ES256':
       // JOSE ECDSA signatures are the fixed-size r||s form (RFC 7518 §3.4), never DER.
-      return (
-        signature.length === 64 &&
-        asyncVerify('sha256', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)
-      );
+      if (signature.length !== 64) return false;
+      try {
+        return await webcrypto.subtle.verify(
+          ES256_SIGN,
+          es256CryptoKey(key, publicKey, 'verify'),
+          signature,
+          data,
+        );
+      } catch {
+        return false;
+      }
     case 'RS256': {
       const modulusBytes = Math.ceil((publicKey.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
       return (
