@@ -1,5 +1,6 @@
 /**
- * Argon2id password hashing (RFC 9106) with PHC string output, via native node:crypto.
+ * Argon2id password hashing (RFC 9106) with PHC string output, computed natively off the event loop
+ * (@node-rs/argon2, or node:crypto where that binding cannot load; see `lib/_argon2-engine.ts`).
  *
  * The password is NFKC-normalised (NIST SP 800-63B section 5.1.1.2) and UTF-8 encoded; input longer
  * than 1024 UTF-8 bytes is refused before hashing so that a huge body cannot buy a long Argon2 run.

@@ -2,6 +2,8 @@
  * @city/password — Argon2id password hashing (RFC 9106, PHC string format), verification of Argon2,
  * scrypt and legacy salted SHA-256 hashes with rehash signalling, and a NIST SP 800-63B password policy.
  */
+
+export { argon2Engine } from './argon2-engine.js';
 export type { Argon2Options } from './argon2-options.js';
 export { DEFAULT_ARGON2_OPTIONS } from './argon2-options.js';
 export { assertPasswordPolicy } from './assert-password-policy.js';

@@ -6,6 +6,7 @@ describe('public API', () => {
       'DEFAULT_ARGON2_OPTIONS',
       'PasswordError',
       'PasswordPolicyError',
+      'argon2Engine',
       'assertPasswordPolicy',
       'checkPasswordPolicy',
       'generateSalt',

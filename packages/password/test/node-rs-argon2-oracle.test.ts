@@ -1,3 +1,8 @@
+/**
+ * Cross-checks with @node-rs/argon2's own PHC encoder and verifier. @node-rs/argon2 also computes our
+ * tags by default, so these tests pin the PHC strings (ours read by it, its read by ours); the
+ * independent check of the tags themselves is node-crypto-argon2-oracle.test.ts (OpenSSL).
+ */
 import { hash as nrHash, verify as nrVerify } from '@node-rs/argon2';
 
 // @node-rs/argon2 declares these as ambient const enums, which verbatimModuleSyntax cannot import.

@@ -1,17 +1,17 @@
 /**
  * The key derivations behind each accepted stored form.
  *
- * Argon2 v1.3 (RFC 9106) and scrypt (RFC 7914) run natively in node:crypto on the libuv pool, off the
- * event loop. node:crypto only implements Argon2 version 0x13, so version 0x10 hashes (older
- * libraries) are computed by @noble/hashes in JavaScript, yielding to the event loop as it goes;
- * their costs are capped tighter for that reason.
+ * Argon2 v1.3 (RFC 9106) runs natively on the libuv pool, off the event loop, in the engine chosen by
+ * `_argon2-engine.ts` (@node-rs/argon2, else node:crypto); scrypt (RFC 7914) runs in node:crypto the
+ * same way. Version 0x10 hashes (older libraries) are computed by @noble/hashes in JavaScript,
+ * yielding to the event loop as it goes; their costs are capped tighter for that reason.
  */
-import { argon2, createHash, scrypt } from 'node:crypto';
+import { createHash, scrypt } from 'node:crypto';
 import { promisify } from 'node:util';
 import { argon2dAsync, argon2iAsync, argon2idAsync } from '@noble/hashes/argon2.js';
+import { ARGON2_ENGINE, deriveArgon2NodeCrypto } from './_argon2-engine.js';
 import type { Argon2Algorithm, StoredScrypt } from './_parse-stored-hash.js';
 
-const argon2Native = promisify(argon2);
 const scryptNative = promisify(scrypt) as (
   password: Uint8Array,
   salt: Uint8Array,
@@ -36,16 +36,10 @@ const NOBLE = { argon2id: argon2idAsync, argon2i: argon2iAsync, argon2d: argon2d
 
 export async function deriveArgon2(input: Argon2Input): Promise<Uint8Array> {
   if (input.version === 0x13) {
-    return argon2Native(input.algorithm, {
-      message: input.message,
-      nonce: input.nonce,
-      memory: input.memory,
-      passes: input.passes,
-      parallelism: input.parallelism,
-      tagLength: input.tagLength,
-      ...(input.secret === undefined ? {} : { secret: input.secret }),
-      ...(input.associatedData === undefined ? {} : { associatedData: input.associatedData }),
-    });
+    // @node-rs/argon2 takes no associated data, so the rare stored hash with a PHC `data=` field is
+    // computed by node:crypto whichever engine is primary.
+    if (input.associatedData !== undefined) return deriveArgon2NodeCrypto(input);
+    return ARGON2_ENGINE.derive(input);
   }
   return NOBLE[input.algorithm](input.message, input.nonce, {
     version: input.version,

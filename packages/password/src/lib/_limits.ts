@@ -10,7 +10,7 @@
 export const MAX_ARGON2_MEMORY_KIB = 1024 * 1024;
 export const MAX_ARGON2_PASSES = 100;
 export const MAX_ARGON2_PARALLELISM = 64;
-/** Argon2 v1.0 hashes run in pure JavaScript (node:crypto only computes v1.3), so they get tighter bounds. */
+/** Argon2 v1.0 hashes run in pure JavaScript (the native engines are used for v1.3 only), so they get tighter bounds. */
 export const MAX_ARGON2_V10_MEMORY_KIB = 64 * 1024;
 export const MAX_ARGON2_V10_PASSES = 10;
 /** RFC 9106 section 3.1: the salt is at least 8 bytes; the tag at least 4. */
