@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalServiceError } from '../src/local/local-service-error.js';
@@ -129,6 +135,62 @@ describe('startMotoServer without Python', () => {
       expect((error as LocalServiceError).message).toContain('pip install "moto[server]"');
     } finally {
       process.env.PATH = saved;
+    }
+  });
+});
+
+describe('local services in a worker thread', () => {
+  it('dynalite inWorker: serves, persists to dataDir across restarts, stops idempotently', async () => {
+    const dataDir = join(tempDir(), 'dynalite-worker');
+    const first = await startDynalite({ dataDir, inWorker: true });
+    expect(first.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const client = dynamo(first.endpoint);
+    await createTable(client, 'in_worker');
+    await client.send(
+      new PutItemCommand({ TableName: 'in_worker', Item: { pk: { S: 'k' }, v: { S: 'flushed' } } }),
+    );
+    client.destroy();
+    await first.stop();
+    await first.stop();
+    const gone = dynamo(first.endpoint);
+    await expect(gone.send(new ListTablesCommand({}))).rejects.toThrow();
+    gone.destroy();
+
+    // Reopened in this thread: the worker's LevelDB was flushed and closed on stop.
+    const second = await startDynalite({ dataDir });
+    const again = dynamo(second.endpoint);
+    const item = await again.send(new GetItemCommand({ TableName: 'in_worker', Key: { pk: { S: 'k' } } }));
+    expect(item.Item?.v?.S).toBe('flushed');
+    again.destroy();
+    await second.stop();
+  });
+
+  it('s3rver inWorker: serves the S3 API and stops', async () => {
+    const service = await startS3rver({ inWorker: true });
+    const client = new S3Client({
+      endpoint: service.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    await client.send(new CreateBucketCommand({ Bucket: 'worker-test' }));
+    expect((await client.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toEqual([
+      'worker-test',
+    ]);
+    client.destroy();
+    await service.stop();
+    await service.stop();
+  });
+
+  it('a busy port is SERVICE_START_FAILED from the worker too', async () => {
+    const holder = await startDynalite();
+    const port = Number(new URL(holder.endpoint).port);
+    try {
+      await expect(startDynalite({ port, inWorker: true })).rejects.toMatchObject({
+        code: 'SERVICE_START_FAILED',
+      });
+    } finally {
+      await holder.stop();
     }
   });
 });

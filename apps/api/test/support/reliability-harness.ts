@@ -146,13 +146,17 @@ export interface SharedStorage {
   close(): Promise<void>;
 }
 
-/** Starts dynalite (persisted) and s3rver under a temp directory. */
-export async function startSharedStorage(): Promise<SharedStorage> {
+/**
+ * Starts dynalite (persisted) and s3rver under a temp directory, in worker threads as the embedded
+ * runtime runs them (`inWorker: false` keeps them on the test's own event loop).
+ */
+export async function startSharedStorage(options: { inWorker?: boolean } = {}): Promise<SharedStorage> {
+  const inWorker = options.inWorker ?? true;
   const dir = mkdtempSync(join(tmpdir(), 'city-reliability-shared-'));
   const dynamoDir = join(dir, 'dynamodb');
-  const first = await startDynalite({ dataDir: dynamoDir });
+  const first = await startDynalite({ dataDir: dynamoDir, inWorker });
   const dynamoPort = Number(new URL(first.endpoint).port);
-  const s3 = await startS3rver({ dataDir: join(dir, 's3') });
+  const s3 = await startS3rver({ dataDir: join(dir, 's3'), inWorker });
   const shared: SharedStorage = {
     dir,
     secretsDir: join(dir, 'secrets'),
@@ -168,7 +172,7 @@ export async function startSharedStorage(): Promise<SharedStorage> {
       }),
     stopDynamo: () => shared.dynamo.stop(),
     restartDynamo: async () => {
-      shared.dynamo = await startDynalite({ dataDir: dynamoDir, port: dynamoPort });
+      shared.dynamo = await startDynalite({ dataDir: dynamoDir, port: dynamoPort, inWorker });
     },
     keys: () => KeySet.fromJSON(readFileSync(join(dir, 'secrets', 'jwt-keys.json'), 'utf8')),
     close: async () => {

@@ -1,11 +1,14 @@
 /**
- * dynalite 4: a DynamoDB API implemented in JavaScript over LevelDB, run in this process.
- * It is the embedded default engine (no Java needed). It lacks TransactWriteItems and
+ * dynalite 4: a DynamoDB API implemented in JavaScript over LevelDB, run in this process or,
+ * with `inWorker`, in a worker thread with its own event loop (what an API process should use:
+ * its CPU work then cannot stall the engine past the store client's timeout). It is the embedded
+ * default engine (no Java needed). It lacks TransactWriteItems and
  * UpdateTimeToLive, which the DynamoDB adapter does not rely on.
  */
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { runInWorker } from './_run-in-worker.js';
 import type { LocalService } from './local-service.js';
 import { LocalServiceError } from './local-service-error.js';
 
@@ -24,6 +27,11 @@ export interface StartDynaliteOptions {
   readonly dataDir?: string | undefined;
   /** Port on 127.0.0.1; a free one when absent or 0. */
   readonly port?: number | undefined;
+  /**
+   * Run dynalite in a `worker_threads` Worker (own event loop); `stop()` closes it there, which
+   * flushes and closes LevelDB, then lets the worker exit. Default false (in this thread).
+   */
+  readonly inWorker?: boolean | undefined;
 }
 
 /**
@@ -32,7 +40,7 @@ export interface StartDynaliteOptions {
  * @throws {LocalServiceError} `SERVICE_UNAVAILABLE` when the `dynalite` package (or its LevelDB binding) cannot be loaded; `SERVICE_START_FAILED` when the port cannot be bound.
  * @example
  * ```ts
- * const dynamo = await startDynalite({ dataDir: '.city/dynamodb' });
+ * const dynamo = await startDynalite({ dataDir: '.city/dynamodb', inWorker: true });
  * // ... DynamoDBClient({ endpoint: dynamo.endpoint })
  * await dynamo.stop();
  * ```
@@ -49,6 +57,7 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
     );
   }
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
+  if (options.inWorker === true) return runInWorker('dynalite', options);
   // Tables become ACTIVE at once: nothing waits for a CREATING state.
   const server = factory({
     ...(options.dataDir === undefined ? {} : { path: options.dataDir }),

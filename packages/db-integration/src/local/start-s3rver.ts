@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runInWorker } from './_run-in-worker.js';
 import type { LocalService } from './local-service.js';
 import { LocalServiceError } from './local-service-error.js';
 
@@ -29,6 +30,8 @@ export interface StartS3rverOptions {
   readonly dataDir?: string | undefined;
   /** Port on 127.0.0.1; a free one when absent or 0. */
   readonly port?: number | undefined;
+  /** Run s3rver in a `worker_threads` Worker with its own event loop (default false). */
+  readonly inWorker?: boolean | undefined;
 }
 
 /**
@@ -56,6 +59,21 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<Loc
     );
   }
   const temporary = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'city-s3rver-')) : undefined;
+  const removeTemporary = (): void => {
+    if (temporary !== undefined) rmSync(temporary, { recursive: true, force: true });
+  };
+  if (options.inWorker === true) {
+    try {
+      return await runInWorker(
+        's3rver',
+        { port: options.port, dataDir: options.dataDir ?? temporary },
+        removeTemporary,
+      );
+    } catch (error) {
+      removeTemporary();
+      throw error;
+    }
+  }
   const server = new S3rver({
     address: '127.0.0.1',
     port: options.port ?? 0,

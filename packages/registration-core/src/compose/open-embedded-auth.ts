@@ -2,7 +2,9 @@
  * The embedded deployment: everything under one data directory, no external services. Secrets
  * (CA, JWT keys, key vault) as in _load-secrets; records in dynalite persisted to
  * `<dataDir>/dynamodb`, certificate bodies in s3rver under `<dataDir>/s3`, notifications in the
- * outbox `<dataDir>/outbox`. A second start on the same directory reuses all of it.
+ * outbox `<dataDir>/outbox`. A second start on the same directory reuses all of it. dynalite and
+ * s3rver run in worker threads by default, so the host's CPU work (Argon2id, signatures) cannot
+ * stall the engines past the store client's timeout.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,6 +38,8 @@ export interface EmbeddedAuthOptions {
   readonly clock?: Clock | undefined;
   readonly random?: Random | undefined;
   readonly onInternalError?: ((error: unknown, where: string) => void) | undefined;
+  /** Run dynalite and s3rver in worker threads (default true); false keeps them in this thread. */
+  readonly enginesInWorker?: boolean | undefined;
 }
 
 /** A running auth service and how to stop it. */
@@ -70,10 +74,11 @@ export async function openEmbeddedAuth(options: EmbeddedAuthOptions): Promise<Au
     jwtAlgorithm: options.jwtAlgorithm,
     kemAlgorithm: options.kemAlgorithm,
   });
-  const dynamo = await startDynalite({ dataDir: join(dataDir, 'dynamodb') });
+  const inWorker = options.enginesInWorker ?? true;
+  const dynamo = await startDynalite({ dataDir: join(dataDir, 'dynamodb'), inWorker });
   let s3: Awaited<ReturnType<typeof startS3rver>> | undefined;
   try {
-    s3 = await startS3rver({ dataDir: join(dataDir, 's3') });
+    s3 = await startS3rver({ dataDir: join(dataDir, 's3'), inWorker });
     const storage = loadStorageConfigFromEnv({
       CITY_DYNAMODB_ENDPOINT: dynamo.endpoint,
       CITY_S3_ENDPOINT: s3.endpoint,

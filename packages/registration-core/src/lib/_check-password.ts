@@ -6,6 +6,7 @@
 import { isCityError } from '@city/errors';
 import { verifyDummyPassword, verifyPassword } from '@city/password';
 import type { UserRecord } from '@city/ports';
+import { withPasswordWork } from './_password-work.js';
 import type { ServiceContext } from './_service-context.js';
 
 export interface PasswordCheck {
@@ -22,7 +23,7 @@ export async function checkPassword(
 ): Promise<PasswordCheck> {
   if (user === undefined) {
     try {
-      await verifyDummyPassword(password);
+      await withPasswordWork(() => verifyDummyPassword(password));
     } catch (error) {
       if (!isCityError(error)) throw error;
     }
@@ -31,10 +32,8 @@ export async function checkPassword(
   let result: { valid: boolean; needsRehash: boolean };
   try {
     const minimum = ctx.config.argon2;
-    result = await verifyPassword(
-      user.passwordHash,
-      password,
-      minimum === undefined ? undefined : { minimum },
+    result = await withPasswordWork(() =>
+      verifyPassword(user.passwordHash, password, minimum === undefined ? undefined : { minimum }),
     );
   } catch (error) {
     // Over-long input or an unreadable stored hash: a failure like any other, never a 500.

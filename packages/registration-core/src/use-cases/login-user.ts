@@ -11,6 +11,7 @@ import type { LoginResult, RequestContext } from '../auth-service.js';
 import { checkPassword } from '../lib/_check-password.js';
 import { createFamily } from '../lib/_create-family.js';
 import { assertNotLocked, recordFailure, recordSuccess, throttleKeys } from '../lib/_login-throttle.js';
+import { withPasswordWork } from '../lib/_password-work.js';
 import { rethrowPortError } from '../lib/_port-errors.js';
 import { resolveUser } from '../lib/_resolve-user.js';
 import { audit, type ServiceContext, signPair, userSummary } from '../lib/_service-context.js';
@@ -75,7 +76,11 @@ export async function loginUser(
     try {
       current = await ctx.stores.users.update(
         user.uuid,
-        { passwordHash: await hashPassword(login.password.normalize('NFKC'), ctx.config.argon2) },
+        {
+          passwordHash: await withPasswordWork(() =>
+            hashPassword(login.password.normalize('NFKC'), ctx.config.argon2),
+          ),
+        },
         user.version,
         ctx.clock.now(),
       );

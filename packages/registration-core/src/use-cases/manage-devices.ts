@@ -133,6 +133,12 @@ export async function renewDeviceCertificate(
     algorithm,
   });
   const certificateKey = await storeCertificateBody(ctx, principal.userUuid, deviceId, issued);
+  // The port's conditional write compares with what the adapter reads itself; checking that the
+  // certificate is still the one this renewal started from keeps a racing renewal from replacing
+  // (and leaving unrevoked) a certificate it never saw.
+  const still = await ctx.stores.devices.get(principal.userUuid, deviceId);
+  if (still === undefined || still.status !== 'active') throw new AuthError('DEVICE_NOT_FOUND');
+  if (still.serialNumber !== device.serialNumber) throw new AuthError('CONCURRENT_UPDATE');
   try {
     await ctx.stores.devices.replaceCertificate(principal.userUuid, deviceId, {
       fingerprint: issued.fingerprint,

@@ -13,6 +13,7 @@ import {
   storeCertificateBody,
   toIssuedDeviceCertificate,
 } from '../lib/_issue-device-certificate.js';
+import { withPasswordWork } from '../lib/_password-work.js';
 import { rethrowPortError } from '../lib/_port-errors.js';
 import { audit, notify, nowDate, type ServiceContext, stripUndefined } from '../lib/_service-context.js';
 import { type ValidRegistration, validateRegisterInput } from '../validation/validate-register-input.js';
@@ -37,7 +38,7 @@ export async function registerUser(
 
   const uuid = ctx.random.uuid();
   const deviceId = ctx.random.uuid();
-  const passwordHash = await hashPassword(valid.password, ctx.config.argon2);
+  const passwordHash = await withPasswordWork(() => hashPassword(valid.password, ctx.config.argon2));
   const issued = await issueDeviceCertificate(ctx, {
     userUuid: uuid,
     deviceId,
