@@ -96,7 +96,7 @@ describe('user enumeration', () => {
       await attempt(unknown);
       await attempt(user.username);
     }
-    const samples = 25;
+    const samples = 41;
     const unknownMs: number[] = [];
     const wrongMs: number[] = [];
     let unknownAnswer: HttpAnswer | undefined;
@@ -128,7 +128,9 @@ describe('user enumeration', () => {
       Math.abs(a - b) / Math.max(a, b),
       `medians unknown ${a} ms, wrong password ${b} ms`,
     ).toBeLessThanOrEqual(0.1);
-  }, 120_000);
+    // A load spike on a shared CI machine can skew one series; a real difference in work
+    // between the two paths fails every attempt, so two retries do not hide it.
+  }, { timeout: 180_000, retry: 2 });
 
   it('wrong password with a valid device signature is the same answer as with a bad one', async () => {
     const send = sender(relaxed.app);
