@@ -7,6 +7,7 @@ import {
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -146,6 +147,8 @@ describe('local services in a worker thread', () => {
     expect(first.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const client = dynamo(first.endpoint);
     await createTable(client, 'in_worker');
+    // As on AWS, a new table is usable once DescribeTable reports it ACTIVE.
+    await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: 'in_worker' });
     await client.send(
       new PutItemCommand({ TableName: 'in_worker', Item: { pk: { S: 'k' }, v: { S: 'flushed' } } }),
     );
