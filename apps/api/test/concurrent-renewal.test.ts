@@ -1,8 +1,11 @@
 /**
- * Racing renewals of one device over app.inject: the store's conditional update lets exactly one
- * win; the others answer 409 CONCURRENT_UPDATE (never a 500 from an unmapped store conflict).
+ * Racing renewals of one device over app.inject: the store's compare-and-set on the serial the
+ * renewal started from lets exactly one of the renewals from one certificate win; the others
+ * answer 409 CONCURRENT_UPDATE (never a 500 from an unmapped store conflict), and every replaced
+ * certificate is on the CRL.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { crlSerials, serialOf } from './helpers/crl-serials.js';
 import { bearer, json, openTestApp, registerAndLogin, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp;
@@ -13,7 +16,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-it('8 concurrent renewals of one device: losers get 409 CONCURRENT_UPDATE, no certificate is overwritten unseen', async () => {
+it('8 concurrent renewals of one device: losers get 409 CONCURRENT_UPDATE, no certificate is overwritten unseen, every replaced one is revoked', async () => {
   const session = await registerAndLogin(t.app);
   const answers = await Promise.all(
     Array.from({ length: 8 }, () =>
@@ -44,4 +47,9 @@ it('8 concurrent renewals of one device: losers get 409 CONCURRENT_UPDATE, no ce
   expect(devices.devices.find((d) => d.deviceId === session.deviceId)?.serialNumber).toBe(
     last[0]?.serialNumber,
   );
+  const crl = await t.app.inject({ method: 'GET', url: '/crl' });
+  expect(crl.statusCode).toBe(200);
+  const revoked = crlSerials(crl.body);
+  for (const serial of previous) expect(revoked, serial).toContain(serialOf(serial));
+  expect(revoked).not.toContain(serialOf(last[0]?.serialNumber ?? '0'));
 });

@@ -52,7 +52,12 @@ export interface DeviceStore {
   listByUser(userUuid: string): Promise<readonly DeviceRecord[]>;
   /** Marks an active device revoked; `NotFoundError` if missing or already revoked. */
   revoke(userUuid: string, deviceId: string, at: number): Promise<DeviceRecord>;
-  /** Replaces the certificate of an active device (renewal). `NotFoundError` if missing/revoked. */
+  /**
+   * Replaces the certificate of an active device (renewal) if its serial still equals
+   * `update.expectedSerialNumber`: `ConflictError('serialNumber')` otherwise,
+   * `ConflictError('fingerprint')` if the new certificate is registered elsewhere, `NotFoundError`
+   * if the device is missing or revoked.
+   */
   replaceCertificate(
     userUuid: string,
     deviceId: string,

@@ -64,8 +64,16 @@ export interface DeviceRecord {
   readonly pairedFromDeviceId?: string | undefined;
 }
 
-/** Certificate fields replaced when a device certificate is renewed. */
+/**
+ * Certificate fields replaced when a device certificate is renewed, as a compare-and-set: the
+ * update applies only if the device is active AND its current `serialNumber` equals
+ * `expectedSerialNumber`; otherwise `ConflictError('serialNumber')` (a missing or revoked device
+ * is `NotFoundError`). Of N concurrent renewals starting from one certificate exactly one wins, so
+ * no renewal replaces a certificate it never saw (and which would then never be revoked).
+ */
 export interface DeviceCertificateUpdate {
+  /** Serial number of the certificate this renewal replaces (the one the caller read). */
+  readonly expectedSerialNumber: string;
   readonly fingerprint: string;
   readonly serialNumber: string;
   readonly certificatePem: string;

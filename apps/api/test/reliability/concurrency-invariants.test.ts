@@ -4,6 +4,7 @@
  * (the same stores and keys), one with the refresh retry grace disabled, one with it on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crlSerials, serialOf } from '../helpers/crl-serials.js';
 import {
   type ApiInstance,
   type HttpAnswer,
@@ -163,7 +164,7 @@ describe('concurrency invariants over HTTP', () => {
     ).toBe(200);
   }, 120_000);
 
-  it('10 concurrent certificate renewals of one device: the racers that lose get 409 CONCURRENT_UPDATE, never 500, no certificate overwritten unseen', async () => {
+  it('10 concurrent certificate renewals of one device: the racers that lose get 409 CONCURRENT_UPDATE, never 500, no certificate overwritten unseen, every replaced one revoked', async () => {
     const send = sender(strict.baseUrl);
     const user = await registerUser(send);
     const tokens = await login(send, user);
@@ -190,5 +191,11 @@ describe('concurrency invariants over HTTP', () => {
     const last = winners.filter((w) => !previous.includes(w.serialNumber));
     expect(last).toHaveLength(1);
     expect(device.serialNumber).toBe(last[0].serialNumber);
+    // Every replaced certificate is revoked; the current one is not.
+    const crl = await send('GET', '/crl');
+    expect(crl.status).toBe(200);
+    const revoked = crlSerials(crl.text);
+    for (const serial of previous) expect(revoked, serial).toContain(serialOf(serial));
+    expect(revoked).not.toContain(serialOf(device.serialNumber));
   }, 120_000);
 });

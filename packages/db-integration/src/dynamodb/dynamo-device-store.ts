@@ -148,10 +148,12 @@ export class DynamoDeviceStore implements DeviceStore {
   }
 
   /*
-   * Renewal order: 1. claim the new fingerprint, 2. conditional Update of the device (still
-   * active, still on the old fingerprint), 3. release the old fingerprint's claim. A crash
-   * after 2 leaves the old claim pointing at a device that no longer carries it: it reads as
-   * absent and is taken over after the grace period.
+   * Renewal is a compare-and-set on the stored serial number. Order: 1. claim the new
+   * fingerprint, 2. conditional Update of the device (still active, still on the expected serial
+   * and its fingerprint), 3. release the old fingerprint's claim. A crash after 2 leaves the old
+   * claim pointing at a device that no longer carries it: it reads as absent and is taken over
+   * after the grace period. The read before 1 only learns the old fingerprint and answers a stale
+   * serial early; the condition at 2 is what decides a race.
    */
   async replaceCertificate(
     userUuid: string,
@@ -161,6 +163,7 @@ export class DynamoDeviceStore implements DeviceStore {
     const current = await this.get(userUuid, deviceId);
     if (current === undefined || current.status !== 'active')
       throw new NotFoundError(`no active device ${deviceId}`);
+    if (current.serialNumber !== update.expectedSerialNumber) throw staleSerial();
     const owner = ownerOf(userUuid, deviceId);
     const claim = fingerprintClaim(update.fingerprint);
     if ((await this.claims.claim(claim, owner, this.liveCheck(update.fingerprint))) === 'taken') {
@@ -176,7 +179,7 @@ export class DynamoDeviceStore implements DeviceStore {
             UpdateExpression:
               'SET #fingerprint = :fingerprint, #serialNumber = :serialNumber, #certificatePem = :certificatePem, #certificateKey = :certificateKey, #notAfter = :notAfter',
             ConditionExpression:
-              'attribute_exists(#userUuid) AND #status = :active AND #fingerprint = :previous',
+              'attribute_exists(#userUuid) AND #status = :active AND #serialNumber = :expectedSerialNumber AND #fingerprint = :previous',
             ExpressionAttributeNames: names(
               'userUuid',
               'status',
@@ -193,6 +196,7 @@ export class DynamoDeviceStore implements DeviceStore {
               ':certificateKey': update.certificateKey,
               ':notAfter': update.notAfter,
               ':active': 'active',
+              ':expectedSerialNumber': update.expectedSerialNumber,
               ':previous': current.fingerprint,
             },
             ReturnValues: 'ALL_NEW',
@@ -206,7 +210,7 @@ export class DynamoDeviceStore implements DeviceStore {
       const now = await this.get(userUuid, deviceId);
       if (now === undefined || now.status !== 'active')
         throw new NotFoundError(`no active device ${deviceId}`);
-      throw new ConflictError('fingerprint', 'the device certificate was changed concurrently');
+      throw staleSerial();
     }
     if (update.fingerprint !== current.fingerprint) {
       await this.claims.release(fingerprintClaim(current.fingerprint), owner);
@@ -214,3 +218,6 @@ export class DynamoDeviceStore implements DeviceStore {
     return renewed;
   }
 }
+
+const staleSerial = (): ConflictError =>
+  new ConflictError('serialNumber', 'the device certificate is no longer the expected one');

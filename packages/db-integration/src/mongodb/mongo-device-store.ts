@@ -4,10 +4,12 @@
  * Layout: `_id` = JSON of `[userUuid, deviceId]` (unambiguous whatever characters the ids
  * hold), unique index `uniq_fingerprint` (a certificate belongs to one device), index
  * `by_user` for listing a user's devices. Revocation and renewal are single conditional
- * `findOneAndUpdate`s on `status: 'active'`, so a revoked device can never be renewed by a
- * racing request.
+ * `findOneAndUpdate`s on `status: 'active'` (renewal also on the expected serial number), so a
+ * revoked device can never be renewed by a racing request and of concurrent renewals starting
+ * from one certificate exactly one wins.
  */
 import {
+  ConflictError,
   type DeviceCertificateUpdate,
   type DeviceRecord,
   type DeviceStore,
@@ -116,6 +118,11 @@ export class MongoDeviceStore implements DeviceStore {
     if (typeof update !== 'object' || update === null) {
       throw new MongoInputError('update', '"update" expected an object');
     }
+    const expectedSerialNumber = requireString(
+      'update.expectedSerialNumber',
+      update.expectedSerialNumber,
+      256,
+    );
     const set = {
       fingerprint: requireString('update.fingerprint', update.fingerprint, 256),
       serialNumber: requireString('update.serialNumber', update.serialNumber, 256),
@@ -123,21 +130,30 @@ export class MongoDeviceStore implements DeviceStore {
       certificateKey: requireString('update.certificateKey', update.certificateKey, 1024),
       notAfter: requireNumber('update.notAfter', update.notAfter),
     };
-    // The only unique value an update can clash on is the fingerprint.
-    const doc = await withMongoErrors(
+    // Compare-and-set on the serial: the filter is the condition, atomic on MongoDB; FerretDB's
+    // read-modify-write is made exclusive per document by the serialiser. The only unique value
+    // an update can clash on is the fingerprint.
+    const outcome = await withMongoErrors(
       UNIQUE_FIELDS,
       () =>
-        this.#serialize(`devices:${id}`, () =>
-          this.#devices.findOneAndUpdate(
-            { _id: id, status: 'active' },
+        this.#serialize(`devices:${id}`, async () => {
+          const doc = await this.#devices.findOneAndUpdate(
+            { _id: id, status: 'active', serialNumber: expectedSerialNumber },
             { $set: set },
             { returnDocument: 'after' },
-          ),
-        ),
+          );
+          if (doc) return doc;
+          // Inside the serialised section, so the reason read is the one that refused the update.
+          const current = await this.#devices.findOne({ _id: id }, { projection: { status: 1 } });
+          return current?.status === 'active' ? 'stale' : 'missing';
+        }),
       async () => 'fingerprint',
     );
-    if (!doc) throw new NotFoundError('device not found or revoked');
-    return toRecord(doc);
+    if (outcome === 'missing') throw new NotFoundError('device not found or revoked');
+    if (outcome === 'stale') {
+      throw new ConflictError('serialNumber', 'the device certificate is no longer the expected one');
+    }
+    return toRecord(outcome);
   }
 }
 

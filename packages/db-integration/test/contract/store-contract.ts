@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type {
   AuditEvent,
   ChallengeRecord,
+  DeviceCertificateUpdate,
   DeviceRecord,
   PairingTokenRecord,
   RefreshFamilyRecord,
@@ -25,6 +26,8 @@ export interface StoreContractFixture {
 }
 
 const CONCURRENCY = 50;
+/** Racing renewals of one device (each also claims and releases a fingerprint). */
+const RENEWAL_CONCURRENCY = 20;
 const HOUR = 3_600_000;
 
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
@@ -70,6 +73,19 @@ export function makeDevice(overrides: Partial<DeviceRecord> = {}): DeviceRecord 
     createdAt: Date.now(),
     notAfter: Date.now() + 365 * 24 * HOUR,
     ...overrides,
+  };
+}
+
+/** A renewal of `device`'s current certificate to a fresh one (unique fingerprint and serial). */
+function renewalOf(device: DeviceRecord): DeviceCertificateUpdate {
+  const serialNumber = hex(16);
+  return {
+    expectedSerialNumber: device.serialNumber,
+    fingerprint: hex(32),
+    serialNumber,
+    certificatePem: `-----BEGIN CERTIFICATE-----\n${randomBytes(48).toString('base64')}\n-----END CERTIFICATE-----\n`,
+    certificateKey: `certificates/${device.userUuid}/${device.deviceId}/${serialNumber}.pem`,
+    notAfter: device.notAfter + 1_000,
   };
 }
 
@@ -372,14 +388,12 @@ export function defineStoreContract(engineName: string, setup: () => Promise<Sto
       it('replaces the certificate of an active device and moves the fingerprint', async () => {
         const device = makeDevice();
         await stores().devices.create(device);
-        const update = {
-          fingerprint: hex(32),
-          serialNumber: hex(16),
-          certificatePem: '-----BEGIN CERTIFICATE-----\nrenewed\n-----END CERTIFICATE-----\n',
-          certificateKey: `certificates/${device.userUuid}/${device.deviceId}/renewed.pem`,
-          notAfter: device.notAfter + 1_000,
-        };
-        const renewed = await stores().devices.replaceCertificate(device.userUuid, device.deviceId, update);
+        const { expectedSerialNumber, ...update } = renewalOf(device);
+        const renewed = await stores().devices.replaceCertificate(device.userUuid, device.deviceId, {
+          ...update,
+          expectedSerialNumber,
+        });
+        expect(expectedSerialNumber).toBe(device.serialNumber);
         expect(renewed).toEqual({ ...device, ...update });
         expect(await stores().devices.get(device.userUuid, device.deviceId)).toEqual(renewed);
         expect(await stores().devices.getByFingerprint(update.fingerprint)).toEqual(renewed);
@@ -393,6 +407,7 @@ export function defineStoreContract(engineName: string, setup: () => Promise<Sto
         await stores().devices.create(other);
         await expectConflict(
           stores().devices.replaceCertificate(device.userUuid, device.deviceId, {
+            expectedSerialNumber: device.serialNumber,
             fingerprint: other.fingerprint,
             serialNumber: hex(16),
             certificatePem: 'x',
@@ -409,19 +424,73 @@ export function defineStoreContract(engineName: string, setup: () => Promise<Sto
         const device = makeDevice();
         await stores().devices.create(device);
         await stores().devices.revoke(device.userUuid, device.deviceId, Date.now());
-        const update = {
-          fingerprint: hex(32),
-          serialNumber: hex(16),
-          certificatePem: 'x',
-          certificateKey: 'k',
-          notAfter: device.notAfter,
-        };
+        const update = renewalOf(device);
         await expectNotFound(stores().devices.replaceCertificate(device.userUuid, device.deviceId, update));
         await expectNotFound(stores().devices.replaceCertificate(randomUUID(), randomUUID(), update));
         // the refused renewal must not leave its fingerprint reserved
         await expect(
           stores().devices.create(makeDevice({ fingerprint: update.fingerprint })),
         ).resolves.toBeUndefined();
+      });
+
+      it('refuses a renewal from a stale serial number with ConflictError(serialNumber), changing nothing', async () => {
+        const device = makeDevice();
+        await stores().devices.create(device);
+        const first = renewalOf(device);
+        const renewed = await stores().devices.replaceCertificate(device.userUuid, device.deviceId, first);
+        // a second renewal that still starts from the original certificate
+        const stale = renewalOf(device);
+        await expectConflict(
+          stores().devices.replaceCertificate(device.userUuid, device.deviceId, stale),
+          'serialNumber',
+        );
+        await expectConflict(
+          stores().devices.replaceCertificate(device.userUuid, device.deviceId, {
+            ...renewalOf(device),
+            expectedSerialNumber: hex(16),
+          }),
+          'serialNumber',
+        );
+        expect(await stores().devices.get(device.userUuid, device.deviceId)).toEqual(renewed);
+        // the refused renewal must not leave its fingerprint reserved
+        expect(await stores().devices.getByFingerprint(stale.fingerprint)).toBeUndefined();
+        await expect(
+          stores().devices.create(makeDevice({ fingerprint: stale.fingerprint })),
+        ).resolves.toBeUndefined();
+        // starting from the current serial works
+        const next = renewalOf(renewed);
+        const { expectedSerialNumber: _expected, ...written } = next;
+        expect(await stores().devices.replaceCertificate(device.userUuid, device.deviceId, next)).toEqual({
+          ...device,
+          ...written,
+        });
+      });
+
+      it(`lets exactly one of ${RENEWAL_CONCURRENCY} concurrent renewals from one serial win, the rest ConflictError(serialNumber)`, async () => {
+        const device = makeDevice();
+        await stores().devices.create(device);
+        const updates = Array.from({ length: RENEWAL_CONCURRENCY }, () => renewalOf(device));
+        const results = await Promise.allSettled(
+          updates.map((u) => stores().devices.replaceCertificate(device.userUuid, device.deviceId, u)),
+        );
+        const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [{ record: r.value, i }] : []));
+        expect(winners).toHaveLength(1);
+        for (const r of results) {
+          if (r.status === 'rejected') {
+            expect((r.reason as { code?: unknown }).code).toBe('CONFLICT');
+            expect((r.reason as { field?: unknown }).field).toBe('serialNumber');
+          }
+        }
+        const { expectedSerialNumber: _expected, ...written } =
+          updates[winners[0]?.i ?? -1] ?? renewalOf(device);
+        const stored = await stores().devices.get(device.userUuid, device.deviceId);
+        expect(stored).toEqual({ ...device, ...written });
+        expect(winners[0]?.record).toEqual(stored);
+        // only the winner's fingerprint is registered; every loser's is free again
+        for (const [i, u] of updates.entries()) {
+          const owner = await stores().devices.getByFingerprint(u.fingerprint);
+          expect(owner).toEqual(i === winners[0]?.i ? stored : undefined);
+        }
       });
     });
 

@@ -3,7 +3,8 @@
  * every lookup is (principal.userUuid, deviceId), so another user's device id is simply
  * `DEVICE_NOT_FOUND` — never confirmed to exist. Revoking a device puts its certificate serial on
  * the CRL and revokes that device's sessions only; renewing replaces an active device's
- * certificate and revokes the old serial as superseded.
+ * certificate (only if it is still the one the renewal started from) and revokes the old serial
+ * as superseded.
  */
 import { type DeviceRecord, NotFoundError } from '@city/ports';
 import { CERTIFICATE_ALGORITHMS, type CertificateAlgorithm } from '../auth-config.js';
@@ -133,14 +134,12 @@ export async function renewDeviceCertificate(
     algorithm,
   });
   const certificateKey = await storeCertificateBody(ctx, principal.userUuid, deviceId, issued);
-  // The port's conditional write compares with what the adapter reads itself; checking that the
-  // certificate is still the one this renewal started from keeps a racing renewal from replacing
-  // (and leaving unrevoked) a certificate it never saw.
-  const still = await ctx.stores.devices.get(principal.userUuid, deviceId);
-  if (still === undefined || still.status !== 'active') throw new AuthError('DEVICE_NOT_FOUND');
-  if (still.serialNumber !== device.serialNumber) throw new AuthError('CONCURRENT_UPDATE');
   try {
+    // Compare-and-set on the certificate this renewal started from: of concurrent renewals from
+    // one certificate exactly one replaces it, so no certificate is replaced unseen (and left
+    // unrevoked).
     await ctx.stores.devices.replaceCertificate(principal.userUuid, deviceId, {
+      expectedSerialNumber: device.serialNumber,
       fingerprint: issued.fingerprint,
       serialNumber: issued.serialNumber,
       certificatePem: issued.certificatePem,
@@ -148,7 +147,7 @@ export async function renewDeviceCertificate(
       notAfter: issued.notAfter.getTime(),
     });
   } catch (error) {
-    // A concurrent renewal of the same device won the conditional update: one wins, the rest retry.
+    // A concurrent renewal of the same device won: one wins, the rest retry.
     rethrowPortError(error, { notFound: 'DEVICE_NOT_FOUND', conflict: 'CONCURRENT_UPDATE' });
   }
   const now = ctx.clock.now();

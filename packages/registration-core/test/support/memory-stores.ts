@@ -112,9 +112,12 @@ export function createMemoryStores(): MemoryStores {
         devices.set(deviceKey(u, d), next);
         return next;
       },
-      async replaceCertificate(u, d, update) {
+      async replaceCertificate(u, d, { expectedSerialNumber, ...update }) {
         const device = devices.get(deviceKey(u, d));
         if (device === undefined || device.status !== 'active') throw new NotFoundError();
+        if (device.serialNumber !== expectedSerialNumber) throw new ConflictError('serialNumber');
+        if ([...devices.values()].some((o) => o !== device && o.fingerprint === update.fingerprint))
+          throw new ConflictError('fingerprint');
         const next = { ...device, ...update };
         devices.set(deviceKey(u, d), next);
         return next;
