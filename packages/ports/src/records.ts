@@ -88,6 +88,8 @@ export interface PairingTokenRecord {
   readonly userUuid: string;
   /** The authenticated device that requested the token. */
   readonly parentDeviceId: string;
+  /** Label the issuer chose for the device to be paired; the paired device gets it unless its redeemer names one. */
+  readonly deviceLabel?: string | undefined;
   readonly createdAt: number;
   readonly expiresAt: number;
 }

@@ -1,8 +1,9 @@
 /**
  * The documented `device_label` of a pairing-token request: accepted and validated like the
- * registration label, carried in the QR payload, and given to the device that redeems the payload
- * unless the redeemer names its own.
+ * registration label, stored with the token and carried in the QR payload, and given to the device
+ * that redeems the token — through the payload or as a bare token — unless the redeemer names its own.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   expectAuthError,
@@ -56,6 +57,69 @@ describe('pairing token device_label', () => {
     });
     const devices = await h.auth.listDevices(a.principal);
     expect(devices.find((d) => d.deviceId === paired.deviceId)?.label).toBe('my phone');
+  });
+
+  it('is stored with the token (only its hash is the key) and labels a bare-token redemption', async () => {
+    const h = engine.harness();
+    const a = await userWithSession(h);
+    const issued = await h.auth.requestPairingToken(a.principal, { device_label: ' kitchen tablet ' });
+    const tokenHash = createHash('sha256').update(issued.token).digest('hex');
+    expect((await h.stores.pairingTokens.get(tokenHash))?.deviceLabel).toBe('kitchen tablet');
+    const paired = await h.auth.registerDeviceWithPairingToken({
+      pairing_token: issued.token,
+      username: a.reg.username,
+      password: PASSWORD,
+      key_algorithm: 'ed25519',
+    });
+    const devices = await h.auth.listDevices(a.principal);
+    expect(devices.find((d) => d.deviceId === paired.deviceId)?.label).toBe('kitchen tablet');
+  });
+
+  it('labels the device from the token when the QR payload lost its label', async () => {
+    const h = engine.harness();
+    const a = await userWithSession(h);
+    const issued = await h.auth.requestPairingToken(a.principal, { device_label: 'tablet' });
+    const stripped = issued.qrPayload.replace('&label=tablet', '');
+    expect(stripped).not.toContain('label=');
+    const paired = await h.auth.registerDeviceWithPairingToken({
+      qr_code: stripped,
+      username: a.reg.username,
+      password: PASSWORD,
+      key_algorithm: 'ed25519',
+    });
+    const devices = await h.auth.listDevices(a.principal);
+    expect(devices.find((d) => d.deviceId === paired.deviceId)?.label).toBe('tablet');
+  });
+
+  it("a bare-token redeemer's own device_label wins over the token's", async () => {
+    const h = engine.harness();
+    const a = await userWithSession(h);
+    const issued = await h.auth.requestPairingToken(a.principal, { device_label: 'tablet' });
+    const paired = await h.auth.registerDeviceWithPairingToken({
+      pairing_token: issued.token,
+      username: a.reg.username,
+      password: PASSWORD,
+      key_algorithm: 'ed25519',
+      device_label: 'my phone',
+    });
+    const devices = await h.auth.listDevices(a.principal);
+    expect(devices.find((d) => d.deviceId === paired.deviceId)?.label).toBe('my phone');
+  });
+
+  it('without a label the token, the device, the payload and the result carry none', async () => {
+    const h = engine.harness();
+    const a = await userWithSession(h);
+    const issued = await h.auth.requestPairingToken(a.principal, {});
+    const tokenHash = createHash('sha256').update(issued.token).digest('hex');
+    expect(await h.stores.pairingTokens.get(tokenHash)).not.toHaveProperty('deviceLabel');
+    const paired = await h.auth.registerDeviceWithPairingToken({
+      pairing_token: issued.token,
+      username: a.reg.username,
+      password: PASSWORD,
+      key_algorithm: 'ed25519',
+    });
+    const devices = await h.auth.listDevices(a.principal);
+    expect(devices.find((d) => d.deviceId === paired.deviceId)?.label).toBeUndefined();
   });
 
   it('without a label the payload and the result carry none', async () => {

@@ -11,6 +11,7 @@ export class DynamoPairingTokenStore implements PairingTokenStore {
       'tokenHash',
       'userUuid',
       'parentDeviceId',
+      'deviceLabel',
       'createdAt',
       'expiresAt',
     ]);

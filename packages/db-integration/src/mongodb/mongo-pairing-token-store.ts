@@ -5,7 +5,7 @@
 import type { ConsumeResult, PairingTokenRecord, PairingTokenStore } from '@city/ports';
 import type { Collection } from 'mongodb';
 import { type ClaimDocument, claimKey, consumeOnce } from './_consume-once.js';
-import { requireNumber, requireString } from './_guards.js';
+import { optionalString, requireNumber, requireString } from './_guards.js';
 import { type UniqueFieldNames, withMongoErrors } from './_map-mongo-error.js';
 import { MongoInputError } from './mongo-input-error.js';
 
@@ -16,6 +16,8 @@ export interface PairingTokenDocument {
   _id: string;
   userUuid: string;
   parentDeviceId: string;
+  /** Label for the device to be paired, when the issuer chose one. */
+  deviceLabel?: string;
   createdAt: number;
   expiresAt: number;
   /** For the TTL index (real MongoDB only). */
@@ -37,10 +39,12 @@ export class MongoPairingTokenStore implements PairingTokenStore {
       throw new MongoInputError('token', '"token" expected an object');
     }
     const expiresAt = requireNumber('token.expiresAt', token.expiresAt);
+    const deviceLabel = optionalString('token.deviceLabel', token.deviceLabel, 1024);
     const doc: PairingTokenDocument = {
       _id: requireString('token.tokenHash', token.tokenHash, 256),
       userUuid: requireString('token.userUuid', token.userUuid, 256),
       parentDeviceId: requireString('token.parentDeviceId', token.parentDeviceId, 256),
+      ...(deviceLabel === undefined ? {} : { deviceLabel }),
       createdAt: requireNumber('token.createdAt', token.createdAt),
       expiresAt,
       expireAt: new Date(expiresAt),
@@ -66,6 +70,7 @@ function toRecord(doc: PairingTokenDocument): PairingTokenRecord {
     tokenHash: doc._id,
     userUuid: doc.userUuid,
     parentDeviceId: doc.parentDeviceId,
+    ...(typeof doc.deviceLabel === 'string' ? { deviceLabel: doc.deviceLabel } : {}),
     createdAt: doc.createdAt,
     expiresAt: doc.expiresAt,
   };

@@ -495,6 +495,22 @@ export function defineStoreContract(engineName: string, setup: () => Promise<Sto
     });
 
     describe('pairing tokens', () => {
+      it('keeps the device label a token was issued with, and its absence', async () => {
+        const labelled = makePairingToken({ deviceLabel: 'Kitchen tablet 台所' });
+        await stores().pairingTokens.create(labelled);
+        expect(await stores().pairingTokens.get(labelled.tokenHash)).toEqual(labelled);
+        const now = labelled.createdAt + 1;
+        expect(await stores().pairingTokens.consume(labelled.tokenHash, now)).toEqual({
+          ok: true,
+          record: labelled,
+        });
+        const bare = makePairingToken();
+        await stores().pairingTokens.create(bare);
+        const read = await stores().pairingTokens.get(bare.tokenHash);
+        expect(read).toEqual(bare);
+        expect(read).not.toHaveProperty('deviceLabel');
+      });
+
       it('creates and reads a token without consuming it', async () => {
         const token = makePairingToken();
         await stores().pairingTokens.create(token);

@@ -5,7 +5,8 @@
  * belong to that user and its parent device must still be active → issue the certificate (which
  * validates the CSR before anything is spent) → consume the token atomically (exactly one of
  * any number of concurrent redemptions wins) → store the body and the device. The new device gets
- * no session: it logs in with its own key (per-device sessions).
+ * no session: it logs in with its own key (per-device sessions). The device is labelled with the
+ * redeemer's label, else the one the token was issued with.
  */
 import { AuthError } from '../auth-error.js';
 import type { PairedDeviceResult, RequestContext } from '../auth-service.js';
@@ -103,7 +104,9 @@ export async function registerPairedDevice(
         certificatePem: issued.certificatePem,
         algorithm: issued.algorithm,
         certificateKey,
-        label: valid.deviceLabel ?? valid.qrDeviceLabel,
+        // The redeemer's own label (typed, or carried in the QR payload it sent) wins; else the
+        // label the token was issued with.
+        label: valid.deviceLabel ?? valid.qrDeviceLabel ?? token.deviceLabel,
         status: 'active' as const,
         createdAt: now,
         notAfter: issued.notAfter.getTime(),

@@ -2,9 +2,9 @@
  * Pairing tokens (seed 001's design): issued only to an authenticated user on an active,
  * registered device (any such device is a parent — no special "first" device). 256-bit random,
  * stored only as its SHA-256, single use, 10-minute TTL. The QR payload carries the uuid and the
- * token, never the password. An optional `device_label` names the device to be paired: the
- * pairing-token record has no place for it, so it travels in the QR payload (`label=`), and a
- * redemption through that payload labels the new device with it unless the redeemer names one.
+ * token, never the password. An optional `device_label` names the device to be paired: it is
+ * kept with the token (and shown in the QR payload as `label=`), so any redemption — through the
+ * QR payload or with the bare token — labels the new device with it unless the redeemer names one.
  */
 import { AuthError } from '../auth-error.js';
 import type { PairingTokenResult, Principal, RequestContext } from '../auth-service.js';
@@ -31,6 +31,7 @@ export async function requestPairingToken(
       tokenHash: sha256Hex(token),
       userUuid: principal.userUuid,
       parentDeviceId: device.deviceId,
+      ...(deviceLabel === undefined ? {} : { deviceLabel }),
       createdAt: now,
       expiresAt,
     });
