@@ -89,7 +89,7 @@ const cityDir = mkdtempSync(join(tmpdir(), 'city-bench-flow-'));
 let cityRegister: LoadResult;
 let cityLogin: LoadResult;
 let loginBodiesPrepared = 0;
-// Store round trips (HTTP to the in-process dynalite/s3rver) per API request, warm-up included.
+// Store round trips (HTTP to dynalite/s3rver in the server's worker threads) per API request, warm-up included.
 let storeCallsPerRegister = Number.NaN;
 let storeCallsPerLogin = Number.NaN;
 try {
@@ -215,7 +215,7 @@ const flowRows = (name: string, ours: LoadResult, peer: LoadResult, bound: numbe
     unit: 'requests',
     ours: storeCalls,
     peer: null,
-    note: 'HTTP requests to the in-process dynalite/s3rver per API request',
+    note: 'HTTP requests from the API process to dynalite/s3rver (worker threads) per API request',
   },
 ];
 

@@ -18,6 +18,7 @@ import { opsPerSecond } from './lib/measure.ts';
 import { report } from './lib/report.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'city-bench-http-'));
+let storeOpsDone = 0;
 try {
   const hello = await startServer('hello-server.ts');
   const bare = await measureLoad({ url: `${hello.url}/` });
@@ -35,20 +36,32 @@ try {
   });
   const after = await city.stats();
   await city.stop();
-  // Store round trips (HTTP to the in-process dynalite/s3rver) per API request, warm-up included.
+  // Store round trips (HTTP to dynalite/s3rver in the server's worker threads) per API request, warm-up included.
   const storeCallsPerRequest = (after.stores - before.stores) / Math.max(1, after.api - before.api);
 
   // The cost of one store round trip as the embedded default makes it: AWS SDK DocumentClient →
-  // HTTP → dynalite → LevelDB, client and server in one process (32 in flight, as under load).
+  // HTTP → dynalite → LevelDB, dynalite in a worker thread (as openEmbeddedAuth runs it), 32 in
+  // flight as under load. Reported as CPU time of this (the API's) thread per round trip.
   const storeDir = mkdtempSync(join(tmpdir(), 'city-bench-store-'));
-  const dynamo = await startDynalite({ dataDir: storeDir });
+  const dynamo = await startDynalite({ dataDir: storeDir, inWorker: true });
   const storage = loadStorageConfigFromEnv({
     CITY_DYNAMODB_ENDPOINT: dynamo.endpoint,
     CITY_OUTBOX_DIR: storeDir,
   });
   await createTables(storage);
   const stores = createDynamoStores(storage);
-  const storeOps = await opsPerSecond(() => stores.users.getByUuid(user.uuid), 3000, 32);
+  const cpuBefore = process.threadCpuUsage();
+  const opsBefore = storeOpsDone;
+  const storeOps = await opsPerSecond(
+    async () => {
+      await stores.users.getByUuid(user.uuid);
+      storeOpsDone++;
+    },
+    3000,
+    32,
+  );
+  const cpu = process.threadCpuUsage(cpuBefore);
+  const storeCpuMsPerOp = (cpu.user + cpu.system) / 1000 / Math.max(1, storeOpsDone - opsBefore);
   await stores.close();
   await dynamo.stop();
   rmSync(storeDir, { recursive: true, force: true });
@@ -73,17 +86,23 @@ try {
         unit: 'requests',
         ours: storeCallsPerRequest,
         peer: null,
-        note: 'HTTP requests to the in-process dynalite/s3rver per API request',
+        note: 'HTTP requests from the API process to dynalite/s3rver (worker threads) per API request',
       },
       {
-        metric: 'ours: one store round trip (SDK + dynalite, one process)',
+        metric: "ours: one store round trip, API thread's CPU (dynalite in a worker)",
         unit: 'ms CPU',
-        ours: 1000 / storeOps,
+        ours: storeCpuMsPerOp,
         peer: null,
-        note: 'users.getByUuid with 32 in flight: 1000 / ops per second',
+        note: 'users.getByUuid with 32 in flight (warm-up included); dynalite and LevelDB time in the worker excluded',
+      },
+      {
+        metric: 'ours: store round trips per second (32 in flight)',
+        unit: 'ops/s',
+        ours: storeOps,
+        peer: null,
       },
     ],
-    details: { me, bare, storeCallsPerRequest, storeRoundTripsPerSecond: storeOps },
+    details: { me, bare, storeCallsPerRequest, storeRoundTripsPerSecond: storeOps, storeCpuMsPerOp },
   });
 } finally {
   rmSync(dataDir, { recursive: true, force: true });

@@ -1,14 +1,17 @@
 /**
  * Child process: better-auth 1.7.25 email/password on Node's built-in `node:sqlite` (WAL, file under
  * <dataDir>), with its password hooks doing Argon2id at the same parameters as City Chain Auth
- * (m=19456 KiB, t=2, p=1, 32-byte tag, 16-byte salt) on the same engine (node:crypto.argon2), PHC
- * strings. Built-in rate limiting off (one client address), telemetry off. Usage:
+ * (m=19456 KiB, t=2, p=1, 32-byte tag, 16-byte salt) on the same engine @city/password uses
+ * (`argon2Engine()`: @node-rs/argon2, or node:crypto.argon2 when that is @city/password's fallback),
+ * PHC strings. Built-in rate limiting off (one client address), telemetry off. Usage:
  * `node better-auth-server.ts <dataDir>`; reports `{ port }` over IPC, stops on `stop`.
  */
 import { argon2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { argon2Engine } from '@city/password';
+import { Algorithm, hash as nodeRsHash, verify as nodeRsVerify } from '@node-rs/argon2';
 import { betterAuth } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
 import { toNodeHandler } from 'better-auth/node';
@@ -27,13 +30,24 @@ function derive(password: string, salt: Buffer): Promise<Buffer> {
 
 const b64 = (b: Buffer) => b.toString('base64').replace(/=+$/, '');
 
+const ENGINE = argon2Engine();
+const NODE_RS_OPTIONS = {
+  algorithm: Algorithm.Argon2id,
+  memoryCost: PARAMS.memory,
+  timeCost: PARAMS.passes,
+  parallelism: PARAMS.parallelism,
+  outputLen: PARAMS.tagLength,
+} as const;
+
 async function hash(password: string): Promise<string> {
+  if (ENGINE === 'node-rs') return nodeRsHash(password.normalize('NFKC'), NODE_RS_OPTIONS);
   const salt = randomBytes(16);
   const tag = await derive(password, salt);
   return `$argon2id$v=19$m=${PARAMS.memory},t=${PARAMS.passes},p=${PARAMS.parallelism}$${b64(salt)}$${b64(tag)}`;
 }
 
 async function verify({ hash: stored, password }: { hash: string; password: string }): Promise<boolean> {
+  if (ENGINE === 'node-rs') return nodeRsVerify(stored, password.normalize('NFKC'));
   const parts = stored.split('$');
   const salt = Buffer.from(parts[4] ?? '', 'base64');
   const expected = Buffer.from(parts[5] ?? '', 'base64');
