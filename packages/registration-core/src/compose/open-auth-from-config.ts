@@ -17,6 +17,7 @@ import type { CapsuleStore, KemAlgorithm } from '@city/ntru-keyvault';
 import type { Clock, Random, Stores } from '@city/ports';
 import { type AuthConfigOverrides, type CertificateAlgorithm, resolveAuthConfig } from '../auth-config.js';
 import { createAuthService } from '../create-auth-service.js';
+import { closeGate } from './_close-gate.js';
 import { loadOrCreateSecrets } from './_load-secrets.js';
 import type { AuthRuntime } from './open-embedded-auth.js';
 
@@ -92,26 +93,28 @@ export async function openAuthFromConfig(config: AuthDeploymentConfig): Promise<
     });
     describe = { mode: 'mongodb', dbName: config.dbName, keyvault: secrets.vault.status().store };
   }
-  const auth = createAuthService({
-    stores,
-    ca: secrets.ca,
-    keys: secrets.keys,
-    fieldCipher: secrets.fieldCipher,
-    sealKey: secrets.sealKey,
-    config: config.config,
-    clock: config.clock,
-    random: config.random,
-    onInternalError: config.onInternalError,
-  });
+  const gate = closeGate(stores, (gatedStores) =>
+    createAuthService({
+      stores: gatedStores,
+      ca: secrets.ca,
+      keys: secrets.keys,
+      fieldCipher: secrets.fieldCipher,
+      sealKey: secrets.sealKey,
+      config: config.config,
+      clock: config.clock,
+      random: config.random,
+      onInternalError: config.onInternalError,
+    }),
+  );
   let closed: Promise<void> | undefined;
   const { issuer, audience } = resolveAuthConfig(config.config ?? {});
   return {
-    auth,
-    counters: stores.counters,
+    auth: gate.auth,
+    counters: gate.stores.counters,
     jwt: { keys: secrets.keys, issuer, audience },
     describe,
     close: () => {
-      closed ??= stores.close();
+      closed ??= gate.drain().then(() => stores.close());
       return closed;
     },
   };

@@ -22,6 +22,7 @@ import type { Clock, CounterStore, Random } from '@city/ports';
 import { type AuthConfigOverrides, type CertificateAlgorithm, resolveAuthConfig } from '../auth-config.js';
 import type { AuthService } from '../auth-service.js';
 import { createAuthService } from '../create-auth-service.js';
+import { closeGate } from './_close-gate.js';
 import { loadOrCreateSecrets } from './_load-secrets.js';
 
 /** Options of {@link openEmbeddedAuth}. */
@@ -51,7 +52,10 @@ export interface AuthRuntime {
   readonly counters: CounterStore;
   /** The key set the service signs with and the claims it checks (to register @fastify/jwt with the same keys). */
   readonly jwt: { readonly keys: KeySet; readonly issuer: string; readonly audience: string };
-  /** Stops the stores and local services; idempotent. */
+  /**
+   * Refuses new calls (they reject with `StoreUnavailableError`), waits for the calls in flight,
+   * then stops the stores and local services; idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -87,23 +91,25 @@ export async function openEmbeddedAuth(options: EmbeddedAuthOptions): Promise<Au
     await createTables(storage);
     await ensureBucket(storage);
     const stores = createDynamoStores(storage, options.clock === undefined ? {} : { clock: options.clock });
-    const auth = createAuthService({
-      stores,
-      ca: secrets.ca,
-      keys: secrets.keys,
-      fieldCipher: secrets.fieldCipher,
-      sealKey: secrets.sealKey,
-      config: options.config,
-      clock: options.clock,
-      random: options.random,
-      onInternalError: options.onInternalError,
-    });
+    const gate = closeGate(stores, (gatedStores) =>
+      createAuthService({
+        stores: gatedStores,
+        ca: secrets.ca,
+        keys: secrets.keys,
+        fieldCipher: secrets.fieldCipher,
+        sealKey: secrets.sealKey,
+        config: options.config,
+        clock: options.clock,
+        random: options.random,
+        onInternalError: options.onInternalError,
+      }),
+    );
     let closed: Promise<void> | undefined;
     const s3Service = s3;
     const { issuer, audience } = resolveAuthConfig(options.config ?? {});
     return {
-      auth,
-      counters: stores.counters,
+      auth: gate.auth,
+      counters: gate.stores.counters,
       jwt: { keys: secrets.keys, issuer, audience },
       describe: {
         mode: 'embedded',
@@ -114,6 +120,8 @@ export async function openEmbeddedAuth(options: EmbeddedAuthOptions): Promise<Au
       },
       close: () => {
         closed ??= (async () => {
+          // In-flight writes finish before the clients and engines go away (see _close-gate).
+          await gate.drain();
           await stores.close();
           await s3Service.stop();
           await dynamo.stop();
