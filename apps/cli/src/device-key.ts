@@ -9,9 +9,11 @@ import {
   KEY_ALGORITHMS,
   type KeyAlgorithm,
 } from '@city/client-cert';
+import type { IssuedDeviceCertificate } from '@city/registration-core';
 import { CliError } from './cli-error.js';
 import { readInputFile } from './lib/_files.js';
 import { type CliIo, withSpinner } from './lib/_terminal.js';
+import type { Profile } from './profile.js';
 
 /** Options shared by `register` and `pair accept`. */
 export interface DeviceKeyOptions {
@@ -98,4 +100,38 @@ export async function prepareDeviceKey(
     };
   });
   return { body: { csr }, privateKeyPem, keySource: 'local' };
+}
+
+/**
+ * Saves a newly issued device certificate into the profile with the private key from `plan`
+ * (local key) or from the service's answer (server-generated key, returned once).
+ *
+ * @throws Error when a server-generated key was requested but the answer carries none
+ */
+export async function saveIssuedDevice(
+  profile: Profile,
+  plan: DeviceKeyPlan,
+  issued: IssuedDeviceCertificate & { readonly uuid: string },
+  owner: { readonly username: string; readonly pairedFromDeviceId?: string | undefined },
+): Promise<void> {
+  const privateKeyPem = plan.privateKeyPem ?? issued.privateKeyPem;
+  if (privateKeyPem === undefined)
+    throw new Error('the service returned no private key for a server-generated key');
+  await profile.saveDevice({
+    device: {
+      uuid: issued.uuid,
+      username: owner.username,
+      deviceId: issued.deviceId,
+      fingerprint: issued.fingerprint,
+      serialNumber: issued.serialNumber,
+      algorithm: String(issued.algorithm),
+      notAfter: issued.notAfter,
+      keySource: plan.keySource,
+      ...(owner.pairedFromDeviceId === undefined ? {} : { pairedFromDeviceId: owner.pairedFromDeviceId }),
+      savedAt: new Date().toISOString(),
+    },
+    certificatePem: issued.certificatePem,
+    privateKeyPem,
+    caCertificatePem: issued.caCertificatePem,
+  });
 }

@@ -20,6 +20,7 @@ import {
   DEVICE_ALGORITHMS,
   type DeviceKeyOptions,
   prepareDeviceKey,
+  saveIssuedDevice,
 } from '../device-key.js';
 import { askText, obtainPassword } from '../lib/_prompts.js';
 import { type CliIo, colourEnabled, withSpinner } from '../lib/_terminal.js';
@@ -150,25 +151,9 @@ Examples:
       const result = await withClient(io, options, (client) =>
         withSpinner(io, 'registering this device', () => client.registerDeviceWithPairingToken(body)),
       );
-      const privateKeyPem = key.privateKeyPem ?? result.privateKeyPem;
-      if (privateKeyPem === undefined)
-        throw new Error('the service returned no private key for a server-generated key');
-      await profile.saveDevice({
-        device: {
-          uuid: result.uuid,
-          username,
-          deviceId: result.deviceId,
-          fingerprint: result.fingerprint,
-          serialNumber: result.serialNumber,
-          algorithm: String(result.algorithm),
-          notAfter: result.notAfter,
-          keySource: key.keySource,
-          pairedFromDeviceId: result.pairedFromDeviceId,
-          savedAt: new Date().toISOString(),
-        },
-        certificatePem: result.certificatePem,
-        privateKeyPem,
-        caCertificatePem: result.caCertificatePem,
+      await saveIssuedDevice(profile, key, result, {
+        username,
+        pairedFromDeviceId: result.pairedFromDeviceId,
       });
       const data = {
         uuid: result.uuid,

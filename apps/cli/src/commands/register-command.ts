@@ -18,6 +18,7 @@ import {
   DEVICE_ALGORITHMS,
   type DeviceKeyOptions,
   prepareDeviceKey,
+  saveIssuedDevice,
 } from '../device-key.js';
 import { askText, obtainPassword } from '../lib/_prompts.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
@@ -108,25 +109,7 @@ Examples:
       const result = await withClient(io, options, (client) =>
         withSpinner(io, 'registering', () => client.register(body)),
       );
-      const privateKeyPem = key.privateKeyPem ?? result.privateKeyPem;
-      if (privateKeyPem === undefined)
-        throw new Error('the service returned no private key for a server-generated key');
-      await profile.saveDevice({
-        device: {
-          uuid: result.uuid,
-          username: result.username,
-          deviceId: result.deviceId,
-          fingerprint: result.fingerprint,
-          serialNumber: result.serialNumber,
-          algorithm: String(result.algorithm),
-          notAfter: result.notAfter,
-          keySource: key.keySource,
-          savedAt: new Date().toISOString(),
-        },
-        certificatePem: result.certificatePem,
-        privateKeyPem,
-        caCertificatePem: result.caCertificatePem,
-      });
+      await saveIssuedDevice(profile, key, result, { username: result.username });
       const data = {
         uuid: result.uuid,
         username: result.username,
