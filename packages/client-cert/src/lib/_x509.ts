@@ -10,6 +10,7 @@ import * as pkijs from 'pkijs';
 import { CertificateError } from '../certificate-error.js';
 import type { KeyAlgorithm } from '../key-algorithm.js';
 import { SIGNATURE_PROFILES } from './_algorithms.js';
+import { usesGeneralizedTime } from './_der.js';
 import { pemToDer } from './_pem.js';
 
 export const OID = Object.freeze({
@@ -112,9 +113,9 @@ export function wholeSeconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
 
-/** UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 4.1.2.5). */
+/** UTCTime for 1950 through 2049, GeneralizedTime otherwise (RFC 5280 4.1.2.5). */
 export function timeOf(date: Date): pkijs.Time {
-  return new pkijs.Time({ type: date.getUTCFullYear() >= 2050 ? 1 : 0, value: date });
+  return new pkijs.Time({ type: usesGeneralizedTime(date) ? 1 : 0, value: date });
 }
 
 export interface Serial {
@@ -126,10 +127,15 @@ export interface Serial {
 
 /** 128 random bits from the CSPRNG, encoded as a positive minimal INTEGER (RFC 5280 4.1.2.2). */
 export function randomSerial(): Serial {
+  return serialFromHex(randomSerialBytes().toString('hex'));
+}
+
+/** The 16 magnitude octets of a {@link randomSerial}, never starting with a zero octet. */
+export function randomSerialBytes(): Buffer {
   let bytes = randomBytes(16);
   // A leading zero octet would make the minimal encoding shorter than 128 bits; draw again (p = 1/256).
   while (bytes[0] === 0) bytes = randomBytes(16);
-  return serialFromHex(bytes.toString('hex'));
+  return bytes;
 }
 
 export function serialFromHex(hex: string): Serial {
