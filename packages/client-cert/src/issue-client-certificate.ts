@@ -3,15 +3,15 @@
  * v3, subject `CN=<userUuid>, UID=<deviceId>`, basicConstraints cA=FALSE (critical), keyUsage
  * digitalSignature (critical), extKeyUsage id-kp-clientAuth, SKI (RFC 7093 method 1), AKI = CA SKI, 128-bit
  * CSPRNG serial. The key comes from a PKCS#10 request (RFC 2986, proof of possession checked) or is generated
- * here (ML-DSA per FIPS 204 / RFC 9881, ECDSA P-256, Ed25519, RSA-3072).
+ * here (ML-DSA per FIPS 204 / RFC 9881, ECDSA P-256, Ed25519, RSA-3072). The TBSCertificate is written as
+ * DER directly from per-CA precomputed pieces (see lib/_client-certificate-der.ts) and signed by `node:crypto`.
  */
 import { createHash } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import type { CertificateAuthority } from './create-certificate-authority.js';
 import type { KeyAlgorithm } from './key-algorithm.js';
 import { signBytes } from './lib/_algorithms.js';
 import { resolveAuthorityWithKey } from './lib/_authority.js';
+import { encodeClientCertificateTbs, wrapSignedCertificate } from './lib/_client-certificate-der.js';
 import { verifyCsr } from './lib/_csr.js';
 import {
   assertKeyAlgorithm,
@@ -23,20 +23,7 @@ import {
 import { UUID_PATTERN } from './lib/_info.js';
 import { generateEncodedKeyPair } from './lib/_keygen.js';
 import { derToPem } from './lib/_pem.js';
-import {
-  algorithmIdentifier,
-  buildName,
-  extension,
-  KEY_USAGE,
-  keyIdentifier,
-  keyUsageValue,
-  OID,
-  publicKeyInfoFromSpki,
-  randomSerial,
-  signStructure,
-  timeOf,
-  wholeSeconds,
-} from './lib/_x509.js';
+import { randomSerialBytes, wholeSeconds } from './lib/_x509.js';
 
 /** Device ids are opaque, but restricted to a safe alphabet so they survive every name rendering. */
 const DEVICE_ID_PATTERN = /^[A-Za-z0-9._~:@+-]{1,128}$/;
@@ -99,22 +86,9 @@ export async function issueClientCertificate(
   const now = wholeSeconds(assertOptionalDate(options.now, 'options.now'));
   const ca = resolveAuthorityWithKey(options.ca, 'options.ca');
 
-  let algorithm: KeyAlgorithm;
-  let spkiDer: Uint8Array;
-  let privateKeyPem: string | undefined;
-  if (csrPem !== undefined) {
-    const csr = verifyCsr(csrPem, 'options.csrPem');
-    if (options.algorithm !== undefined && options.algorithm !== csr.algorithm) {
-      throw invalidArgument('"options.algorithm" does not match the key in "options.csrPem"');
-    }
-    algorithm = csr.algorithm;
-    spkiDer = csr.spkiDer;
-  } else {
-    algorithm = options.algorithm ?? 'ml-dsa-65';
-    // OpenSSL hands back the SPKI as DER directly; the PEM is made once, for the caller.
-    const keys = await generateEncodedKeyPair(algorithm, 'der');
-    privateKeyPem = keys.privateKeyPem;
-    spkiDer = new Uint8Array(keys.publicKey);
+  const csr = csrPem === undefined ? undefined : verifyCsr(csrPem, 'options.csrPem');
+  if (csr !== undefined && options.algorithm !== undefined && options.algorithm !== csr.algorithm) {
+    throw invalidArgument('"options.algorithm" does not match the key in "options.csrPem"');
   }
 
   const caNotAfter = ca.cert.notAfter.value;
@@ -124,39 +98,37 @@ export async function issueClientCertificate(
   if (notAfter <= notBefore)
     throw invalidArgument('the CA certificate has expired or expires before "options.now"');
 
-  const spki = publicKeyInfoFromSpki(spkiDer);
-  const serial = randomSerial();
-  const cert = new pkijs.Certificate();
-  cert.version = 2;
-  cert.serialNumber = serial.integer;
-  cert.signature = algorithmIdentifier(ca.algorithm);
-  cert.issuer = ca.cert.subject;
-  cert.subject = buildName([
-    [OID.commonName, userUuid.toLowerCase()],
-    [OID.userId, deviceId],
-  ]);
-  cert.notBefore = timeOf(notBefore);
-  cert.notAfter = timeOf(notAfter);
-  cert.subjectPublicKeyInfo = spki;
-  cert.extensions = [
-    extension(OID.basicConstraints, true, new pkijs.BasicConstraints({ cA: false }).toSchema()),
-    extension(OID.keyUsage, true, keyUsageValue(KEY_USAGE.digitalSignature)),
-    extension(OID.extKeyUsage, false, new pkijs.ExtKeyUsage({ keyPurposes: [OID.clientAuth] }).toSchema()),
-    extension(OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: keyIdentifier(spki) })),
-    extension(
-      OID.authorityKeyIdentifier,
-      false,
-      new pkijs.AuthorityKeyIdentifier({
-        keyIdentifier: new asn1js.OctetString({ valueHex: ca.keyIdentifier }),
-      }).toSchema(),
-    ),
-  ];
-  const der = signStructure(cert, ca.algorithm, (tbs) => signBytes(ca.algorithm, ca.privateKey, tbs));
+  let algorithm: KeyAlgorithm;
+  let spkiDer: Uint8Array;
+  let privateKeyPem: string | undefined;
+  if (csr !== undefined) {
+    algorithm = csr.algorithm;
+    spkiDer = csr.spkiDer;
+  } else {
+    algorithm = options.algorithm ?? 'ml-dsa-65';
+    // Generated on the thread pool. OpenSSL hands back the SPKI as DER, which goes into the certificate
+    // unparsed; the private key PEM is made once, for the caller.
+    const keys = await generateEncodedKeyPair(algorithm, 'der');
+    privateKeyPem = keys.privateKeyPem;
+    spkiDer = keys.publicKey;
+  }
+
+  const serial = randomSerialBytes();
+
+  const tbs = encodeClientCertificateTbs(ca, {
+    serial,
+    notBefore,
+    notAfter,
+    commonName: userUuid.toLowerCase(),
+    userId: deviceId,
+    spkiDer,
+  });
+  const der = wrapSignedCertificate(ca, tbs, signBytes(ca.algorithm, ca.privateKey, tbs));
   return {
     certificatePem: derToPem(der, 'CERTIFICATE'),
     ...(privateKeyPem !== undefined ? { privateKeyPem } : {}),
     fingerprint: createHash('sha256').update(der).digest('hex'),
-    serialNumber: serial.hex,
+    serialNumber: serial.toString('hex'),
     notBefore,
     notAfter,
     algorithm,

@@ -39,8 +39,11 @@ interface CachedAuthority {
   readonly certificatePem: string;
   readonly resolved: ResolvedAuthority;
   privateKeyPem?: string;
-  privateKey?: KeyObject;
+  /** The resolved CA with its checked key; one object per CA object, so per-CA caches can key on it. */
+  withKey?: AuthorityWithKey;
 }
+
+export type AuthorityWithKey = ResolvedAuthority & { readonly privateKey: KeyObject };
 
 /** Resolved CAs by the object the caller passes (`CertificateAuthority` or `{ certificatePem }`). */
 const byObject = new WeakMap<object, CachedAuthority>();
@@ -71,29 +74,27 @@ export function resolveAuthority(ca: unknown, name = 'ca'): ResolvedAuthority {
 }
 
 /** {@link resolveAuthority} plus the CA private key, checked to be the certificate's key. */
-export function resolveAuthorityWithKey(
-  ca: unknown,
-  name = 'ca',
-): ResolvedAuthority & { readonly privateKey: KeyObject } {
+export function resolveAuthorityWithKey(ca: unknown, name = 'ca'): AuthorityWithKey {
   const resolved = resolveAuthority(ca, name);
   const privateKeyPem = (ca as { privateKeyPem?: unknown }).privateKeyPem;
   const cached = byObject.get(ca as object);
   if (
-    cached?.privateKey !== undefined &&
+    cached?.withKey !== undefined &&
     cached.resolved === resolved &&
     cached.privateKeyPem === privateKeyPem
   ) {
-    return { ...resolved, privateKey: cached.privateKey };
+    return cached.withKey;
   }
   const { key: privateKey } = parsePrivateKeyPem(privateKeyPem, `${name}.privateKeyPem`);
   if (!Buffer.from(spkiDerOf(privateKey)).equals(Buffer.from(spkiDerOf(resolved.publicKey)))) {
     throw new CertificateError('KEY_MALFORMED', `"${name}.privateKeyPem" does not match the CA certificate`);
   }
+  const withKey: AuthorityWithKey = Object.freeze({ ...resolved, privateKey });
   if (cached !== undefined && cached.resolved === resolved && typeof privateKeyPem === 'string') {
     cached.privateKeyPem = privateKeyPem;
-    cached.privateKey = privateKey;
+    cached.withKey = withKey;
   }
-  return { ...resolved, privateKey };
+  return withKey;
 }
 
 function checkAuthority(certificatePem: unknown, name: string): ResolvedAuthority {
