@@ -53,3 +53,10 @@ export {
   type OutboxNotifierOptions,
 } from './sns/outbox-notifier.js';
 export { SnsNotifier } from './sns/sns-notifier.js';
+// SQLite (embedded, node:sqlite)
+export {
+  createSqliteStores,
+  type SqliteStores,
+  type SqliteStoresConfig,
+} from './sqlite/create-sqlite-stores.js';
+export { SqliteInputError } from './sqlite/sqlite-input-error.js';

@@ -1,0 +1,86 @@
+/**
+ * Internal: the SQLite schema (version 1, kept in `PRAGMA user_version`).
+ *
+ * Every table keeps the full record as JSON text in `record`, so each field round-trips exactly
+ * (absent optional fields stay absent), plus the columns that lookups, uniqueness and ordering
+ * need. Uniqueness is the engine's: PRIMARY KEY and UNIQUE constraints (SQLite's UNIQUE admits
+ * any number of NULLs, which is exactly the rule for the optional mynumber index). Timestamps are
+ * REAL columns (ms since the epoch; exact for every integer below 2^53). `expires_at` columns are
+ * indexed so expired rows can be reclaimed without a scan; reads still compare with `now`.
+ */
+
+/** The schema version this adapter writes and reads. */
+export const SCHEMA_VERSION = 1;
+
+/** DDL of version 1 (idempotent). */
+export const SCHEMA_V1 = `
+CREATE TABLE IF NOT EXISTS users (
+  uuid TEXT PRIMARY KEY NOT NULL,
+  username_key TEXT NOT NULL UNIQUE,
+  email_index TEXT NOT NULL UNIQUE,
+  mynumber_index TEXT UNIQUE,
+  record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS devices (
+  user_uuid TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  fingerprint TEXT NOT NULL UNIQUE,
+  record TEXT NOT NULL,
+  PRIMARY KEY (user_uuid, device_id)
+);
+CREATE TABLE IF NOT EXISTS pairing_tokens (
+  token_hash TEXT PRIMARY KEY NOT NULL,
+  expires_at REAL NOT NULL,
+  used_at REAL,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pairing_tokens_by_expiry ON pairing_tokens (expires_at);
+CREATE TABLE IF NOT EXISTS challenges (
+  challenge_id TEXT PRIMARY KEY NOT NULL,
+  expires_at REAL NOT NULL,
+  used_at REAL,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS challenges_by_expiry ON challenges (expires_at);
+CREATE TABLE IF NOT EXISTS refresh_families (
+  family_id TEXT PRIMARY KEY NOT NULL,
+  user_uuid TEXT NOT NULL,
+  expires_at REAL NOT NULL,
+  revoked_at REAL,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS refresh_families_by_user ON refresh_families (user_uuid);
+CREATE INDEX IF NOT EXISTS refresh_families_by_expiry ON refresh_families (expires_at);
+CREATE TABLE IF NOT EXISTS revoked_tokens (
+  jti TEXT PRIMARY KEY NOT NULL,
+  expires_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS revoked_tokens_by_expiry ON revoked_tokens (expires_at);
+CREATE TABLE IF NOT EXISTS revoked_certificates (
+  serial_number TEXT PRIMARY KEY NOT NULL,
+  revoked_at REAL NOT NULL,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS revoked_certificates_by_time ON revoked_certificates (revoked_at, serial_number);
+CREATE TABLE IF NOT EXISTS counters (
+  counter_key TEXT PRIMARY KEY NOT NULL,
+  count INTEGER NOT NULL,
+  window_start REAL NOT NULL,
+  locked_until REAL
+);
+CREATE TABLE IF NOT EXISTS audit_events (
+  event_id TEXT PRIMARY KEY NOT NULL,
+  at REAL NOT NULL,
+  user_uuid TEXT,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_events_by_time ON audit_events (at DESC, event_id DESC);
+CREATE INDEX IF NOT EXISTS audit_events_by_user_time ON audit_events (user_uuid, at DESC, event_id DESC)
+  WHERE user_uuid IS NOT NULL;
+CREATE TABLE IF NOT EXISTS certificate_blobs (
+  blob_key TEXT PRIMARY KEY NOT NULL,
+  user_uuid TEXT NOT NULL,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS certificate_blobs_by_user ON certificate_blobs (user_uuid, blob_key);
+`;

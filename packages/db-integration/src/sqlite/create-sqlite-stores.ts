@@ -1,0 +1,190 @@
+/**
+ * `createSqliteStores`: every @city/ports port on one SQLite database file through Node's
+ * built-in `node:sqlite` (`DatabaseSync`), in process — no server, no HTTP, no driver.
+ *
+ * Opening: the parent directory is created (0700) when missing and a new file is created 0600
+ * before SQLite opens it (SQLite gives its `-wal`/`-shm` files the database file's mode); then
+ * WAL journal mode (readers never block the writer, and a commit needs no fsync of the database
+ * file), `synchronous = NORMAL` (a commit survives a process crash; a power loss may lose the
+ * last commits but never corrupts), `busy_timeout` for other processes' locks, and the schema of
+ * `_schema.ts` inside `BEGIN IMMEDIATE` with its version in `PRAGMA user_version`. The schema
+ * has no foreign keys (records of different ports are independent, as on DynamoDB), so
+ * `foreign_keys` stays off.
+ *
+ * Every statement is prepared once here. Store methods are `async` because the ports are, but
+ * do their work synchronously: one call is a bound statement plus `JSON.parse`, and a
+ * read-check-write runs inside one `BEGIN IMMEDIATE … COMMIT` that no other JavaScript of this
+ * process can interleave with; other processes are serialised by SQLite's locks.
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { type Notifier, type Stores, StoreUnavailableError } from '@city/ports';
+import { requireObject } from './_guards.js';
+import { SCHEMA_V1, SCHEMA_VERSION } from './_schema.js';
+import { SqliteContext } from './_sqlite-context.js';
+import { SqliteAuditLog } from './sqlite-audit-log.js';
+import { SqliteCertificateBlobStore } from './sqlite-certificate-blob-store.js';
+import { SqliteCertificateRevocationStore } from './sqlite-certificate-revocation-store.js';
+import { SqliteChallengeStore } from './sqlite-challenge-store.js';
+import { SqliteCounterStore } from './sqlite-counter-store.js';
+import { SqliteDeviceStore } from './sqlite-device-store.js';
+import { SqliteInputError } from './sqlite-input-error.js';
+import { SqlitePairingTokenStore } from './sqlite-pairing-token-store.js';
+import { SqliteRefreshTokenStore } from './sqlite-refresh-token-store.js';
+import { SqliteRevocationList } from './sqlite-revocation-list.js';
+import { SqliteUserStore } from './sqlite-user-store.js';
+
+/** Configuration of {@link createSqliteStores}. */
+export interface SqliteStoresConfig {
+  /** Database file path (relative paths resolve against the working directory), or `:memory:`. */
+  readonly path: string;
+  /** Where notifications go (an OutboxNotifier, or one wrapping an SnsNotifier). */
+  readonly notifier: Notifier;
+  /** How long a write waits for another process's lock before `StoreUnavailableError` (default 5000 ms). */
+  readonly busyTimeoutMs?: number | undefined;
+}
+
+/** The SQLite stores: every port, the database path, and a cheap change marker for caches. */
+export interface SqliteStores extends Stores {
+  /** The absolute database file path (or `:memory:`). */
+  readonly path: string;
+  /**
+   * Changes whenever a user, device, refresh family, revoked token id or revoked certificate
+   * was written through these stores, and whenever another connection or process committed.
+   */
+  readonly authStateVersion: () => string;
+}
+
+const MEMORY = ':memory:';
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+const MAX_BUSY_TIMEOUT_MS = 600_000;
+
+/**
+ * Opens (creating if needed) the SQLite database at `config.path` and returns every port on it.
+ *
+ * @throws {SqliteInputError} when `path`, `notifier` or `busyTimeoutMs` is missing or malformed.
+ * @throws {StoreUnavailableError} when the file cannot be created or opened, is not a SQLite
+ *   database, or has a newer schema (the message names the path).
+ * @example
+ * ```ts
+ * const stores = createSqliteStores({ path: '.city/city.sqlite', notifier: new OutboxNotifier({ dir: '.city/outbox' }) });
+ * await stores.users.getByUuid(uuid);
+ * await stores.close();
+ * ```
+ */
+export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
+  requireObject('config', config);
+  const { path, notifier } = config;
+  if (typeof path !== 'string' || path.length === 0 || path.length > 4096 || path.includes('\u0000')) {
+    throw new SqliteInputError('path', '"path" expected a file path or ":memory:"');
+  }
+  if (typeof notifier !== 'object' || notifier === null || typeof notifier.publish !== 'function') {
+    throw new SqliteInputError('notifier', '"notifier" expected a Notifier');
+  }
+  const busyTimeoutMs = config.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > MAX_BUSY_TIMEOUT_MS) {
+    throw new SqliteInputError(
+      'busyTimeoutMs',
+      `"busyTimeoutMs" expected an integer in 0..${MAX_BUSY_TIMEOUT_MS}`,
+    );
+  }
+
+  const file = path === MEMORY ? MEMORY : resolve(path);
+  if (file !== MEMORY) prepareFile(file);
+
+  let db: DatabaseSync | undefined;
+  let ctx: SqliteContext;
+  let stores: Omit<SqliteStores, 'path' | 'notifier' | 'authStateVersion' | 'close'>;
+  try {
+    db = new DatabaseSync(file, { timeout: busyTimeoutMs });
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
+    migrate(db, file);
+    ctx = new SqliteContext(db, file, busyTimeoutMs);
+    stores = {
+      users: new SqliteUserStore(ctx),
+      devices: new SqliteDeviceStore(ctx),
+      pairingTokens: new SqlitePairingTokenStore(ctx),
+      challenges: new SqliteChallengeStore(ctx),
+      refreshTokens: new SqliteRefreshTokenStore(ctx),
+      revocations: new SqliteRevocationList(ctx),
+      certificateRevocations: new SqliteCertificateRevocationStore(ctx),
+      counters: new SqliteCounterStore(ctx),
+      audit: new SqliteAuditLog(ctx),
+      certificates: new SqliteCertificateBlobStore(ctx),
+    };
+  } catch (error) {
+    try {
+      db?.close();
+    } catch {
+      // Already closed or never opened; the open failure is what gets reported.
+    }
+    if (error instanceof StoreUnavailableError) throw error;
+    throw new StoreUnavailableError(`cannot open the SQLite store "${file}": ${describe(error)}`, {
+      cause: error,
+    });
+  }
+
+  return {
+    ...stores,
+    path: file,
+    notifier,
+    authStateVersion: () => ctx.authStateVersion(),
+    async close() {
+      ctx.close();
+    },
+  };
+}
+
+/** Creates the parent directory (0700) and an empty database file (0600) when they are missing. */
+function prepareFile(file: string): void {
+  const dir = dirname(file);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new StoreUnavailableError(
+      `cannot create the directory "${dir}" of the SQLite store "${file}": ${describe(error)}`,
+      { cause: error },
+    );
+  }
+  try {
+    // SQLite treats an empty file as a new database; creating it here sets the mode atomically.
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'EEXIST') return;
+    throw new StoreUnavailableError(`cannot create the SQLite store "${file}": ${describe(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Creates or checks the schema; concurrent first opens are serialised by `BEGIN IMMEDIATE`. */
+function migrate(db: DatabaseSync, file: string): void {
+  const readVersion = (): number => Number(db.prepare('PRAGMA user_version').get()?.user_version ?? 0);
+  const found = readVersion();
+  if (found > SCHEMA_VERSION) {
+    throw new StoreUnavailableError(
+      `the SQLite store "${file}" has schema version ${found}; this version of @city/db-integration reads up to ${SCHEMA_VERSION}`,
+    );
+  }
+  if (found === SCHEMA_VERSION) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec(SCHEMA_V1);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+/** A short reason for an open failure (SQLite's or the file system's). */
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === 'string' && code !== 'ERR_SQLITE_ERROR' && !message.includes(code)
+    ? `${code}: ${message}`
+    : message;
+}
