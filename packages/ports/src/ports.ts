@@ -164,6 +164,13 @@ export interface Stores {
   readonly audit: AuditLog;
   readonly certificates: CertificateBlobStore;
   readonly notifier: Notifier;
+  /**
+   * Optional change marker for caches: a cheap synchronous value that differs from any earlier
+   * value whenever a user, device, refresh family, revoked token id or revoked certificate may
+   * have changed — including writes by other processes sharing the store. Adapters that cannot
+   * observe every writer (network stores) leave it out, and callers then must not cache.
+   */
+  readonly authStateVersion?: (() => string) | undefined;
   /** Releases connections (clients, sockets). */
   close(): Promise<void>;
 }
