@@ -96,6 +96,12 @@ export interface AuthConfig {
     | undefined;
   /** Maximum page size for admin listings, default 100. */
   readonly maxPageSize: number;
+  /**
+   * Verified access tokens kept in memory (default 10,000; 0 disables). Used only with stores that
+   * report every change (`Stores.authStateVersion`, e.g. the embedded SQLite store): a cached
+   * token is trusted again only while no user, device, session or revocation has changed since.
+   */
+  readonly accessCacheSize: number;
 }
 
 /** The defaults; `issuer` and `audience` should be overridden in production. */
@@ -125,6 +131,7 @@ export const DEFAULT_AUTH_CONFIG: AuthConfig = {
   crlNextUpdateHours: 24,
   argon2: undefined,
   maxPageSize: 100,
+  accessCacheSize: 10_000,
 };
 
 /** A partial configuration; nested `proofModes` and `lockout` may be partial too. */
@@ -159,6 +166,7 @@ export function resolveAuthConfig(overrides: AuthConfigOverrides = {}): AuthConf
     ['certificateValidityDays', config.certificateValidityDays],
     ['crlNextUpdateHours', config.crlNextUpdateHours],
     ['maxPageSize', config.maxPageSize],
+    ['accessCacheSize', config.accessCacheSize],
     ...Object.entries(config.lockout).map(([k, v]): [string, number] => [`lockout.${k}`, v]),
   ];
   for (const [name, value] of integers) {

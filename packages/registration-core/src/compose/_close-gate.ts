@@ -86,6 +86,11 @@ export function closeGate(stores: Stores, createService: (stores: Stores) => Aut
     });
   const guardedStores = { ...stores } as Record<string, unknown>;
   for (const name of PORT_NAMES) guardedStores[name] = guardedPort(stores[name]);
+  // A method on an adapter's prototype is not copied by the spread above; it is synchronous and
+  // cheap, so it is passed through (use-case calls are refused by the service gate after close).
+  if (typeof stores.authStateVersion === 'function') {
+    guardedStores.authStateVersion = stores.authStateVersion.bind(stores);
+  }
   const gatedStores = guardedStores as unknown as Stores;
 
   const service = createService(gatedStores);

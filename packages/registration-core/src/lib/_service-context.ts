@@ -19,6 +19,7 @@ import type {
 import type { AuthConfig } from '../auth-config.js';
 import type { AuthDeps } from '../auth-deps.js';
 import type { TokenPair, UserSummary } from '../auth-service.js';
+import { AccessCache } from './_access-cache.js';
 
 export interface ServiceContext {
   readonly stores: Stores;
@@ -30,6 +31,7 @@ export interface ServiceContext {
   readonly clock: Clock;
   readonly random: Random;
   readonly onInternalError: (error: unknown, where: string) => void;
+  readonly accessCache: AccessCache;
 }
 
 export function nowDate(ctx: ServiceContext): Date {
@@ -217,5 +219,6 @@ export function createServiceContext(
     clock,
     random,
     onInternalError: deps.onInternalError ?? (() => {}),
+    accessCache: new AccessCache(config.accessCacheSize, deps.stores.authStateVersion),
   };
 }

@@ -3,7 +3,7 @@
  * a user's roles. Permissions come from the principal's current roles (re-read from the store
  * by `authenticate`, so a demotion takes effect at once).
  */
-import { ConflictError, NotFoundError, type Role } from '@city/ports';
+import { ConflictError, NotFoundError, type Role, type UserRecord } from '@city/ports';
 import { AuthError } from '../auth-error.js';
 import type {
   AuditEntry,
@@ -127,8 +127,18 @@ export async function setRoles(
 }
 
 export async function describeMe(ctx: ServiceContext, principal: Principal): Promise<MeResult> {
+  // A principal fresh from the access cache carries the user read under the current state version.
+  const entry = ctx.accessCache.entryOf(principal);
+  if (entry !== undefined) {
+    entry.me ??= Object.freeze(buildMe(ctx, entry.user, principal));
+    return entry.me;
+  }
   const user = await ctx.stores.users.getByUuid(principal.userUuid);
   if (user === undefined || user.status !== 'active') throw new AuthError('TOKEN_REVOKED');
+  return buildMe(ctx, user, principal);
+}
+
+function buildMe(ctx: ServiceContext, user: UserRecord, principal: Principal): MeResult {
   const mynumber = decryptField(ctx, user, 'mynumber');
   return {
     ...userSummary(ctx, user),

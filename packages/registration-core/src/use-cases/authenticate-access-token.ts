@@ -2,7 +2,9 @@
  * Access-token authentication for every protected call: signature and claims (explicit
  * algorithm from the key's `kid`, `typ` access only), the shared revocation list (RFC 7009
  * revocations reach every instance), and the user and device still active — so revoking a
- * device or disabling a user takes effect at once, not at token expiry.
+ * device or disabling a user takes effect at once, not at token expiry. With a store that reports
+ * every change (`authStateVersion`), a token that passed all of that is remembered until the next
+ * change of state or its expiry (see lib/_access-cache).
  */
 import { verifyToken } from '@city/jwt';
 import { AuthError } from '../auth-error.js';
@@ -16,7 +18,19 @@ export async function authenticateAccessToken(
 ): Promise<Principal> {
   if (typeof accessToken !== 'string' || accessToken === '') throw new AuthError('AUTHENTICATION_REQUIRED');
   const now = ctx.clock.now();
-  let claims: { sub: string; deviceId: string; jti: string; exp: number; sid?: string | undefined };
+  const cached = ctx.accessCache.lookup(accessToken, now);
+  if (cached !== undefined) return cached;
+  // Read before the store reads below (see lib/_access-cache).
+  const version = ctx.accessCache.currentVersion();
+  let claims: {
+    sub: string;
+    deviceId: string;
+    jti: string;
+    iat: number;
+    exp: number;
+    nbf?: number | undefined;
+    sid?: string | undefined;
+  };
   try {
     const verified = await verifyToken(ctx.keys, accessToken, {
       typ: 'access',
@@ -38,13 +52,25 @@ export async function authenticateAccessToken(
   if (user === undefined || user.status !== 'active' || device === undefined || device.status !== 'active') {
     throw new AuthError('TOKEN_REVOKED');
   }
-  return {
+  const principal: Principal = Object.freeze({
     userUuid: user.uuid,
     username: user.username,
-    roles: [...user.roles],
+    roles: Object.freeze([...user.roles]),
     deviceId: device.deviceId,
     sessionId: claims.sid,
     tokenId: claims.jti,
     expiresAt: new Date(claims.exp * 1000).toISOString(),
-  };
+  });
+  if (version !== undefined) {
+    // The window verifyToken accepts (whole seconds, tolerance on both sides), in milliseconds.
+    const tolerance = ctx.config.clockToleranceSeconds;
+    ctx.accessCache.remember(accessToken, {
+      principal,
+      user,
+      version,
+      validFromMs: (Math.max(claims.iat, claims.nbf ?? claims.iat) - tolerance) * 1000,
+      validUntilMs: (claims.exp + tolerance) * 1000 - 1,
+    });
+  }
+  return principal;
 }
