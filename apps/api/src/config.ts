@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type DynamoStoresConfig, loadStorageConfigFromEnv } from '@city/db-integration';
 import { CityError, isCityError } from '@city/errors';
+import type { EmbeddedStore } from '@city/registration-core';
 
 /** Storage back end. */
 export type CityMode = 'embedded' | 'aws' | 'mongodb';
@@ -32,6 +33,8 @@ export interface ApiConfig {
   readonly mode: CityMode;
   /** Where the embedded mode keeps its data (`CITY_DATA_DIR`). */
   readonly dataDir: string;
+  /** The embedded mode's record store (`CITY_EMBEDDED_STORE`: `sqlite` or `dynalite`); unset = registration-core's choice for the directory. */
+  readonly embeddedStore?: EmbeddedStore | undefined;
   readonly host: string;
   readonly port: number;
   /** JWT `iss` / `aud` overrides for the core (`CITY_ISSUER`, `CITY_AUDIENCE`). */
@@ -73,6 +76,7 @@ export class ConfigError extends CityError {
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const MODES: readonly CityMode[] = ['embedded', 'aws', 'mongodb'];
+const EMBEDDED_STORES: readonly EmbeddedStore[] = ['sqlite', 'dynalite'];
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -201,9 +205,14 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     }
     mongodb = { uri, dbName };
   }
+  const embeddedStore =
+    read(env, 'CITY_EMBEDDED_STORE') === undefined
+      ? undefined
+      : oneOf(env, 'CITY_EMBEDDED_STORE', EMBEDDED_STORES, 'sqlite');
   return {
     mode,
     dataDir,
+    embeddedStore,
     storage,
     mongodb,
     secretsDir: read(env, 'CITY_SECRETS_DIR') ?? dataDir,

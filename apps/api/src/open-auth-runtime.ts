@@ -1,6 +1,6 @@
 /**
- * Opens registration-core for the configured mode: the embedded default (dynalite + s3rver +
- * outbox under the data directory), AWS (DynamoDB/S3/SNS from the storage env vars) or MongoDB.
+ * Opens registration-core for the configured mode: the embedded default (SQLite + outbox under
+ * the data directory), AWS (DynamoDB/S3/SNS from the storage env vars) or MongoDB.
  */
 import { type AuthConfigOverrides, openAuthFromConfig, openEmbeddedAuth } from '@city/registration-core';
 import type { BuildAppOptions } from './build-app.js';
@@ -34,7 +34,7 @@ export async function openAuthRuntime(
   const common = { config: authOverridesOf(config), onInternalError: hooks.onInternalError };
   switch (config.mode) {
     case 'embedded':
-      return openEmbeddedAuth({ dataDir: config.dataDir, ...common });
+      return openEmbeddedAuth({ dataDir: config.dataDir, store: config.embeddedStore, ...common });
     case 'aws':
       return openAuthFromConfig({
         mode: 'aws',

@@ -43,7 +43,7 @@ export type {
 } from './auth-service.js';
 export type { AuthDeploymentConfig } from './compose/open-auth-from-config.js';
 export { openAuthFromConfig } from './compose/open-auth-from-config.js';
-export type { AuthRuntime, EmbeddedAuthOptions } from './compose/open-embedded-auth.js';
+export type { AuthRuntime, EmbeddedAuthOptions, EmbeddedStore } from './compose/open-embedded-auth.js';
 export { openEmbeddedAuth } from './compose/open-embedded-auth.js';
 export { createAuthService } from './create-auth-service.js';
 export type { Permission } from './has-permission.js';

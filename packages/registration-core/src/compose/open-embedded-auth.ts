@@ -1,24 +1,30 @@
 /**
  * The embedded deployment: everything under one data directory, no external services. Secrets
- * (CA, JWT keys, key vault) as in _load-secrets; records in dynalite persisted to
- * `<dataDir>/dynamodb`, certificate bodies in s3rver under `<dataDir>/s3`, notifications in the
- * outbox `<dataDir>/outbox`. A second start on the same directory reuses all of it. dynalite and
- * s3rver run in worker threads by default, so the host's CPU work (Argon2id, signatures) cannot
- * stall the engines past the store client's timeout.
+ * (CA, JWT keys, key vault) as in _load-secrets; records and certificate bodies in one SQLite
+ * database `<dataDir>/city.db` (Node's built-in `node:sqlite`, in this process: a store call
+ * costs microseconds, not an HTTP round trip), notifications in the outbox `<dataDir>/outbox`.
+ * A second start on the same directory reuses all of it.
+ *
+ * `store: 'dynalite'` keeps the DynamoDB-compatible layout instead (dynalite under
+ * `<dataDir>/dynamodb`, s3rver under `<dataDir>/s3`, in worker threads by default), for
+ * exercising the DynamoDB code path without AWS. A data directory written by that layout and
+ * without `city.db` opens with it automatically, so its users are not silently left behind.
  */
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createDynamoStores,
+  createSqliteStores,
   createTables,
   ensureBucket,
   loadStorageConfigFromEnv,
+  OutboxNotifier,
   startDynalite,
   startS3rver,
 } from '@city/db-integration';
 import type { JwtAlgorithm, KeySet } from '@city/jwt';
 import type { KemAlgorithm } from '@city/ntru-keyvault';
-import type { Clock, CounterStore, Random } from '@city/ports';
+import type { Clock, CounterStore, Random, Stores } from '@city/ports';
 import { type AuthConfigOverrides, type CertificateAlgorithm, resolveAuthConfig } from '../auth-config.js';
 import type { AuthService } from '../auth-service.js';
 import { createAuthService } from '../create-auth-service.js';
@@ -39,9 +45,17 @@ export interface EmbeddedAuthOptions {
   readonly clock?: Clock | undefined;
   readonly random?: Random | undefined;
   readonly onInternalError?: ((error: unknown, where: string) => void) | undefined;
-  /** Run dynalite and s3rver in worker threads (default true); false keeps them in this thread. */
+  /**
+   * Where records live: `sqlite` (`<dataDir>/city.db`, the default for a new directory) or
+   * `dynalite` (the DynamoDB-compatible engines; the default for a directory that has only their data).
+   */
+  readonly store?: EmbeddedStore | undefined;
+  /** With `store: 'dynalite'`: run dynalite and s3rver in worker threads (default true). */
   readonly enginesInWorker?: boolean | undefined;
 }
+
+/** The embedded record stores. */
+export type EmbeddedStore = 'sqlite' | 'dynalite';
 
 /** A running auth service and how to stop it. */
 export interface AuthRuntime {
@@ -78,6 +92,82 @@ export async function openEmbeddedAuth(options: EmbeddedAuthOptions): Promise<Au
     jwtAlgorithm: options.jwtAlgorithm,
     kemAlgorithm: options.kemAlgorithm,
   });
+  const engine = options.store ?? (await defaultStore(dataDir));
+  const opened = engine === 'sqlite' ? openSqlite(dataDir) : await openDynalite(dataDir, options);
+  const gate = closeGate(opened.stores, (gatedStores) =>
+    createAuthService({
+      stores: gatedStores,
+      ca: secrets.ca,
+      keys: secrets.keys,
+      fieldCipher: secrets.fieldCipher,
+      sealKey: secrets.sealKey,
+      config: options.config,
+      clock: options.clock,
+      random: options.random,
+      onInternalError: options.onInternalError,
+    }),
+  );
+  let closed: Promise<void> | undefined;
+  const { issuer, audience } = resolveAuthConfig(options.config ?? {});
+  return {
+    auth: gate.auth,
+    counters: gate.stores.counters,
+    jwt: { keys: secrets.keys, issuer, audience },
+    describe: {
+      mode: 'embedded',
+      dataDir,
+      store: engine,
+      ...opened.describe,
+      keyvault: secrets.vault.status().store,
+    },
+    close: () => {
+      closed ??= (async () => {
+        // In-flight writes finish before the stores and engines go away (see _close-gate).
+        await gate.drain();
+        await opened.stop();
+      })();
+      return closed;
+    },
+  };
+}
+
+interface OpenedStores {
+  readonly stores: Stores;
+  readonly describe: Readonly<Record<string, string>>;
+  /** Closes the stores, then stops any engine they talk to. */
+  stop(): Promise<void>;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** SQLite for a new directory; dynalite for one that holds only dynalite data. */
+async function defaultStore(dataDir: string): Promise<EmbeddedStore> {
+  if (await exists(join(dataDir, SQLITE_FILE))) return 'sqlite';
+  return (await exists(join(dataDir, 'dynamodb'))) ? 'dynalite' : 'sqlite';
+}
+
+const SQLITE_FILE = 'city.db';
+
+function openSqlite(dataDir: string): OpenedStores {
+  const path = join(dataDir, SQLITE_FILE);
+  const notifier = new OutboxNotifier({ dir: join(dataDir, 'outbox') });
+  const stores = createSqliteStores({ path, notifier });
+  return {
+    stores,
+    describe: { sqlite: path, outbox: join(dataDir, 'outbox') },
+    stop: async () => {
+      await stores.close();
+      await notifier.stop();
+    },
+  };
+}
+
+async function openDynalite(dataDir: string, options: EmbeddedAuthOptions): Promise<OpenedStores> {
   const inWorker = options.enginesInWorker ?? true;
   const dynamo = await startDynalite({ dataDir: join(dataDir, 'dynamodb'), inWorker });
   let s3: Awaited<ReturnType<typeof startS3rver>> | undefined;
@@ -91,42 +181,14 @@ export async function openEmbeddedAuth(options: EmbeddedAuthOptions): Promise<Au
     await createTables(storage);
     await ensureBucket(storage);
     const stores = createDynamoStores(storage, options.clock === undefined ? {} : { clock: options.clock });
-    const gate = closeGate(stores, (gatedStores) =>
-      createAuthService({
-        stores: gatedStores,
-        ca: secrets.ca,
-        keys: secrets.keys,
-        fieldCipher: secrets.fieldCipher,
-        sealKey: secrets.sealKey,
-        config: options.config,
-        clock: options.clock,
-        random: options.random,
-        onInternalError: options.onInternalError,
-      }),
-    );
-    let closed: Promise<void> | undefined;
     const s3Service = s3;
-    const { issuer, audience } = resolveAuthConfig(options.config ?? {});
     return {
-      auth: gate.auth,
-      counters: gate.stores.counters,
-      jwt: { keys: secrets.keys, issuer, audience },
-      describe: {
-        mode: 'embedded',
-        dataDir,
-        dynamodb: dynamo.endpoint,
-        s3: s3.endpoint,
-        keyvault: secrets.vault.status().store,
-      },
-      close: () => {
-        closed ??= (async () => {
-          // In-flight writes finish before the clients and engines go away (see _close-gate).
-          await gate.drain();
-          await stores.close();
-          await s3Service.stop();
-          await dynamo.stop();
-        })();
-        return closed;
+      stores,
+      describe: { dynamodb: dynamo.endpoint, s3: s3.endpoint },
+      stop: async () => {
+        await stores.close();
+        await s3Service.stop();
+        await dynamo.stop();
       },
     };
   } catch (error) {

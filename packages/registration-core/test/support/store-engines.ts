@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import {
   createDynamoStores,
   createMongoStores,
+  createSqliteStores,
   createTables,
   ensureBucket,
   type LocalService,
@@ -120,5 +121,29 @@ export const mongoEngine: StoreEngine = {
   },
 };
 
+/** The embedded default: SQLite in a temp file (with `authStateVersion`, so the access cache is on). */
+export const sqliteEngine: StoreEngine = {
+  name: 'sqlite',
+  skipReason: undefined,
+  open: async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'city-core-sqlite-'));
+    const notifier = new OutboxNotifier({ dir: join(dir, 'outbox') });
+    const stores = createSqliteStores({ path: join(dir, 'city.db'), notifier });
+    return {
+      stores,
+      close: async () => {
+        await stores.close();
+        await notifier.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
 /** Every real engine, for the whole seed story. */
-export const realEngines: readonly StoreEngine[] = [dynaliteEngine, dynamoDbLocalEngine, mongoEngine];
+export const realEngines: readonly StoreEngine[] = [
+  sqliteEngine,
+  dynaliteEngine,
+  dynamoDbLocalEngine,
+  mongoEngine,
+];
