@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { type FastifyJwtOptions, fastifyJwtOptions, type KeySet } from '@city/jwt';
 import type { CounterStore } from '@city/ports';
 import { AuthError, type AuthService, type Principal, type RequestContext } from '@city/registration-core';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyJwt, { type FastifyJWTOptions } from '@fastify/jwt';
 import fastifyRateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -30,6 +29,7 @@ import { registerDeviceRoutes } from './routes/device-routes.js';
 import { registerPublicRoutes } from './routes/public-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { registerWebRoutes } from './routes/web-routes.js';
+import { securityHeaders } from './security-headers.js';
 import { tlsServerOptions } from './tls-server-options.js';
 import { writeClientError } from './write-client-error.js';
 
@@ -181,8 +181,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   app.decorateRequest('principal', undefined);
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
 
   const routes: { method: string; pattern: RegExp }[] = [];
@@ -203,7 +204,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     throw new ApiError('NOT_FOUND', 'no such route');
   });
 
-  await app.register(fastifyHelmet, {
+  const headers = securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -221,6 +222,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
     // HSTS only means something over HTTPS.
     hsts: config.tls !== undefined,
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
 
   const credentialRateLimit =
