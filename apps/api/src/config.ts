@@ -45,6 +45,8 @@ export interface ApiConfig {
   readonly tls?: TlsConfig | undefined;
   /** The seeds' weak fingerprint login (`CITY_FINGERPRINT_LOGIN=on`), off by default. */
   readonly fingerprintLogin: boolean;
+  /** Verified access tokens kept in memory (`CITY_ACCESS_CACHE_SIZE`, 0 off); unset = the core default. */
+  readonly accessCacheSize?: number | undefined;
   /** Largest accepted request body in bytes. */
   readonly bodyLimit: number;
   readonly logLevel: LogLevel;
@@ -223,6 +225,10 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     trustedProxies: trustedProxies(env),
     tls: tlsConfig(env),
     fingerprintLogin: onOff(env, 'CITY_FINGERPRINT_LOGIN', false),
+    accessCacheSize:
+      read(env, 'CITY_ACCESS_CACHE_SIZE') === undefined
+        ? undefined
+        : integer(env, 'CITY_ACCESS_CACHE_SIZE', 0, 0, 1_000_000),
     bodyLimit: integer(env, 'CITY_BODY_LIMIT', 65_536, 1_024, 16 * 1_048_576),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     rateLimitPerMinute: integer(env, 'CITY_RATE_LIMIT', 600, 0, 1_000_000),

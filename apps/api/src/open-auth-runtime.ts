@@ -14,6 +14,7 @@ export function authOverridesOf(config: ApiConfig): AuthConfigOverrides {
   return {
     ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
     ...(config.audience === undefined ? {} : { audience: config.audience }),
+    ...(config.accessCacheSize === undefined ? {} : { accessCacheSize: config.accessCacheSize }),
     proofModes: { fingerprint: config.fingerprintLogin },
   };
 }

@@ -20,6 +20,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       rateLimitPerMinute: 600,
       credentialRateLimitPerMinute: 60,
+      embeddedStore: undefined,
+      accessCacheSize: undefined,
     });
     expect(config.webRoot).toMatch(/web$/);
   });
@@ -36,6 +38,8 @@ describe('loadConfig', () => {
       CITY_BODY_LIMIT: '2048',
       LOG_LEVEL: 'silent',
       CITY_RATE_LIMIT: '0',
+      CITY_EMBEDDED_STORE: 'dynalite',
+      CITY_ACCESS_CACHE_SIZE: '0',
     });
     expect(config).toMatchObject({
       dataDir: '/tmp/x',
@@ -48,6 +52,8 @@ describe('loadConfig', () => {
       bodyLimit: 2048,
       logLevel: 'silent',
       rateLimitPerMinute: 0,
+      embeddedStore: 'dynalite',
+      accessCacheSize: 0,
     });
   });
 
@@ -64,6 +70,9 @@ describe('loadConfig', () => {
 
   const invalid: [Record<string, string>, string][] = [
     [{ CITY_MODE: 'sqlite' }, 'CITY_MODE'],
+    [{ CITY_EMBEDDED_STORE: 'leveldb' }, 'CITY_EMBEDDED_STORE'],
+    [{ CITY_ACCESS_CACHE_SIZE: '-1' }, 'CITY_ACCESS_CACHE_SIZE'],
+    [{ CITY_ACCESS_CACHE_SIZE: '2000000' }, 'CITY_ACCESS_CACHE_SIZE'],
     [{ PORT: '70000' }, 'PORT'],
     [{ PORT: 'http' }, 'PORT'],
     [{ PORT: '-1' }, 'PORT'],
