@@ -28,7 +28,17 @@ export interface AccessEntry {
   readonly validUntilMs: number;
   /** `me` for this principal, built on first use under `version`. */
   me?: MeResult;
+  /** When (performance.now()) a lookup last confirmed `version` current. */
+  confirmedAt?: number;
 }
+
+/**
+ * How long after a confirmed lookup `me` may answer from the entry without asking the store for
+ * its version again: long enough to cover one request (authenticate, then the route's `me`), so
+ * a request pays for one version check. What `me` returns is then the state the request was
+ * authorized on — the same answer as if a concurrent change had landed just after it.
+ */
+const SAME_REQUEST_MS = 50;
 
 export class AccessCache {
   readonly #entries = new Map<string, AccessEntry>();
@@ -54,11 +64,13 @@ export class AccessCache {
       this.#entries.delete(token);
       return undefined;
     }
+    entry.confirmedAt = performance.now();
     return entry.principal;
   }
 
   remember(token: string, entry: AccessEntry): void {
     if (this.maxEntries === 0) return;
+    entry.confirmedAt = performance.now();
     if (this.#entries.size >= this.maxEntries && !this.#entries.has(token)) {
       // Oldest first (Map keeps insertion order): a cheap bound, no per-hit reordering.
       const oldest = this.#entries.keys().next();
@@ -68,12 +80,15 @@ export class AccessCache {
     this.#byPrincipal.set(entry.principal, entry);
   }
 
-  /** The entry a principal came from, while its version is still current. */
+  /** The entry a principal came from: confirmed within the same request, or its version still current. */
   entryOf(principal: Principal): AccessEntry | undefined {
     const entry = this.#byPrincipal.get(principal);
-    if (entry === undefined || this.versionOf === undefined || entry.version !== this.versionOf()) {
-      return undefined;
+    if (entry === undefined || this.versionOf === undefined) return undefined;
+    if (entry.confirmedAt !== undefined && performance.now() - entry.confirmedAt < SAME_REQUEST_MS) {
+      return entry;
     }
+    if (entry.version !== this.versionOf()) return undefined;
+    entry.confirmedAt = performance.now();
     return entry;
   }
 
