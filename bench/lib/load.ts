@@ -10,16 +10,30 @@ export const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 32);
 export const DURATION_S = Number(process.env.BENCH_HTTP_DURATION_S ?? 10);
 export const WARMUP_S = Number(process.env.BENCH_HTTP_WARMUP_S ?? 3);
 
+export interface ServerStats {
+  readonly api: number;
+  readonly cpuUs: number;
+}
+
+/** CPU time per request (µs) between two `stats()` readings. */
+export function cpuPerRequestUs(before: ServerStats, after: ServerStats): number {
+  return (after.cpuUs - before.cpuUs) / Math.max(1, after.api - before.api);
+}
+
 export interface RunningServer {
   readonly url: string;
   readonly child: ChildProcess;
   stop(): Promise<void>;
-  /** The city server's request counters: API requests and store (dynalite/s3rver) requests so far. */
-  stats(): Promise<{ api: number; stores: number }>;
+  /** Requests the server received so far and its process CPU time (µs, all threads). */
+  stats(): Promise<ServerStats>;
 }
 
 /** Forks `bench/servers/<file>` with `args` and waits for it to report its port. */
-export async function startServer(file: string, args: readonly string[] = []): Promise<RunningServer> {
+export async function startServer(
+  file: string,
+  args: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
+): Promise<RunningServer> {
   const path = fileURLToPath(new URL(`../servers/${file}`, import.meta.url));
   const child = fork(path, [...args], {
     // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of each server process (for finding causes).
@@ -30,6 +44,7 @@ export async function startServer(file: string, args: readonly string[] = []): P
         : []),
     ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
   });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m) => resolve((m as { port: number }).port));
@@ -41,7 +56,7 @@ export async function startServer(file: string, args: readonly string[] = []): P
     stats: () =>
       new Promise((resolve) => {
         const onMessage = (m: unknown) => {
-          const stats = (m as { stats?: { api: number; stores: number } }).stats;
+          const stats = (m as { stats?: ServerStats }).stats;
           if (stats === undefined) return;
           child.off('message', onMessage);
           resolve(stats);
