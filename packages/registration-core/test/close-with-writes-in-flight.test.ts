@@ -33,13 +33,14 @@ afterEach(() => {
 });
 
 describe.each([
-  { enginesInWorker: false, where: 'engines in this thread' },
-  { enginesInWorker: true, where: 'engines in worker threads' },
-])('close() with 20 registrations in flight ($where)', ({ enginesInWorker }) => {
+  { store: 'sqlite', enginesInWorker: undefined, where: 'SQLite, the default' },
+  { store: 'dynalite', enginesInWorker: false, where: 'dynalite in this thread' },
+  { store: 'dynalite', enginesInWorker: true, where: 'dynalite in a worker thread' },
+] as const)('close() with 20 registrations in flight ($where)', ({ store, enginesInWorker }) => {
   it('waits for them, refuses later calls, and keeps what it acknowledged', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'city-close-busy-'));
     dirs.push(dataDir);
-    const runtime = await openEmbeddedAuth({ dataDir, enginesInWorker });
+    const runtime = await openEmbeddedAuth({ dataDir, store, enginesInWorker });
     const bodies = Array.from({ length: 20 }, () => newUserBody());
     const pending = bodies.map((body) => runtime.auth.register(body));
     // Close as soon as the first one settles: the others are then hashing, issuing or writing.
@@ -69,7 +70,7 @@ describe.each([
     // proven by the acknowledged ones surviving the restart below, not by a count of 20.
     expect(acknowledged.length).toBeGreaterThan(0);
 
-    const reopened = await openEmbeddedAuth({ dataDir, enginesInWorker });
+    const reopened = await openEmbeddedAuth({ dataDir, store, enginesInWorker });
     try {
       for (const body of acknowledged) await expectAuthError(reopened.auth.register(body), 'USERNAME_TAKEN');
     } finally {

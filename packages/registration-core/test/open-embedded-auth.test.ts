@@ -63,6 +63,51 @@ describe('openEmbeddedAuth', () => {
     }
   });
 
+  it('keeps records in <dataDir>/city.db (0600) by default', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'city-embedded-sqlite-'));
+    try {
+      const runtime = await openEmbeddedAuth({ dataDir: dir });
+      try {
+        expect(runtime.describe).toMatchObject({ store: 'sqlite', sqlite: join(dir, 'city.db') });
+        await runtime.auth.register(newUserBody());
+      } finally {
+        await runtime.close();
+      }
+      expect((statSync(join(dir, 'city.db')).mode & 0o777).toString(8)).toBe('600');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens a directory holding only dynalite data with dynalite, so its users still log in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'city-embedded-dynalite-'));
+    try {
+      const body = newUserBody();
+      const first = await openEmbeddedAuth({ dataDir: dir, store: 'dynalite' });
+      let reg: Awaited<ReturnType<typeof first.auth.register>>;
+      try {
+        expect(first.describe.store).toBe('dynalite');
+        reg = await first.auth.register(body);
+      } finally {
+        await first.close();
+      }
+      const second = await openEmbeddedAuth({ dataDir: dir });
+      try {
+        expect(second.describe.store).toBe('dynalite');
+        const login = await loginWithSignature(second.auth, {
+          identifier: String(body.username),
+          deviceId: reg.deviceId,
+          privateKeyPem: reg.privateKeyPem as string,
+        });
+        expect(login.user.uuid).toBe(reg.uuid);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('defaults issuer and audience to the core defaults', async () => {
     const runtime = await openEmbeddedAuth({ dataDir });
     try {

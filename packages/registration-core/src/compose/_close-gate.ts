@@ -39,8 +39,13 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** Counts calls in flight; once closed, refuses new ones. */
 class InFlight {
-  private readonly pending = new Set<Promise<unknown>>();
+  private pending = 0;
   private closed = false;
+  private idle: (() => void) | undefined;
+  private readonly settle = (): void => {
+    this.pending -= 1;
+    if (this.pending === 0) this.idle?.();
+  };
 
   constructor(private readonly refusal: string) {}
 
@@ -48,19 +53,18 @@ class InFlight {
     if (this.closed) return Promise.reject(new StoreUnavailableError(this.refusal));
     const result = method.apply(target, args);
     if (!isThenable(result)) return result;
-    const settled = Promise.resolve(result).then(
-      () => undefined,
-      () => undefined,
-    );
-    this.pending.add(settled);
-    void settled.then(() => this.pending.delete(settled));
+    this.pending += 1;
+    result.then(this.settle, this.settle);
     return result;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    // A call that was running may have started others before it settled: wait until none is left.
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    // A call that was running may have started others before it settled: the count covers them too.
+    if (this.pending === 0) return;
+    await new Promise<void>((resolve) => {
+      this.idle = resolve;
+    });
   }
 }
 
