@@ -7,11 +7,11 @@
 import type { KeyObject } from 'node:crypto';
 import type { KeyAlgorithm } from './key-algorithm.js';
 import { verifyBytes } from './lib/_algorithms.js';
+import { certificateMemo } from './lib/_certificate-memo.js';
 import { challengeBytes } from './lib/_challenge.js';
 import { MAX_PEM_LENGTH } from './lib/_guards.js';
 import { parseSpkiDer } from './lib/_keys.js';
 import { pemToDer } from './lib/_pem.js';
-import { certificateDer, parseCertificate, spkiDerOfCertificate } from './lib/_x509.js';
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** Larger than any supported signature (ML-DSA-87: 4627 octets) in base64url. */
@@ -47,7 +47,10 @@ export function verifyChallengeSignature(
 function publicKeyFrom(pem: unknown): { key: KeyObject; algorithm: KeyAlgorithm } {
   if (typeof pem !== 'string' || pem.length > MAX_PEM_LENGTH) throw new Error('bad key input');
   if (pem.includes('-----BEGIN CERTIFICATE-----')) {
-    return parseSpkiDer(spkiDerOfCertificate(parseCertificate(certificateDer(pem, 'certificatePem'))));
+    // A stored device certificate is checked at every login: its key comes from the memo after the first.
+    const parsed = certificateMemo.get(pem, 'certificatePem').key;
+    if (parsed === undefined) throw new Error('bad key input');
+    return parsed;
   }
   const spki = pemToDer(pem, 'PUBLIC KEY');
   if (spki === undefined) throw new Error('bad key input');

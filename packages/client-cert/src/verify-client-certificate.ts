@@ -9,7 +9,8 @@ import { CertificateError } from './certificate-error.js';
 import type { CertificateAuthority } from './create-certificate-authority.js';
 import type { CertificateInfo } from './inspect-certificate.js';
 import { verifyBytes } from './lib/_algorithms.js';
-import { resolveAuthority } from './lib/_authority.js';
+import { type ResolvedAuthority, resolveAuthority } from './lib/_authority.js';
+import { certificateMemo, isIssuedBy } from './lib/_certificate-memo.js';
 import { assertObject, assertOptionalDate, invalidArgument, typeName } from './lib/_guards.js';
 import { certificateInfo } from './lib/_info.js';
 import { parseSpkiDer } from './lib/_keys.js';
@@ -57,6 +58,54 @@ export async function verifyClientCertificate(
   }
   const ca = resolveAuthority(options.ca, 'options.ca');
 
+  // The bytes-only work (parse, description, CA signature per CA) comes from the memo; the time- and
+  // state-dependent checks below run on every call, in the same order as the unmemoised path.
+  const certificate = certificateMemo.get(pem, 'pem');
+  const profile = certificate.profile;
+  if (profile === undefined) return verifyUnmemoised(pem, ca, now, options.isRevoked);
+  if (!isIssuedBy(certificate, ca)) {
+    throw new CertificateError('CERT_SIGNATURE_INVALID', 'signature verification failed');
+  }
+  if (now.getTime() < profile.notBeforeMs) {
+    throw new CertificateError('CERT_NOT_YET_VALID', 'certificate is not yet valid');
+  }
+  if (now.getTime() > profile.notAfterMs) {
+    throw new CertificateError('CERT_EXPIRED', 'certificate has expired');
+  }
+  if (!profile.clientAuth) {
+    throw new CertificateError('CERT_USAGE_INVALID', 'certificate is not valid for client authentication');
+  }
+  if (certificate.key === undefined) {
+    try {
+      parseSpkiDer(certificate.spkiDer);
+    } catch (cause) {
+      throw new CertificateError('CERT_USAGE_INVALID', 'certificate key algorithm is not supported', {
+        cause,
+      });
+    }
+  }
+  if (options.isRevoked !== undefined && (await options.isRevoked(profile.serialNumber))) {
+    throw new CertificateError('CERT_REVOKED', 'certificate has been revoked');
+  }
+  // A fresh object with fresh Dates: a caller changing what it got must not change the next answer.
+  const { info } = profile;
+  return {
+    ...info,
+    notBefore: new Date(info.notBefore.getTime()),
+    notAfter: new Date(info.notAfter.getTime()),
+  };
+}
+
+/**
+ * The full check without the memo, for certificates whose profile could not be read: it throws exactly
+ * what it always threw (not v3, malformed or repeated extensions, unknown critical extension).
+ */
+async function verifyUnmemoised(
+  pem: string,
+  ca: ResolvedAuthority,
+  now: Date,
+  isRevoked: VerifyClientCertificateOptions['isRevoked'],
+): Promise<CertificateInfo> {
   const der = certificateDer(pem, 'pem');
   const cert = parseCertificate(der, 'pem');
   if (cert.version !== 2) throw new CertificateError('CERT_MALFORMED', 'certificate is not X.509 v3');
@@ -94,7 +143,7 @@ export async function verifyClientCertificate(
     throw new CertificateError('CERT_USAGE_INVALID', 'certificate key algorithm is not supported', { cause });
   }
 
-  if (options.isRevoked !== undefined && (await options.isRevoked(serialToHex(cert.serialNumber)))) {
+  if (isRevoked !== undefined && (await isRevoked(serialToHex(cert.serialNumber)))) {
     throw new CertificateError('CERT_REVOKED', 'certificate has been revoked');
   }
   return info;
