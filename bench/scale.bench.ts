@@ -1,21 +1,20 @@
 /**
- * Scale: login p99 with 1,000 vs 100,000 registered users in the embedded store (dynalite on
- * LevelDB). The users that log in are registered through the API; the rest are seeded straight into
- * the store with one precomputed Argon2id hash and a fake device each: the first 1,000 through the
- * @city/db-integration stores (`users.create`, `devices.create`, with their uniqueness claims), the
- * rest with BatchWriteItem (25 items a call) in exactly the item layout those stores write, because
- * the per-user conditional writes would take too long for 100,000. Seeding runs while the API is
- * stopped (LevelDB has one owner). Two data directories (1,000 and 100,000 users) are served
- * alternately, twice each, so that load from elsewhere on the machine hits both sizes alike; the
- * login lookups themselves (username → user, device) are also timed directly against each store.
+ * Scale: login p99 with 1,000 vs 100,000 registered users in the embedded default store (SQLite,
+ * `<dataDir>/city.db` through `node:sqlite`, in the API process). The users that log in are
+ * registered through the API; the rest are seeded straight into the same database, one user at a
+ * time through the @city/db-integration stores (`createSqliteStores`: `users.create` +
+ * `devices.create`, uniqueness included) with one precomputed Argon2id hash and a fake device each,
+ * for both sizes. Seeding runs while the API process is stopped (SQLite would allow a concurrent
+ * writer, but then the seeding rate would measure lock contention, not the store). Two data
+ * directories (1,000 and 100,000 users) are served alternately, twice each, so that load from
+ * elsewhere on the machine hits both sizes alike; the store reads a login makes (username key →
+ * user, then the device) are also timed directly against each database.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDynamoStores, loadStorageConfigFromEnv, startDynalite } from '@city/db-integration';
+import { createSqliteStores, OutboxNotifier, type SqliteStores } from '@city/db-integration';
 import { hashPassword } from '@city/password';
 import type { DeviceRecord, UserRecord } from '@city/ports';
 import { type CityUser, mapLimit, registerUser, runTag, signedLoginBody } from './lib/city-client.ts';
@@ -70,106 +69,63 @@ function fakeUser(i: number, now: number): { user: UserRecord; device: DeviceRec
   return { user, device };
 }
 
-/** Seeds users up to `target` (the API users count too); returns seconds taken and the method. */
-async function seedTo(
-  store: Store,
-  target: number,
-  method: 'stores' | 'batch',
-): Promise<{ seconds: number; users: number }> {
-  const dataDir = store.dataDir;
-  const seeded = store.seeded;
-  const dynamo = await startDynalite({ dataDir: join(dataDir, 'dynamodb') });
-  const storage = loadStorageConfigFromEnv({
-    CITY_DYNAMODB_ENDPOINT: dynamo.endpoint,
-    CITY_OUTBOX_DIR: join(dataDir, 'outbox'),
-  });
-  const start = performance.now();
-  const count = target - seeded;
-  const now = Date.now();
-  if (method === 'stores') {
-    const stores = createDynamoStores(storage);
-    await mapLimit(
-      Array.from({ length: count }, (_, k) => seeded + k),
-      16,
-      async (i) => {
-        const { user, device } = fakeUser(i, now);
-        await stores.devices.create(device);
-        await stores.users.create(user);
-      },
-    );
+/** Opens the data directory's database the way `openEmbeddedAuth` does (same file, same outbox). */
+async function withStores<T>(store: Store, work: (stores: SqliteStores) => Promise<T>): Promise<T> {
+  const notifier = new OutboxNotifier({ dir: join(store.dataDir, 'outbox') });
+  const stores = createSqliteStores({ path: join(store.dataDir, 'city.db'), notifier });
+  try {
+    return await work(stores);
+  } finally {
     await stores.close();
-  } else {
-    const tables = storage.dynamodb.tables;
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: dynamo.endpoint,
-        region: storage.region,
-        credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-      }),
-    );
-    const items: { table: string; item: Record<string, unknown> }[] = [];
-    const flush = async (batch: typeof items) => {
-      const byTable: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> = {};
-      for (const { table, item } of batch) {
-        const list = byTable[table] ?? [];
-        list.push({ PutRequest: { Item: item } });
-        byTable[table] = list;
-      }
-      let pending: typeof byTable | undefined = byTable;
-      while (pending !== undefined && Object.keys(pending).length > 0) {
-        const out = await doc.send(new BatchWriteCommand({ RequestItems: pending }));
-        pending = out.UnprocessedItems as typeof byTable | undefined;
-      }
-    };
-    const batches: (typeof items)[] = [];
-    for (let i = seeded; i < seeded + count; i++) {
-      const { user, device } = fakeUser(i, now);
-      const owner = `${device.userUuid}:${device.deviceId}`;
-      items.push(
-        { table: tables.users, item: { ...user } },
-        {
-          table: tables.uniqueClaims,
-          item: { claim: `username#${user.usernameKey}`, owner: user.uuid, createdAt: now },
-        },
-        {
-          table: tables.uniqueClaims,
-          item: { claim: `email#${user.emailIndex}`, owner: user.uuid, createdAt: now },
-        },
-        { table: tables.devices, item: { ...device } },
-        {
-          table: tables.uniqueClaims,
-          item: { claim: `fingerprint#${device.fingerprint}`, owner, createdAt: now },
-        },
-      );
-      while (items.length >= 25) batches.push(items.splice(0, 25));
-    }
-    if (items.length > 0) batches.push(items.splice(0));
-    await mapLimit(batches, 8, flush);
-    doc.destroy();
+    await notifier.stop();
   }
-  await dynamo.stop();
-  store.seeded = target;
-  return { seconds: (performance.now() - start) / 1000, users: count };
 }
 
-/** Times the store reads a login makes (username claim → user, then the device) with the API stopped. */
+/** Seeds users up to `target` (the API users count too), one at a time; returns seconds taken. */
+async function seedTo(store: Store, target: number): Promise<{ seconds: number; users: number }> {
+  const first = store.seeded;
+  const count = target - first;
+  const seconds = await withStores(store, async (stores) => {
+    const now = Date.now();
+    const start = performance.now();
+    for (let i = first; i < target; i++) {
+      const { user, device } = fakeUser(i, now);
+      await stores.users.create(user);
+      await stores.devices.create(device);
+    }
+    return (performance.now() - start) / 1000;
+  });
+  const total = await withStores(store, (stores) => countUsers(stores));
+  if (total !== target) throw new Error(`expected ${target} users in ${store.dataDir}, found ${total}`);
+  store.seeded = target;
+  return { seconds, users: count };
+}
+
+/** Counts the users through the port's listing (proves the seeded rows are there and readable). */
+async function countUsers(stores: SqliteStores): Promise<number> {
+  let total = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await stores.users.list({ limit: 1_000, ...(cursor === undefined ? {} : { cursor }) });
+    total += page.items.length;
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+  return total;
+}
+
+/** Times the store reads a login makes (username key → user, then the device) with the API stopped. */
 async function timeLookups(store: Store): Promise<SampleStats> {
-  const dynamo = await startDynalite({ dataDir: join(store.dataDir, 'dynamodb') });
-  const storage = loadStorageConfigFromEnv({
-    CITY_DYNAMODB_ENDPOINT: dynamo.endpoint,
-    CITY_OUTBOX_DIR: join(store.dataDir, 'outbox'),
+  return withStores(store, async (stores) => {
+    let i = 0;
+    return timeSequential(LOOKUPS, async () => {
+      const user = store.users[i++ % store.users.length] as CityUser;
+      // The login path's key: NFKC + lower case (validateUsername); the bench usernames already are.
+      const found = await stores.users.getByUsernameKey(user.username.normalize('NFKC').toLowerCase());
+      if (found === undefined) throw new Error(`user ${user.username} not found`);
+      const device = await stores.devices.get(found.uuid, user.deviceId);
+      if (device === undefined) throw new Error(`device ${user.deviceId} of ${user.username} not found`);
+    });
   });
-  const stores = createDynamoStores(storage);
-  let i = 0;
-  const stats = await timeSequential(LOOKUPS, async () => {
-    const user = store.users[i++ % store.users.length] as CityUser;
-    const found = await stores.users.getByUsernameKey(user.username);
-    if (found === undefined) throw new Error(`user ${user.username} not found`);
-    await stores.devices.get(found.uuid, user.deviceId);
-  });
-  await stores.close();
-  await dynamo.stop();
-  return stats;
 }
 
 async function measureLogin(store: Store): Promise<LoadResult> {
@@ -219,13 +175,22 @@ async function openStore(): Promise<Store> {
   return store;
 }
 
+type Seed = Awaited<ReturnType<typeof seedTo>>;
+const seeds: Seed[] = [];
 const small = await openStore();
 const large = await openStore();
 try {
-  const smallSeed = await seedTo(small, SMALL, 'stores');
-  console.log(`seeded ${smallSeed.users} users through the stores in ${smallSeed.seconds.toFixed(1)} s`);
-  const largeSeed = await seedTo(large, LARGE, 'batch');
-  console.log(`seeded ${largeSeed.users} users with BatchWriteItem in ${largeSeed.seconds.toFixed(1)} s`);
+  for (const [store, target] of [
+    [small, SMALL],
+    [large, LARGE],
+  ] as const) {
+    const seed = await seedTo(store, target);
+    seeds.push(seed);
+    console.log(
+      `seeded ${seed.users} users through the SQLite stores in ${seed.seconds.toFixed(1)} s (${Math.round(seed.users / seed.seconds)} users/s)`,
+    );
+  }
+  const [smallSeed, largeSeed] = seeds as [Seed, Seed];
   const lookupSmall = await timeLookups(small);
   const lookupLarge = await timeLookups(large);
 
@@ -274,7 +239,7 @@ try {
         unit: 'users/s',
         ours: largeSeed.users / largeSeed.seconds,
         peer: smallSeed.users / smallSeed.seconds,
-        note: 'ours: BatchWriteItem (25 items a call); peer column: one user at a time through the stores',
+        note: 'both columns: one user at a time through the SQLite stores (users.create + devices.create), API stopped',
       },
     ],
     details: {
