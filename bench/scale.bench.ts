@@ -24,7 +24,7 @@ import { report } from './lib/report.ts';
 
 const SMALL = 1_000;
 const LARGE = Number(process.env.BENCH_SCALE_USERS ?? 100_000);
-const LOGIN_BODIES = Number(process.env.BENCH_SCALE_LOGIN_BODIES ?? 1_500);
+const LOGIN_BODIES = Number(process.env.BENCH_SCALE_LOGIN_BODIES ?? 4_000);
 const LOOKUPS = 500;
 
 const ROUNDS = 2;
