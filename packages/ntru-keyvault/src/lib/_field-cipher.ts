@@ -1,5 +1,13 @@
 /** The FieldCipher implementation (internal); format documented in field-cipher.ts and README. */
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import type { FieldCipher, FieldContext } from '../field-cipher.js';
 import { KeyVaultError } from '../keyvault-error.js';
 import { lengthPrefixed, toBase64Url } from './_bytes.js';
@@ -52,8 +60,9 @@ export function deriveFieldKey(dataKey: Uint8Array, info: Uint8Array | string): 
 }
 
 export function createFieldCipher(dataKeyId: string, dataKey: Uint8Array): FieldCipher {
-  const encryptionKey = deriveFieldKey(dataKey, 'aes-256-gcm');
-  const blindKeys = new Map<string, Uint8Array>();
+  // KeyObjects made once: passing raw bytes would re-import the key on every call.
+  const encryptionKey = createSecretKey(deriveFieldKey(dataKey, 'aes-256-gcm'));
+  const blindKeys = new Map<string, KeyObject>();
   const aad = (context: FieldContext) =>
     lengthPrefixed('city/field/v1', dataKeyId, context.table, context.recordKey, context.attribute);
 
@@ -111,7 +120,7 @@ export function createFieldCipher(dataKeyId: string, dataKey: Uint8Array): Field
       }
       let key = blindKeys.get(purpose);
       if (key === undefined) {
-        key = deriveFieldKey(dataKey, lengthPrefixed('blind-index', purpose));
+        key = createSecretKey(deriveFieldKey(dataKey, lengthPrefixed('blind-index', purpose)));
         blindKeys.set(purpose, key);
       }
       return createHmac('sha256', key).update(normaliseBlindIndexValue(value), 'utf8').digest('hex');
