@@ -4,7 +4,9 @@
  * status checked, PII decrypted; repeated calls with one token answered by the access cache while
  * nothing changes) vs a bare Fastify hello-world, each in its own server process, same autocannon
  * settings, same run. Both servers report their CPU time, so the table also gives the CPU cost of
- * one request on each side. A second `GET /me` run with `accessCacheSize` 0 shows the uncached cost.
+ * one request on each side. A second `GET /me` run with `accessCacheSize` 0 shows the uncached cost,
+ * and a bare Fastify server sending GET /me's exact headers and body separates the cost of the
+ * bytes on the wire from the cost of the work.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,10 @@ try {
   const helloCpuUs = cpuPerRequestUs(helloBefore, await hello.stats());
   await hello.stop();
 
+  // GET /me's response as sent (headers that describe this one response dropped), for the
+  // same-bytes peer below.
+  let sample: { headers: Record<string, string>; body: string } | undefined;
+  const PER_RESPONSE = new Set(['date', 'connection', 'keep-alive', 'content-length', 'x-request-id']);
   const measureMe = async (env: Record<string, string>) => {
     const city = await startServer('city-server.ts', [dataDir], env);
     try {
@@ -29,6 +35,10 @@ try {
       const headers = { authorization: `Bearer ${accessToken}` };
       const check = await fetch(`${city.url}/me`, { headers });
       if (check.status !== 200) throw new Error(`GET /me → ${check.status}`);
+      sample ??= {
+        headers: Object.fromEntries([...check.headers].filter(([name]) => !PER_RESPONSE.has(name))),
+        body: await check.text(),
+      };
       const before = await city.stats();
       const load = await measureLoad({ url: `${city.url}/me`, headers });
       return { load, cpuUs: cpuPerRequestUs(before, await city.stats()) };
@@ -38,6 +48,13 @@ try {
   };
   const me = await measureMe({});
   const uncached = await measureMe({ CITY_ACCESS_CACHE_SIZE: '0' });
+
+  // The wire cost alone: bare Fastify sending GET /me's exact headers and body.
+  const same = await startServer('hello-server.ts', [], { HELLO_RESPONSE: JSON.stringify(sample) });
+  const sameBefore = await same.stats();
+  const sameBytes = await measureLoad({ url: `${same.url}/` });
+  const sameBytesCpuUs = cpuPerRequestUs(sameBefore, await same.stats());
+  await same.stop();
 
   report({
     name: 'http',
@@ -62,6 +79,19 @@ try {
         note: 'process CPU time (all threads) per request served, warm-up included',
       },
       {
+        metric: "bare Fastify sending GET /me's exact headers and body: throughput",
+        unit: 'req/s',
+        ours: me.load.requestsPerSecond,
+        peer: sameBytes.requestsPerSecond,
+        note: `same bytes on the wire without the work (${(sample?.body.length ?? 0).toLocaleString('en-US')}-byte body, ${Object.keys(sample?.headers ?? {}).length} headers)`,
+      },
+      {
+        metric: "bare Fastify sending GET /me's exact headers and body: CPU per request",
+        unit: 'µs',
+        ours: me.cpuUs,
+        peer: sameBytesCpuUs,
+      },
+      {
         metric: 'throughput, access cache off (accessCacheSize 0)',
         unit: 'req/s',
         ours: uncached.load.requestsPerSecond,
@@ -74,7 +104,15 @@ try {
         peer: helloCpuUs,
       },
     ],
-    details: { me, uncached, bare, helloCpuUs },
+    details: {
+      me,
+      uncached,
+      bare,
+      helloCpuUs,
+      sameBytes,
+      sameBytesCpuUs,
+      sampleResponse: { headers: Object.keys(sample?.headers ?? {}), bodyBytes: sample?.body.length ?? 0 },
+    },
   });
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
