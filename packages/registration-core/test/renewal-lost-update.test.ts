@@ -79,6 +79,11 @@ for (const engine of [memoryEngine, ...realEngines]) {
       expect(device?.serialNumber).toBe(winner?.serialNumber);
       expect(await fixture.stores.certificateRevocations.isRevoked(s.serialNumber)).toBe(true);
       expect(await fixture.stores.certificateRevocations.isRevoked(winner?.serialNumber ?? '')).toBe(false);
+      // The loser's certificate body is gone; the original's and the winner's stay.
+      const bodies = await fixture.stores.certificates.listByUser(s.principal.userUuid);
+      expect(bodies.filter((key) => key.includes(s.deviceId)).sort()).toEqual(
+        [s.serialNumber, winner?.serialNumber ?? ''].map((serial) => bodyKeyOf(bodies, serial)).sort(),
+      );
     });
 
     it('6 concurrent renewals: losers CONCURRENT_UPDATE, each success replaced a different certificate, every replaced one is revoked', async () => {
@@ -109,6 +114,18 @@ for (const engine of [memoryEngine, ...realEngines]) {
         expect(await fixture.stores.certificateRevocations.isRevoked(serial), serial).toBe(true);
       }
       expect(await fixture.stores.certificateRevocations.isRevoked(device?.serialNumber ?? '')).toBe(false);
+      // One body per certificate that took effect (the original and each success); none for losers.
+      const bodies = (await fixture.stores.certificates.listByUser(s.principal.userUuid)).filter((key) =>
+        key.includes(s.deviceId),
+      );
+      expect(bodies).toHaveLength(1 + winners.length);
     });
   });
+}
+
+/** The one stored body key that names `serial`. */
+function bodyKeyOf(keys: readonly string[], serial: string): string {
+  const matching = keys.filter((key) => key.includes(serial));
+  expect(matching, serial).toHaveLength(1);
+  return matching[0] as string;
 }

@@ -147,7 +147,12 @@ export async function renewDeviceCertificate(
       notAfter: issued.notAfter.getTime(),
     });
   } catch (error) {
-    // A concurrent renewal of the same device won: one wins, the rest retry.
+    // A concurrent renewal of the same device won: one wins, the rest retry. The body stored
+    // for the certificate that never took effect goes (its key names its own serial, so the
+    // winner's body is untouched); failing to delete it only leaves an orphan, reported.
+    await ctx.stores.certificates
+      .delete(certificateKey)
+      .catch((deleteError: unknown) => ctx.onInternalError(deleteError, 'renew:discard-certificate-body'));
     rethrowPortError(error, { notFound: 'DEVICE_NOT_FOUND', conflict: 'CONCURRENT_UPDATE' });
   }
   const now = ctx.clock.now();
