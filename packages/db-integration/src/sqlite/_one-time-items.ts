@@ -10,13 +10,15 @@
  */
 import { type ConsumeResult, StoreUnavailableError } from '@city/ports';
 import { requireNumber, requireString } from './_guards.js';
+import type { SqliteReclaimer } from './_reclaimer.js';
 import { parseRecord, type SqliteContext, type UniqueFields } from './_sqlite-context.js';
 
 const KEY_MAX = 1024;
 
 /** The statements and rules shared by the two one-time item tables. */
-export class SqliteOneTimeItems<T extends { readonly expiresAt: number }> {
+export class SqliteOneTimeItems<T extends { readonly createdAt: number; readonly expiresAt: number }> {
   readonly #ctx: SqliteContext;
+  readonly #reclaimer: SqliteReclaimer;
   /** The record field holding the key (`tokenHash`, `challengeId`): names parameters and conflicts. */
   readonly #keyName: string;
   readonly #unique: UniqueFields;
@@ -25,11 +27,18 @@ export class SqliteOneTimeItems<T extends { readonly expiresAt: number }> {
   readonly #consume;
   readonly #state;
 
-  constructor(ctx: SqliteContext, table: string, keyColumn: string, keyName: string) {
+  constructor(
+    ctx: SqliteContext,
+    reclaimer: SqliteReclaimer,
+    table: string,
+    keyColumn: string,
+    keyName: string,
+  ) {
     if (!/^[a-z_]+$/.test(table) || !/^[a-z_]+$/.test(keyColumn)) {
       throw new StoreUnavailableError(`invalid one-time item table ${table}.${keyColumn}`);
     }
     this.#ctx = ctx;
+    this.#reclaimer = reclaimer;
     this.#keyName = keyName;
     this.#unique = { [`${table}.${keyColumn}`]: keyName };
     this.#insert = ctx.prepare(`INSERT INTO ${table} (${keyColumn}, expires_at, record) VALUES (?, ?, ?)`);
@@ -40,13 +49,17 @@ export class SqliteOneTimeItems<T extends { readonly expiresAt: number }> {
     this.#state = ctx.prepare(`SELECT used_at, expires_at FROM ${table} WHERE ${keyColumn} = ?`);
   }
 
-  /** Inserts a validated record under `key`; `ConflictError(<keyName>)` when the key exists. */
+  /**
+   * Inserts a validated record under `key`; `ConflictError(<keyName>)` when the key exists. The
+   * record's `createdAt` is the caller's clock for the amortised sweep of expired rows.
+   */
   create(key: string, record: T, what: string): void {
     try {
       this.#insert.run(key, record.expiresAt, JSON.stringify(record));
     } catch (error) {
       throw this.#ctx.fail(error, what, this.#unique);
     }
+    this.#reclaimer.wrote(record.createdAt);
   }
 
   get(key: string, what: string): T | undefined {

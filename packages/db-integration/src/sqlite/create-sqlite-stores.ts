@@ -14,13 +14,16 @@
  * Every statement is prepared once here. Store methods are `async` because the ports are, but
  * do their work synchronously: one call is a bound statement plus `JSON.parse`, and a
  * read-check-write runs inside one `BEGIN IMMEDIATE … COMMIT` that no other JavaScript of this
- * process can interleave with; other processes are serialised by SQLite's locks.
+ * process can interleave with; other processes are serialised by SQLite's locks. Long-expired
+ * challenges, pairing tokens and revoked token ids are reclaimed in bounded batches piggybacked
+ * on every 128th of their writes (`_reclaimer.ts`).
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { type Notifier, type Stores, StoreUnavailableError } from '@city/ports';
 import { requireObject } from './_guards.js';
+import { SqliteReclaimer } from './_reclaimer.js';
 import { SCHEMA_V1, SCHEMA_VERSION } from './_schema.js';
 import { SqliteContext } from './_sqlite-context.js';
 import { SqliteAuditLog } from './sqlite-audit-log.js';
@@ -102,13 +105,15 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
     db.exec('PRAGMA synchronous = NORMAL');
     migrate(db, file);
     ctx = new SqliteContext(db, file, busyTimeoutMs);
+    // One reclaimer for the three one-time tables: their writes share one sweep counter.
+    const reclaimer = new SqliteReclaimer(ctx);
     stores = {
       users: new SqliteUserStore(ctx),
       devices: new SqliteDeviceStore(ctx),
-      pairingTokens: new SqlitePairingTokenStore(ctx),
-      challenges: new SqliteChallengeStore(ctx),
+      pairingTokens: new SqlitePairingTokenStore(ctx, reclaimer),
+      challenges: new SqliteChallengeStore(ctx, reclaimer),
       refreshTokens: new SqliteRefreshTokenStore(ctx),
-      revocations: new SqliteRevocationList(ctx),
+      revocations: new SqliteRevocationList(ctx, reclaimer),
       certificateRevocations: new SqliteCertificateRevocationStore(ctx),
       counters: new SqliteCounterStore(ctx),
       audit: new SqliteAuditLog(ctx),

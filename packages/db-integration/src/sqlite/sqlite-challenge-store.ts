@@ -5,6 +5,7 @@
 import type { ChallengeRecord, ChallengeStore, ConsumeResult } from '@city/ports';
 import { optionalString, requireNumber, requireObject, requireString } from './_guards.js';
 import { SqliteOneTimeItems } from './_one-time-items.js';
+import type { SqliteReclaimer } from './_reclaimer.js';
 import type { SqliteContext } from './_sqlite-context.js';
 
 const KEY_MAX = 1024;
@@ -13,8 +14,8 @@ const KEY_MAX = 1024;
 export class SqliteChallengeStore implements ChallengeStore {
   readonly #items: SqliteOneTimeItems<ChallengeRecord>;
 
-  constructor(ctx: SqliteContext) {
-    this.#items = new SqliteOneTimeItems(ctx, 'challenges', 'challenge_id', 'challengeId');
+  constructor(ctx: SqliteContext, reclaimer: SqliteReclaimer) {
+    this.#items = new SqliteOneTimeItems(ctx, reclaimer, 'challenges', 'challenge_id', 'challengeId');
   }
 
   async create(challenge: ChallengeRecord): Promise<void> {

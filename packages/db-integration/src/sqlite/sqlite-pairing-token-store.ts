@@ -6,6 +6,7 @@
 import type { ConsumeResult, PairingTokenRecord, PairingTokenStore } from '@city/ports';
 import { optionalString, requireNumber, requireObject, requireString } from './_guards.js';
 import { SqliteOneTimeItems } from './_one-time-items.js';
+import type { SqliteReclaimer } from './_reclaimer.js';
 import type { SqliteContext } from './_sqlite-context.js';
 
 const KEY_MAX = 1024;
@@ -14,8 +15,8 @@ const KEY_MAX = 1024;
 export class SqlitePairingTokenStore implements PairingTokenStore {
   readonly #items: SqliteOneTimeItems<PairingTokenRecord>;
 
-  constructor(ctx: SqliteContext) {
-    this.#items = new SqliteOneTimeItems(ctx, 'pairing_tokens', 'token_hash', 'tokenHash');
+  constructor(ctx: SqliteContext, reclaimer: SqliteReclaimer) {
+    this.#items = new SqliteOneTimeItems(ctx, reclaimer, 'pairing_tokens', 'token_hash', 'tokenHash');
   }
 
   async create(token: PairingTokenRecord): Promise<void> {
