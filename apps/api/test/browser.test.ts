@@ -1,7 +1,8 @@
 /**
  * The web pages in real headless Chromium (Debian `chromium`, driven by playwright-core) against the real API:
  * registration with a browser-made non-extractable ECDSA P-256 key and PKCS#10 CSR, login with a challenge
- * signature, the devices page (pairing QR, revocation of a second device added through a pairing token),
+ * signature, the devices page (pairing QR, revocation of a second device added through a pairing token), a
+ * second browser joining the account on /pair with the shown token and logging in with its own key,
  * the Japanese/English switch and the error display.
  *
  * Independent oracles: node:crypto (OpenSSL) checks that the issued certificate carries the browser's public key
@@ -86,14 +87,19 @@ describe.skipIf(!existsSync(CHROMIUM))(
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
       context = await browser.newContext({ locale: 'en-US' });
       context.setDefaultTimeout(10_000);
-      page = await context.newPage();
-      page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-      page.on('console', (message) => {
+      page = watch(await context.newPage());
+    });
+
+    /** Records script errors and CSP refusals of `target` for the final test. */
+    function watch(target: Page): Page {
+      target.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+      target.on('console', (message) => {
         if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) {
           problems.push(`csp: ${message.text()}`);
         }
       });
-    });
+      return target;
+    }
 
     afterAll(async () => {
       await browser?.close();
@@ -241,6 +247,170 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await expect(page.locator('#pairing-expiry').textContent()).resolves.toMatch(/^Valid until /);
     });
 
+    it('adds a second browser with the shown pairing token on /pair, which then logs in with its own key', async () => {
+      const token = (await page.locator('#pairing-token').textContent()) ?? '';
+      await expect(page.locator('#pairing-link').getAttribute('href')).resolves.toBe(
+        `/pair?token=${encodeURIComponent(token)}`,
+      );
+      await expect(page.locator('#pairing-open').textContent()).resolves.toMatch(/open\s+\/pair\s/);
+      const other = await browser.newContext({ locale: 'en-US' });
+      other.setDefaultTimeout(10_000);
+      try {
+        const second = watch(await other.newPage());
+        // A /pair?token= link fills the field and leaves the address bar without the token.
+        await second.goto(`${server.url}/pair?token=${encodeURIComponent(token)}`);
+        await expect(second.getByLabel('Pairing token').inputValue()).resolves.toBe(token);
+        expect(new URL(second.url()).search).toBe('');
+
+        // Nothing filled in: the page marks the fields itself, before making a key.
+        await second.getByLabel('Pairing token').fill('');
+        await second.getByRole('button', { name: 'Add this device', exact: true }).click();
+        await second.locator('#pairing_token[aria-invalid="true"]').waitFor();
+        await expect(second.getByRole('alert').locator('code').textContent()).resolves.toBe(
+          'VALIDATION_FAILED',
+        );
+        for (const id of ['pairing_token', 'username', 'password']) {
+          await expect(second.locator(`#${id}`).getAttribute('aria-describedby')).resolves.toContain(
+            `${id}-error`,
+          );
+        }
+        // A QR payload without a token is refused as such.
+        await second.getByLabel('Pairing token').fill(`city-auth:pair?v=1&uuid=${uuid}`);
+        await second.getByLabel('Username').fill(USERNAME);
+        await second.getByLabel('Password').fill(PASSWORD);
+        await second.getByRole('button', { name: 'Add this device', exact: true }).click();
+        await second.locator('#pairing_token-error').waitFor();
+        await expect(second.locator('#username').getAttribute('aria-invalid')).resolves.toBeNull();
+
+        // The whole QR payload pasted: only its token is sent, with a CSR made in this browser.
+        const payload = `city-auth:pair?${new URLSearchParams({ v: '1', uuid, token }).toString()}`;
+        await second.getByLabel('Pairing token').fill(payload);
+        await second.getByLabel('Name of this device').fill('second browser');
+        const requestPromise = second.waitForRequest(
+          (r) => r.url().endsWith('/devices') && r.method() === 'POST',
+        );
+        await second.getByRole('button', { name: 'Add this device', exact: true }).click();
+        const sent = (await requestPromise).postDataJSON() as Record<string, unknown>;
+        expect(sent).toMatchObject({
+          pairing_token: token,
+          username: USERNAME,
+          password: PASSWORD,
+          device_label: 'second browser',
+        });
+        expect(Object.keys(sent).sort()).toEqual([
+          'csr',
+          'device_label',
+          'pairing_token',
+          'password',
+          'username',
+        ]);
+        expect(String(sent.csr)).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----\n/);
+
+        await second.locator('#result').waitFor({ state: 'visible' });
+        await expect(second.locator('#result-uuid').textContent()).resolves.toBe(uuid);
+        const secondDeviceId = (await second.locator('#result-device').textContent()) ?? '';
+        expect(secondDeviceId).toMatch(/\S/);
+        expect(secondDeviceId).not.toBe(firstDeviceId);
+
+        // Stored like a registration: a non-extractable key whose public half the certificate carries.
+        const report = (await second.evaluate(`(async () => {
+          const { loadDeviceKey } = await import('/assets/device-key.js');
+          const pair = await loadDeviceKey(${JSON.stringify(uuid)});
+          const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
+          let pkcs8ExportRefused = false;
+          try { await crypto.subtle.exportKey('pkcs8', pair.privateKey); } catch { pkcs8ExportRefused = true; }
+          return {
+            spkiBase64: btoa(String.fromCharCode(...spki)),
+            extractable: pair.privateKey.extractable,
+            pkcs8ExportRefused,
+            accounts: localStorage.getItem('city.accounts') ?? '',
+          };
+        })()`)) as StoredKeyReport;
+        expect(report.extractable).toBe(false);
+        expect(report.pkcs8ExportRefused).toBe(true);
+        const accounts = JSON.parse(report.accounts) as {
+          uuid: string;
+          username: string;
+          deviceId: string;
+          certificatePem: string;
+        }[];
+        expect(accounts).toHaveLength(1);
+        expect(accounts[0]).toMatchObject({ uuid, username: USERNAME, deviceId: secondDeviceId });
+        const secondCertificate = new X509Certificate(accounts[0]?.certificatePem ?? '');
+        expect(secondCertificate.publicKey.export({ format: 'der', type: 'spki' }).toString('base64')).toBe(
+          report.spkiBase64,
+        );
+        expect(secondCertificate.verify(new X509Certificate(await server.caCertificatePem()).publicKey)).toBe(
+          true,
+        );
+
+        // Log in from the second browser with its own device key.
+        await second.getByRole('link', { name: 'Continue to log in' }).click();
+        await second.waitForURL(`${server.url}/login`);
+        await second.getByLabel('Username, email or uuid').fill(USERNAME);
+        await second.getByLabel('Password').fill(PASSWORD);
+        let challenge = { challengeId: '', challenge: '' };
+        await second.route('**/login/challenge', async (route) => {
+          const response = await route.fetch();
+          challenge = (await response.json()) as typeof challenge;
+          await route.fulfill({ response });
+        });
+        const loginPromise = second.waitForRequest(
+          (r) => r.url().endsWith('/login') && r.method() === 'POST',
+        );
+        await second.getByRole('button', { name: 'Log in' }).click();
+        const login = (await loginPromise).postDataJSON() as Record<string, string>;
+        expect(login).toMatchObject({ proof: 'signature', device_id: secondDeviceId });
+        expect(
+          verifySignature(
+            'sha256',
+            Buffer.from(challenge.challenge, 'utf8'),
+            { key: secondCertificate.publicKey, dsaEncoding: 'ieee-p1363' },
+            Buffer.from(login.signature ?? '', 'base64url'),
+          ),
+        ).toBe(true);
+        await second.waitForURL(`${server.url}/devices`);
+        await second.unroute('**/login/challenge');
+        await expect(
+          second.locator(`#device-rows tr[data-device-id="${secondDeviceId}"]`).textContent(),
+        ).resolves.toContain('this device');
+
+        // The first browser now lists both devices, both active, the second with its label.
+        await page.reload();
+        await page.locator(`#device-rows tr[data-device-id="${secondDeviceId}"]`).waitFor();
+        await expect(page.locator('#device-rows tr').count()).resolves.toBe(2);
+        await expect(page.locator('#device-rows tr[data-status="active"]').count()).resolves.toBe(2);
+        await expect(
+          page.locator(`#device-rows tr[data-device-id="${secondDeviceId}"]`).textContent(),
+        ).resolves.toContain('second browser');
+
+        // The token was used once: redeeming it again is refused with its code.
+        await second.goto(`${server.url}/pair`);
+        await second.getByLabel('Pairing token').fill(token);
+        await second.getByLabel('Username').fill(USERNAME);
+        await second.getByLabel('Password').fill(PASSWORD);
+        await second.getByRole('button', { name: 'Add this device', exact: true }).click();
+        await second.getByRole('alert').locator('code').waitFor();
+        await expect(second.getByRole('alert').locator('code').textContent()).resolves.toBe(
+          'PAIRING_TOKEN_USED',
+        );
+        await expect(second.getByRole('alert').locator('.error-message').textContent()).resolves.toMatch(
+          /\S/,
+        );
+        expect(await second.locator('#result').isHidden()).toBe(true);
+        const after = JSON.parse(
+          (await second.evaluate(() => localStorage.getItem('city.accounts'))) ?? '[]',
+        ) as { deviceId: string }[];
+        expect(after.map((a) => a.deviceId)).toEqual([secondDeviceId]);
+      } finally {
+        await other.close();
+      }
+
+      // A fresh token for the next test.
+      await page.getByRole('button', { name: 'Pair a new device' }).click();
+      await expect.poll(async () => page.locator('#pairing-token').textContent()).not.toBe(token);
+    });
+
     it('revokes a second device added with the shown pairing token', async () => {
       const token = (await page.locator('#pairing-token').textContent()) ?? '';
       const { privateKeyPem } = await generateKeyPair('ecdsa-p256');
@@ -309,6 +479,9 @@ describe.skipIf(!existsSync(CHROMIUM))(
         /^失効/,
       );
       expect(await page.locator('html').getAttribute('lang')).toBe('ja');
+      await page.goto(`${server.url}/pair`);
+      await page.getByLabel('ペアリングトークン').waitFor();
+      await page.getByRole('button', { name: 'この端末を追加' }).waitFor();
       await page.goto(`${server.url}/register`);
       await page.getByLabel('ユーザー名').waitFor();
       await page.getByLabel('メールアドレス').waitFor();

@@ -14,6 +14,7 @@ describe('web pages', () => {
     ['/', 'index.html'],
     ['/register', 'register.html'],
     ['/login', 'login.html'],
+    ['/pair', 'pair.html'],
   ])('GET %s serves web/%s with the CSP', async (url) => {
     const response = await t.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
     expect(response.statusCode).toBe(200);
@@ -24,6 +25,40 @@ describe('web pages', () => {
     expect(csp).toContain("img-src 'self' data:");
     expect(csp).not.toContain('unsafe-inline');
     expect(csp).not.toContain('upgrade-insecure-requests');
+    // Only same-origin module scripts: no inline script the CSP would refuse.
+    for (const tag of response.body.match(/<script\b[^>]*>[\s\S]*?<\/script>/gi) ?? []) {
+      expect(tag).toMatch(/^<script type="module" src="\/assets\/[a-z-]+\.js"><\/script>$/);
+    }
+    expect(response.body).not.toMatch(/\son[a-z]+\s*=/i);
+  });
+
+  it('GET /pair serves the pairing page with its script, the token field and the CSP', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/pair?token=abc',
+      headers: { accept: 'text/html' },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.body).toContain('<script type="module" src="/assets/pair-page.js"></script>');
+    for (const name of ['pairing_token', 'username', 'password', 'device_label']) {
+      expect(response.body).toContain(`name="${name}"`);
+    }
+    const csp = String(response.headers['content-security-policy']);
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).not.toContain('unsafe-inline');
+    const script = await t.app.inject({ method: 'GET', url: '/assets/pair-page.js' });
+    expect(script.statusCode).toBe(200);
+    expect(script.headers['content-type']).toMatch(/javascript/);
+    const index = await t.app.inject({ method: 'GET', url: '/', headers: { accept: 'text/html' } });
+    expect(index.body).toContain('href="/pair"');
+  });
+
+  it('has every page string in both English and Japanese', async () => {
+    const { DICTIONARY } = (await import(`${t.config.webRoot}/assets/i18n.js`)) as {
+      DICTIONARY: { en: Record<string, string>; ja: Record<string, string> };
+    };
+    expect(Object.keys(DICTIONARY.ja).sort()).toEqual(Object.keys(DICTIONARY.en).sort());
   });
 
   it('GET /devices serves the page to a browser and JSON to an API client', async () => {

@@ -10,10 +10,12 @@ const PAGES: readonly (readonly [string, string])[] = [
   ['/', 'index.html'],
   ['/register', 'register.html'],
   ['/login', 'login.html'],
+  // A second browser joins an existing account with a pairing token (redeemed by `POST /devices`).
+  ['/pair', 'pair.html'],
 ];
 
 /**
- * Registers `GET /`, `GET /register` and `GET /login` (the POSTs are API routes).
+ * Registers `GET /`, `GET /register`, `GET /login` and `GET /pair` (the POSTs are API routes).
  *
  * @throws never (a missing page is 404 NOT_FOUND)
  * @example

@@ -23,6 +23,7 @@ const pairing = /** @type {HTMLElement} */ (document.getElementById('pairing'));
 const pairingQr = /** @type {HTMLImageElement} */ (document.getElementById('pairing-qr'));
 const pairingToken = /** @type {HTMLElement} */ (document.getElementById('pairing-token'));
 const pairingExpiry = /** @type {HTMLElement} */ (document.getElementById('pairing-expiry'));
+const pairingLink = /** @type {HTMLAnchorElement} */ (document.getElementById('pairing-link'));
 
 /**
  * @typedef {{ deviceId: string, label?: string, status: 'active' | 'revoked', fingerprint: string,
@@ -107,6 +108,8 @@ function renderPairing() {
   }
   pairingQr.alt = t('devices.pair.qr');
   pairingToken.textContent = state.pairing.token;
+  // The link carries the token, so it can be sent to the new device and opens /pair filled in.
+  pairingLink.href = `/pair?token=${encodeURIComponent(state.pairing.token)}`;
   pairingExpiry.textContent = t('devices.pair.expires', { date: formatDateTime(state.pairing.expiresAt) });
   pairing.hidden = false;
 }

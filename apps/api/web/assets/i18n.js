@@ -26,6 +26,7 @@ export const DICTIONARY = {
     'title.register': 'Register — City Chain Auth',
     'title.login': 'Log in — City Chain Auth',
     'title.devices': 'Devices — City Chain Auth',
+    'title.pair': 'Add this device — City Chain Auth',
     'index.heading': 'City Chain Auth',
     'index.intro':
       'Sign in with your password and a key kept on this device. The key never leaves the browser: it only signs a one-time challenge from the server.',
@@ -37,6 +38,9 @@ export const DICTIONARY = {
       'Enter your username (or email or uuid) and password; the device key proves it is this device.',
     'index.devices.title': 'Devices',
     'index.devices.text': 'See your devices, add one with a pairing QR code, revoke a lost one.',
+    'index.pair.title': 'Add this device',
+    'index.pair.text':
+      'Already have an account? Enter a pairing token from one of your devices to give this browser its own device key.',
     'register.heading': 'Register',
     'register.intro':
       'A device key is created in this browser (it cannot be exported) and a certificate is issued for it.',
@@ -57,6 +61,9 @@ export const DICTIONARY = {
     'field.device_label': 'Name of this device',
     'field.identifier': 'Username, email or uuid',
     'field.csr': 'Certificate request',
+    'field.pairing_token': 'Pairing token',
+    'field.pairing_token.hint': 'The 43-character token, or the whole QR code text (city-auth:pair?…).',
+    'field.device_label.optional': 'Optional.',
     'register.submit': 'Register',
     'register.done': 'Registered. Your device certificate was issued.',
     'register.uuid': 'Account uuid',
@@ -67,6 +74,12 @@ export const DICTIONARY = {
     'login.submit': 'Log in',
     'login.noKey':
       'This browser has no device key. Register first, or add this browser with a pairing token.',
+    'pair.heading': 'Add this device to your account',
+    'pair.intro':
+      'On a device that is already signed in, open Devices and choose “Pair a new device”. Enter the pairing token shown there (or paste the QR code text) with your username and password. A device key is created in this browser (it cannot be exported) and a certificate is issued for it.',
+    'pair.submit': 'Add this device',
+    'pair.done': 'This device was added. Its certificate was issued.',
+    'pair.tokenMissing': 'This text contains no pairing token.',
     'devices.heading': 'Devices',
     'devices.signedInAs': 'Signed in as {username}',
     'devices.list': 'Your devices',
@@ -92,6 +105,8 @@ export const DICTIONARY = {
     'devices.pair.expires': 'Valid until {date}',
     'devices.pair.help':
       'Scan the QR code with the new device, or enter the token there together with your username and password. It can be used once.',
+    'devices.pair.open': 'On the new device, open',
+    'devices.pair.open.after': 'and enter this token there.',
     'devices.logout': 'Log out',
     'devices.loginRequired': 'Please log in first.',
     'error.heading': 'Something went wrong',
@@ -117,6 +132,7 @@ export const DICTIONARY = {
     'title.register': '新規登録 — City Chain 認証',
     'title.login': 'ログイン — City Chain 認証',
     'title.devices': '端末 — City Chain 認証',
+    'title.pair': 'この端末を追加 — City Chain 認証',
     'index.heading': 'City Chain 認証',
     'index.intro':
       'パスワードと、この端末に保存された鍵でログインします。鍵はブラウザの外に出ず、サーバーから届く一度きりのチャレンジに署名するだけです。',
@@ -127,6 +143,9 @@ export const DICTIONARY = {
       'ユーザー名（またはメールアドレスか UUID）とパスワードを入力します。端末の鍵がこの端末であることを証明します。',
     'index.devices.title': '端末',
     'index.devices.text': '端末の一覧、ペアリング用 QR コードでの端末追加、紛失した端末の失効ができます。',
+    'index.pair.title': 'この端末を追加',
+    'index.pair.text':
+      'アカウントをお持ちの方は、登録済みの端末で発行したペアリングトークンを入力して、このブラウザにも専用の端末の鍵を作成できます。',
     'register.heading': '新規登録',
     'register.intro': 'このブラウザで端末の鍵（書き出しできません）を作成し、その鍵の証明書を発行します。',
     'register.required': 'アカウント',
@@ -146,6 +165,9 @@ export const DICTIONARY = {
     'field.device_label': 'この端末の名前',
     'field.identifier': 'ユーザー名・メールアドレス・UUID',
     'field.csr': '証明書署名要求',
+    'field.pairing_token': 'ペアリングトークン',
+    'field.pairing_token.hint': '43 文字のトークン、または QR コードの文字列全体（city-auth:pair?…）。',
+    'field.device_label.optional': '任意。',
     'register.submit': '登録する',
     'register.done': '登録しました。端末の証明書が発行されました。',
     'register.uuid': 'アカウント UUID',
@@ -156,6 +178,12 @@ export const DICTIONARY = {
     'login.submit': 'ログイン',
     'login.noKey':
       'このブラウザには端末の鍵がありません。先に新規登録するか、ペアリングトークンでこのブラウザを追加してください。',
+    'pair.heading': 'この端末をアカウントに追加',
+    'pair.intro':
+      'ログイン済みの端末で「端末」を開き、「新しい端末をペアリング」を選んでください。表示されたペアリングトークン（または QR コードの文字列）を、ユーザー名・パスワードと一緒に入力します。このブラウザで端末の鍵（書き出しできません）を作成し、その鍵の証明書を発行します。',
+    'pair.submit': 'この端末を追加',
+    'pair.done': 'この端末を追加しました。証明書が発行されました。',
+    'pair.tokenMissing': 'この文字列にはペアリングトークンが含まれていません。',
     'devices.heading': '端末',
     'devices.signedInAs': '{username} としてログイン中',
     'devices.list': 'あなたの端末',
@@ -181,6 +209,8 @@ export const DICTIONARY = {
     'devices.pair.expires': '有効期限 {date}',
     'devices.pair.help':
       '新しい端末で QR コードを読み取るか、トークンをユーザー名・パスワードと一緒に入力してください。一度だけ使えます。',
+    'devices.pair.open': '新しい端末で',
+    'devices.pair.open.after': 'を開き、このトークンを入力してください。',
     'devices.logout': 'ログアウト',
     'devices.loginRequired': '先にログインしてください。',
     'error.heading': 'エラーが発生しました',

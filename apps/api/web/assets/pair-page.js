@@ -1,0 +1,130 @@
+/**
+ * Adding this browser to an existing account with a one-time pairing token (issued on the devices page of a
+ * signed-in device): makes a non-extractable ECDSA P-256 device key, sends a PKCS#10 CSR (RFC 2986) built in
+ * the browser with the token, username and password to `POST /devices`, and keeps the key (IndexedDB) and the
+ * issued certificate (localStorage) exactly as registration does, so the login page works from here.
+ *
+ * The token field also takes the whole QR payload (`city-auth:pair?v=1&uuid=..&token=..`) and is prefilled
+ * from `/pair?token=..`; only the token itself is sent.
+ */
+import { ApiError, publicRequest } from './api.js';
+import { createCsrPem } from './csr.js';
+import { generateDeviceKey, saveAccount, saveDeviceKey } from './device-key.js';
+import { clearError, showError } from './error-view.js';
+import { initLanguage, t } from './i18n.js';
+
+const QR_PREFIX = 'city-auth:pair?';
+
+initLanguage();
+
+const form = /** @type {HTMLFormElement} */ (document.getElementById('pair-form'));
+const tokenInput = /** @type {HTMLInputElement} */ (document.getElementById('pairing_token'));
+const errorRegion = /** @type {HTMLElement} */ (document.getElementById('error'));
+const status = /** @type {HTMLElement} */ (document.getElementById('status'));
+const submit = /** @type {HTMLButtonElement} */ (document.getElementById('pair-submit'));
+const result = /** @type {HTMLElement} */ (document.getElementById('result'));
+
+/**
+ * The pairing token in what was typed or pasted: the `token` parameter of a QR payload or of a `/pair?token=`
+ * link, else the text itself (whitespace removed: tokens get split across lines when copied).
+ *
+ * @param {string} entered
+ * @returns {string} empty when a payload or link carries no token.
+ */
+function pairingTokenFrom(entered) {
+  const text = entered.trim();
+  if (text.toLowerCase().startsWith(QR_PREFIX)) {
+    return (new URLSearchParams(text.slice(QR_PREFIX.length)).get('token') ?? '').trim();
+  }
+  if (/^https?:\/\//i.test(text)) {
+    try {
+      return (new URL(text).searchParams.get('token') ?? '').trim();
+    } catch {
+      return '';
+    }
+  }
+  return text.replace(/\s+/g, '');
+}
+
+/** @returns {string} CN for the CSR: the username when it fits, else a generic label (the CA sets the real subject). */
+function commonNameFor(/** @type {string} */ username) {
+  const trimmed = username.trim();
+  return trimmed.length >= 1 && trimmed.length <= 64 ? trimmed : 'device';
+}
+
+/**
+ * The request body from the form, or a local VALIDATION_FAILED naming the empty required fields (before a
+ * device key is made for nothing).
+ *
+ * @returns {Record<string, string>}
+ */
+function formBody() {
+  const data = new FormData(form);
+  const entered = String(data.get('pairing_token') ?? '');
+  const token = pairingTokenFrom(entered);
+  const username = String(data.get('username') ?? '');
+  const password = String(data.get('password') ?? '');
+  /** @type {{ field: string, code: string, message: string }[]} */
+  const issues = [];
+  if (entered.trim() === '')
+    issues.push({ field: 'pairing_token', code: 'REQUIRED', message: t('form.required') });
+  else if (token === '')
+    issues.push({ field: 'pairing_token', code: 'INVALID_FORMAT', message: t('pair.tokenMissing') });
+  if (username.trim() === '')
+    issues.push({ field: 'username', code: 'REQUIRED', message: t('form.required') });
+  if (password === '') issues.push({ field: 'password', code: 'REQUIRED', message: t('form.required') });
+  if (issues.length > 0) throw new ApiError(0, 'VALIDATION_FAILED', t('form.invalid'), issues);
+  /** @type {Record<string, string>} */
+  const body = { pairing_token: token, username, password };
+  const label = String(data.get('device_label') ?? '').trim();
+  if (label !== '') body.device_label = label;
+  return body;
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearError(errorRegion, form);
+  submit.disabled = true;
+  status.textContent = t('status.working');
+  try {
+    const body = formBody();
+    if (globalThis.crypto?.subtle === undefined || globalThis.indexedDB === undefined) {
+      throw new ApiError(0, 'WEBCRYPTO_UNAVAILABLE', 'WebCrypto or IndexedDB is unavailable.');
+    }
+    const keyPair = await generateDeviceKey();
+    const csr = await createCsrPem(keyPair, commonNameFor(body.username));
+    const paired = await publicRequest('POST', '/devices', { ...body, csr });
+    await saveDeviceKey(paired.uuid, keyPair);
+    saveAccount({
+      uuid: paired.uuid,
+      // The answer names no username; keep the typed one as the login page matches it (NFKC, lower case).
+      username: body.username.normalize('NFKC').trim().toLowerCase(),
+      deviceId: paired.deviceId,
+      certificatePem: paired.certificatePem,
+      fingerprint: paired.fingerprint,
+      registeredAt: new Date().toISOString(),
+    });
+    form.reset();
+    form.hidden = true;
+    /** @type {HTMLElement} */ (document.getElementById('result-uuid')).textContent = paired.uuid;
+    /** @type {HTMLElement} */ (document.getElementById('result-device')).textContent = paired.deviceId;
+    /** @type {HTMLElement} */ (document.getElementById('result-fingerprint')).textContent =
+      paired.fingerprint;
+    result.hidden = false;
+    /** @type {HTMLElement} */ (document.getElementById('result-heading')).setAttribute('tabindex', '-1');
+    /** @type {HTMLElement} */ (document.getElementById('result-heading')).focus();
+  } catch (error) {
+    showError(errorRegion, error, form);
+    errorRegion.focus();
+  } finally {
+    submit.disabled = false;
+    status.textContent = '';
+  }
+});
+
+// A `/pair?token=..` link fills the field; the token is then dropped from the address bar and history.
+const linked = new URLSearchParams(location.search).get('token');
+if (linked !== null && linked.trim() !== '') {
+  tokenInput.value = linked.trim();
+  history.replaceState(null, '', location.pathname);
+}
