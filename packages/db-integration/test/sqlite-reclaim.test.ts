@@ -1,19 +1,21 @@
 /**
- * Reclamation of long-expired challenges, pairing tokens and revoked token ids by the SQLite
- * adapter (`src/sqlite/_reclaimer.ts`). Clocks are frozen: every `now` is passed in, and the
+ * Reclamation of long-expired challenges, pairing tokens, revoked token ids and finished counters
+ * by the SQLite adapter (`src/sqlite/_reclaimer.ts`), and the schema migration that gave
+ * counters their `expires_at`. Clocks are frozen: every `now` is passed in, and the
  * frozen instant lies years away from the process clock, so a sweep keyed on `Date.now()`
  * would delete nothing and fail these tests. Row counts are read through a second, read-only
  * `node:sqlite` connection on the same file, as another process would see it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { ChallengeRecord, PairingTokenRecord } from '@city/ports';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { OutboxNotifier } from '../src/sns/outbox-notifier.js';
 import { RECLAIM_BATCH, RECLAIM_EVERY, RECLAIM_GRACE_MS } from '../src/sqlite/_reclaimer.js';
+import { SCHEMA_V1 } from '../src/sqlite/_schema.js';
 import { createSqliteStores, type SqliteStores } from '../src/sqlite/create-sqlite-stores.js';
 
 const root = mkdtempSync(join(tmpdir(), 'city-sqlite-reclaim-'));
@@ -37,21 +39,34 @@ const LONG_EXPIRED = T - RECLAIM_GRACE_MS - MINUTE;
 const IN_GRACE = T - RECLAIM_GRACE_MS + MINUTE;
 const LIVE = T + 5 * MINUTE;
 
-type Table = 'challenges' | 'pairing_tokens' | 'revoked_tokens';
+type Table = 'challenges' | 'pairing_tokens' | 'revoked_tokens' | 'counters';
 
-/** A fresh file, the stores on it and a read-only observer connection. */
-function open(): {
+/** A counter row as stored, read behind the adapter's back. */
+interface CounterRow {
+  readonly count: number;
+  readonly window_start: number;
+  readonly locked_until: number | null;
+  readonly expires_at: number | null;
+}
+
+/** A fresh file (or `path`, already prepared), the stores on it and a read-only observer connection. */
+function open(path = join(root, randomUUID(), 'city.sqlite')): {
   stores: SqliteStores;
-  count: (table: Table, where?: string, ...args: number[]) => number;
+  count: (table: Table, where?: string, ...args: (number | string)[]) => number;
+  counterRow: (key: string) => CounterRow | undefined;
+  observer: DatabaseSync;
 } {
-  const path = join(root, randomUUID(), 'city.sqlite');
   const stores = createSqliteStores({ path, notifier });
   const observer = new DatabaseSync(path, { readOnly: true });
   cleanups.push(() => stores.close());
   cleanups.push(() => observer.close());
-  const count = (table: Table, where = '1', ...args: number[]): number =>
+  const count = (table: Table, where = '1', ...args: (number | string)[]): number =>
     Number(observer.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...args)?.n);
-  return { stores, count };
+  const counterRow = (key: string): CounterRow | undefined =>
+    observer
+      .prepare('SELECT count, window_start, locked_until, expires_at FROM counters WHERE counter_key = ?')
+      .get(key) as CounterRow | undefined;
+  return { stores, count, counterRow, observer };
 }
 
 const challenge = (createdAt: number, expiresAt: number): ChallengeRecord => ({
@@ -195,5 +210,249 @@ describe('sqlite adapter: reclamation of expired one-time rows', () => {
     await loginsAt(stores, T, RECLAIM_EVERY);
     expect(count('revoked_tokens')).toBe(0);
     expect(stores.authStateVersion()).toBe(before);
+  });
+});
+
+const HOUR = 60 * MINUTE;
+
+/** `n` increments at the caller's clock `at` on fresh keys with a one-hour window (never swept here). */
+async function failuresAt(stores: SqliteStores, at: number, n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1) await stores.counters.increment(`rate:live:${randomUUID()}`, at, HOUR);
+}
+
+describe('sqlite adapter: reclamation of finished counters', () => {
+  it('deletes counters whose window and lock ended long ago, in bounded batches, on later counter writes', async () => {
+    const { stores, count, counterRow } = open();
+    // Failed logins with random identifiers, two hours before T, one-minute windows, no lock.
+    const then = T - 2 * HOUR;
+    const keys = Array.from({ length: 300 }, () => `auth-fail:id:${randomUUID()}`);
+    for (const key of keys) {
+      expect(await stores.counters.increment(key, then, MINUTE)).toEqual({ count: 1, windowStart: then });
+    }
+    // A key locked (only) until long ago, and one counted and then locked until long ago.
+    await stores.counters.lock('auth-fail:ip:locked-only', then + MINUTE);
+    await stores.counters.increment('auth-fail:ip:counted-locked', then, MINUTE);
+    await stores.counters.lock('auth-fail:ip:counted-locked', then + 30 * MINUTE);
+    // Every write stored when it stops mattering: max(windowStart + windowMs, lockedUntil).
+    expect(counterRow(keys[0] as string)?.expires_at).toBe(then + MINUTE);
+    expect(counterRow('auth-fail:ip:locked-only')?.expires_at).toBe(then + MINUTE);
+    expect(counterRow('auth-fail:ip:counted-locked')?.expires_at).toBe(then + 30 * MINUTE);
+    // The sweeps run so far used the clock of those writes: nothing was old enough.
+    expect(count('counters')).toBe(keys.length + 2);
+
+    // Counter writes alone (no login challenge) trigger a sweep: one batch per RECLAIM_EVERY writes.
+    await failuresAt(stores, T, RECLAIM_EVERY);
+    expect(count('counters', 'expires_at < ?', T)).toBe(keys.length + 2 - RECLAIM_BATCH);
+    await failuresAt(stores, T, RECLAIM_EVERY);
+    expect(count('counters', 'expires_at < ?', T)).toBe(0);
+    expect(count('counters')).toBe(2 * RECLAIM_EVERY);
+
+    // A reclaimed key answers exactly as a key never seen.
+    const fresh = `auth-fail:id:${randomUUID()}`;
+    for (const key of [keys[0] as string, keys[299] as string, 'auth-fail:ip:counted-locked']) {
+      expect(await stores.counters.get(key, T)).toBe(await stores.counters.get(fresh, T));
+      expect(await stores.counters.increment(key, T, MINUTE)).toEqual(
+        await stores.counters.increment(`auth-fail:id:${randomUUID()}`, T, MINUTE),
+      );
+    }
+    expect(await stores.counters.get('auth-fail:ip:locked-only', T)).toBeUndefined();
+  });
+
+  it('keeps counters inside their window, under a lock or inside the grace margin, with their count and lock', async () => {
+    const { stores, count, counterRow } = open();
+    // Inside its one-hour window at T: three failures.
+    const windowStart = T - 30 * MINUTE;
+    for (let i = 0; i < 3; i += 1) await stores.counters.increment('k:window', windowStart + i, HOUR);
+    // Window long over, lock still ahead of T.
+    await stores.counters.increment('k:locked', T - 2 * HOUR, MINUTE);
+    await stores.counters.increment('k:locked', T - 2 * HOUR + 1, MINUTE);
+    await stores.counters.lock('k:locked', T + 10 * MINUTE);
+    // Locked (never counted) until after T.
+    await stores.counters.lock('k:lock-only', T + HOUR);
+    // Lock ended long ago, but the window (longer than the lock) is still open: the lock must
+    // not shorten the row's life.
+    await stores.counters.increment('k:lock-shorter', windowStart, HOUR);
+    await stores.counters.lock('k:lock-shorter', T - 20 * MINUTE);
+    // Window ended five minutes before T: inside the grace margin, still answered as today.
+    await stores.counters.increment('k:grace', T - 6 * MINUTE, MINUTE);
+    // A lock shortened by a later lock keeps the row at least until the first one ended.
+    await stores.counters.lock('k:relocked', T + 5 * MINUTE);
+    await stores.counters.lock('k:relocked', T - 2 * HOUR);
+    // One key whose window and lock ended long ago, the control.
+    await stores.counters.increment('k:old', T - 2 * HOUR, MINUTE);
+    await stores.counters.lock('k:old', T - HOUR);
+
+    const before = {
+      window: await stores.counters.get('k:window', T),
+      locked: await stores.counters.get('k:locked', T),
+      lockOnly: await stores.counters.get('k:lock-only', T),
+      lockShorter: await stores.counters.get('k:lock-shorter', T),
+      grace: await stores.counters.get('k:grace', T),
+      relocked: await stores.counters.get('k:relocked', T),
+    };
+    expect(before.window).toEqual({ count: 3, windowStart });
+    expect(before.locked).toEqual({ count: 2, windowStart: T - 2 * HOUR, lockedUntil: T + 10 * MINUTE });
+    expect(before.lockOnly).toEqual({ count: 0, windowStart: 0, lockedUntil: T + HOUR });
+    expect(before.grace).toEqual({ count: 1, windowStart: T - 6 * MINUTE });
+
+    await failuresAt(stores, T, 2 * RECLAIM_EVERY);
+
+    expect(count('counters', 'counter_key LIKE ?', 'k:%')).toBe(6);
+    expect(counterRow('k:old')).toBeUndefined();
+    expect(counterRow('k:lock-shorter')?.expires_at).toBe(windowStart + HOUR);
+    expect(counterRow('k:relocked')?.expires_at).toBe(T + 5 * MINUTE);
+    // Reads answer exactly what they answered before the sweeps.
+    expect(await stores.counters.get('k:window', T)).toEqual(before.window);
+    expect(await stores.counters.get('k:locked', T)).toEqual(before.locked);
+    expect(await stores.counters.get('k:lock-only', T)).toEqual(before.lockOnly);
+    expect(await stores.counters.get('k:lock-shorter', T)).toEqual(before.lockShorter);
+    expect(await stores.counters.get('k:grace', T)).toEqual(before.grace);
+    expect(await stores.counters.get('k:relocked', T)).toEqual(before.relocked);
+    // And increments continue the window, or start a new one keeping the lock, as before.
+    expect(await stores.counters.increment('k:window', T, HOUR)).toEqual({ count: 4, windowStart });
+    expect(await stores.counters.increment('k:locked', T, MINUTE)).toEqual({
+      count: 1,
+      windowStart: T,
+      lockedUntil: T + 10 * MINUTE,
+    });
+    expect(await stores.counters.increment('k:lock-only', T, MINUTE)).toEqual({
+      count: 1,
+      windowStart: T,
+      lockedUntil: T + HOUR,
+    });
+    expect(await stores.counters.increment('k:grace', T, MINUTE)).toEqual({ count: 1, windowStart: T });
+    expect(counterRow('k:locked')?.expires_at).toBe(T + 10 * MINUTE);
+    expect(counterRow('k:lock-only')?.expires_at).toBe(T + HOUR);
+  });
+
+  it('keeps a counter locked in the far future through a clock walking up to its lock', async () => {
+    const { stores, count } = open();
+    const keys = Array.from({ length: 20 }, () => `auth-fail:id:${randomUUID()}`);
+    for (const key of keys) {
+      for (let i = 0; i < 6; i += 1) await stores.counters.increment(key, T, MINUTE);
+      await stores.counters.lock(key, T + 3 * HOUR);
+    }
+    for (const at of [T + HOUR, T + 2 * HOUR, T + 3 * HOUR - 1])
+      await failuresAt(stores, at, 2 * RECLAIM_EVERY);
+    for (const key of keys) {
+      expect(await stores.counters.get(key, T + 3 * HOUR - 1)).toEqual({
+        count: 6,
+        windowStart: T,
+        lockedUntil: T + 3 * HOUR,
+      });
+    }
+    expect(count('counters', "counter_key LIKE 'auth-fail:%' AND expires_at = ?", T + 3 * HOUR)).toBe(
+      keys.length,
+    );
+    // Meanwhile the live keys of the first hour ended more than the margin ago and were swept.
+    expect(count('counters', 'expires_at <= ?', T + 2 * HOUR)).toBe(0);
+  });
+
+  it('reset still deletes the row at once', async () => {
+    const { stores, counterRow } = open();
+    await stores.counters.increment('k', T, HOUR);
+    await stores.counters.lock('k', T + HOUR);
+    await stores.counters.reset('k');
+    expect(counterRow('k')).toBeUndefined();
+    expect(await stores.counters.get('k', T)).toBeUndefined();
+  });
+});
+
+describe('sqlite adapter: schema migration 1 → 2 (counters.expires_at)', () => {
+  /** A file exactly as version 1 of the adapter left it, with counters written then. */
+  function versionOneFile(): string {
+    const path = join(root, randomUUID(), 'city.sqlite');
+    mkdirSync(dirname(path), { recursive: true });
+    const raw = new DatabaseSync(path);
+    raw.exec('PRAGMA journal_mode = WAL');
+    raw.exec(SCHEMA_V1);
+    raw.exec('PRAGMA user_version = 1');
+    const columns = raw
+      .prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid')
+      .all('counters')
+      .map((row) => row.name);
+    // The version-1 shape, independently of what SCHEMA_V1 may say later.
+    expect(columns).toEqual(['counter_key', 'count', 'window_start', 'locked_until']);
+    const insert = raw.prepare(
+      'INSERT INTO counters (counter_key, count, window_start, locked_until) VALUES (?, ?, ?, ?)',
+    );
+    insert.run('v1:window', 2, T - 30 * MINUTE, null);
+    insert.run('v1:old', 5, T - 24 * HOUR, null);
+    insert.run('v1:locked', 7, T - 24 * HOUR, T + HOUR);
+    insert.run('v1:old-locked', 9, T - 24 * HOUR, T - 23 * HOUR);
+    raw.close();
+    return path;
+  }
+
+  it('opens a version-1 file, adds and indexes expires_at, and keeps its counters working', async () => {
+    const path = versionOneFile();
+    const { stores, count, counterRow, observer } = open(path);
+    expect(observer.prepare('PRAGMA user_version').get()?.user_version).toBe(2);
+    expect(
+      observer
+        .prepare(
+          "SELECT count(*) AS n FROM sqlite_schema WHERE type = 'index' AND name = 'counters_by_expiry'",
+        )
+        .get()?.n,
+    ).toBe(1);
+    expect(
+      observer
+        .prepare('EXPLAIN QUERY PLAN SELECT rowid FROM counters WHERE expires_at < 1')
+        .all()
+        .map((row) => String(row.detail))
+        .join(' '),
+    ).toContain('counters_by_expiry');
+    // Rows of version 1 keep their values; their window length is unknown, so expires_at is NULL.
+    expect(count('counters', 'expires_at IS NULL')).toBe(4);
+    expect(await stores.counters.get('v1:window', T)).toEqual({ count: 2, windowStart: T - 30 * MINUTE });
+    expect(await stores.counters.get('v1:old', T)).toEqual({ count: 5, windowStart: T - 24 * HOUR });
+    expect(await stores.counters.get('v1:locked', T)).toEqual({
+      count: 7,
+      windowStart: T - 24 * HOUR,
+      lockedUntil: T + HOUR,
+    });
+
+    // Sweeps leave NULL rows alone, even those whose window and lock look long over.
+    await failuresAt(stores, T, 2 * RECLAIM_EVERY);
+    expect(count('counters', 'expires_at IS NULL')).toBe(4);
+
+    // Their next increment counts as before and records expires_at; a lock alone leaves it NULL.
+    expect(await stores.counters.increment('v1:window', T, HOUR)).toEqual({
+      count: 3,
+      windowStart: T - 30 * MINUTE,
+    });
+    expect(counterRow('v1:window')?.expires_at).toBe(T + 30 * MINUTE);
+    expect(await stores.counters.increment('v1:locked', T, MINUTE)).toEqual({
+      count: 1,
+      windowStart: T,
+      lockedUntil: T + HOUR,
+    });
+    expect(counterRow('v1:locked')?.expires_at).toBe(T + HOUR);
+    await stores.counters.lock('v1:old-locked', T - 22 * HOUR);
+    expect(counterRow('v1:old-locked')?.expires_at).toBeNull();
+    // Once set, a finished row is reclaimed like any other.
+    expect(await stores.counters.increment('v1:old', T - 2 * HOUR, MINUTE)).toEqual({
+      count: 1,
+      windowStart: T - 2 * HOUR,
+    });
+    expect(counterRow('v1:old')?.expires_at).toBe(T - 2 * HOUR + MINUTE);
+    await failuresAt(stores, T, RECLAIM_EVERY);
+    expect(counterRow('v1:old')).toBeUndefined();
+    expect(counterRow('v1:window')?.count).toBe(3);
+    expect(counterRow('v1:locked')?.count).toBe(1);
+    expect(counterRow('v1:old-locked')?.count).toBe(9);
+  });
+
+  it('migrates once: a second open of the upgraded file finds version 2 and its rows', async () => {
+    const path = versionOneFile();
+    const first = createSqliteStores({ path, notifier });
+    expect(await first.counters.increment('v1:window', T, HOUR)).toMatchObject({ count: 3 });
+    await first.close();
+    const { stores, observer } = open(path);
+    expect(observer.prepare('PRAGMA user_version').get()?.user_version).toBe(2);
+    expect(await stores.counters.increment('v1:window', T + 1, HOUR)).toEqual({
+      count: 4,
+      windowStart: T - 30 * MINUTE,
+    });
   });
 });

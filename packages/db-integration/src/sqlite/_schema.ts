@@ -1,5 +1,6 @@
 /**
- * Internal: the SQLite schema (version 1, kept in `PRAGMA user_version`).
+ * Internal: the SQLite schema (version 2, kept in `PRAGMA user_version`), as the ordered list of
+ * steps that lead to it from an empty file: {@link SCHEMA_V1}, then {@link MIGRATION_V2}.
  *
  * Every table keeps the full record as JSON text in `record`, so each field round-trips exactly
  * (absent optional fields stay absent), plus the columns that lookups, uniqueness and ordering
@@ -7,12 +8,17 @@
  * any number of NULLs, which is exactly the rule for the optional mynumber index). Timestamps are
  * REAL columns (ms since the epoch; exact for every integer below 2^53). `expires_at` columns are
  * indexed so expired rows can be reclaimed without a scan; reads still compare with `now`.
+ *
+ * Version 2 gives `counters` an `expires_at` (the instant after which the row answers nothing a
+ * fresh key would not: the end of its window or its lock, whichever is later), written by every
+ * increment and lock, so long-finished counters can be reclaimed too. Rows written under version
+ * 1 keep `expires_at` NULL (their window length was never stored) until their next increment.
  */
 
 /** The schema version this adapter writes and reads. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-/** DDL of version 1 (idempotent). */
+/** DDL of version 1 (idempotent). Kept as it was: a file at version 1 already has exactly this. */
 export const SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS users (
   uuid TEXT PRIMARY KEY NOT NULL,
@@ -84,3 +90,12 @@ CREATE TABLE IF NOT EXISTS certificate_blobs (
 );
 CREATE INDEX IF NOT EXISTS certificate_blobs_by_user ON certificate_blobs (user_uuid, blob_key);
 `;
+
+/** Version 1 → 2: counters learn when they stop mattering (not idempotent: run once, under the version check). */
+export const MIGRATION_V2 = `
+ALTER TABLE counters ADD COLUMN expires_at REAL;
+CREATE INDEX IF NOT EXISTS counters_by_expiry ON counters (expires_at);
+`;
+
+/** `MIGRATIONS[v]` takes a file from version `v` to `v + 1` (version 0 is an empty file). */
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, MIGRATION_V2];

@@ -15,8 +15,8 @@
  * do their work synchronously: one call is a bound statement plus `JSON.parse`, and a
  * read-check-write runs inside one `BEGIN IMMEDIATE … COMMIT` that no other JavaScript of this
  * process can interleave with; other processes are serialised by SQLite's locks. Long-expired
- * challenges, pairing tokens and revoked token ids are reclaimed in bounded batches piggybacked
- * on every 128th of their writes (`_reclaimer.ts`).
+ * challenges, pairing tokens, revoked token ids and finished counters are reclaimed in bounded
+ * batches piggybacked on every 128th of their writes (`_reclaimer.ts`).
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -24,7 +24,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { type Notifier, type Stores, StoreUnavailableError } from '@city/ports';
 import { requireObject } from './_guards.js';
 import { SqliteReclaimer } from './_reclaimer.js';
-import { SCHEMA_V1, SCHEMA_VERSION } from './_schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './_schema.js';
 import { SqliteContext } from './_sqlite-context.js';
 import { SqliteAuditLog } from './sqlite-audit-log.js';
 import { SqliteCertificateBlobStore } from './sqlite-certificate-blob-store.js';
@@ -105,7 +105,7 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
     db.exec('PRAGMA synchronous = NORMAL');
     migrate(db, file);
     ctx = new SqliteContext(db, file, busyTimeoutMs);
-    // One reclaimer for the three one-time tables: their writes share one sweep counter.
+    // One reclaimer for the one-time tables and counters: their writes share one sweep counter.
     const reclaimer = new SqliteReclaimer(ctx);
     stores = {
       users: new SqliteUserStore(ctx),
@@ -115,7 +115,7 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
       refreshTokens: new SqliteRefreshTokenStore(ctx),
       revocations: new SqliteRevocationList(ctx, reclaimer),
       certificateRevocations: new SqliteCertificateRevocationStore(ctx),
-      counters: new SqliteCounterStore(ctx),
+      counters: new SqliteCounterStore(ctx, reclaimer),
       audit: new SqliteAuditLog(ctx),
       certificates: new SqliteCertificateBlobStore(ctx),
     };
@@ -164,19 +164,27 @@ function prepareFile(file: string): void {
   }
 }
 
-/** Creates or checks the schema; concurrent first opens are serialised by `BEGIN IMMEDIATE`. */
+/**
+ * Creates, upgrades or checks the schema. The version is read again once `BEGIN IMMEDIATE` holds
+ * the write lock, so of several processes opening an old file at once exactly one runs each
+ * (non-idempotent) migration step and the others find the file already upgraded.
+ */
 function migrate(db: DatabaseSync, file: string): void {
   const readVersion = (): number => Number(db.prepare('PRAGMA user_version').get()?.user_version ?? 0);
-  const found = readVersion();
-  if (found > SCHEMA_VERSION) {
-    throw new StoreUnavailableError(
+  const tooNew = (found: number): StoreUnavailableError =>
+    new StoreUnavailableError(
       `the SQLite store "${file}" has schema version ${found}; this version of @city/db-integration reads up to ${SCHEMA_VERSION}`,
     );
-  }
+  const found = readVersion();
+  if (found > SCHEMA_VERSION) throw tooNew(found);
   if (found === SCHEMA_VERSION) return;
   db.exec('BEGIN IMMEDIATE');
   try {
-    db.exec(SCHEMA_V1);
+    const locked = readVersion();
+    if (locked > SCHEMA_VERSION) throw tooNew(locked);
+    for (let version = locked; version < SCHEMA_VERSION; version += 1) {
+      db.exec(MIGRATIONS[version] as string);
+    }
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     db.exec('COMMIT');
   } catch (error) {
