@@ -4,22 +4,16 @@
  * ML-DSA keys and signatures per FIPS 204 with the RFC 9881 identifiers; the certificate structure is built
  * by pkijs and signed with native `node:crypto`.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { CertificateError } from './certificate-error.js';
-import { generateKeyPair } from './generate-key-pair.js';
 import type { KeyAlgorithm } from './key-algorithm.js';
-import { signBytes, spkiDerOf } from './lib/_algorithms.js';
-import {
-  assertKeyAlgorithm,
-  assertObject,
-  assertOptionalDate,
-  assertPositiveInteger,
-  invalidArgument,
-} from './lib/_guards.js';
-import { parsePrivateKeyPem } from './lib/_keys.js';
+import { signBytes } from './lib/_algorithms.js';
+import { assertAuthorityAlgorithm } from './lib/_authority.js';
+import { assertKeyAlgorithm, assertObject, invalidArgument } from './lib/_guards.js';
+import { generateEncodedKeyPair } from './lib/_keygen.js';
 import { derToPem } from './lib/_pem.js';
+import { requestedValidity } from './lib/_validity.js';
 import {
   algorithmIdentifier,
   buildName,
@@ -32,7 +26,6 @@ import {
   randomSerial,
   signStructure,
   timeOf,
-  wholeSeconds,
 } from './lib/_x509.js';
 
 /** A certificate authority: its certificate, its private key and derived facts. */
@@ -57,8 +50,6 @@ export interface CreateCertificateAuthorityOptions {
   readonly now?: Date;
 }
 
-const DAY_MS = 86_400_000;
-
 /**
  * Creates a new self-signed root CA with a freshly generated key.
  *
@@ -74,12 +65,7 @@ export async function createCertificateAuthority(
   assertObject(options, 'options');
   const algorithm = options.algorithm ?? 'ml-dsa-65';
   assertKeyAlgorithm(algorithm, 'options.algorithm');
-  if (algorithm === 'ml-dsa-44') {
-    throw new CertificateError(
-      'KEY_ALGORITHM_UNSUPPORTED',
-      'ml-dsa-44 is not accepted for a certificate authority',
-    );
-  }
+  assertAuthorityAlgorithm(algorithm);
   const commonName = options.commonName ?? 'City Chain Auth Root CA';
   if (typeof commonName !== 'string' || commonName.length === 0 || commonName.length > 64) {
     throw invalidArgument('"options.commonName" expected a string of 1 to 64 characters');
@@ -87,12 +73,12 @@ export async function createCertificateAuthority(
   if (/[^ -~\u0080-\uffff]/.test(commonName)) {
     throw invalidArgument('"options.commonName" must not contain control characters');
   }
-  const validityDays = assertPositiveInteger(options.validityDays, 'options.validityDays', 3650, 36500);
-  const now = wholeSeconds(assertOptionalDate(options.now, 'options.now'));
+  const { notBefore, notAfter } = requestedValidity(options, 3650, 36500);
 
-  const keys = await generateKeyPair(algorithm);
-  const { key: privateKey } = parsePrivateKeyPem(keys.privateKeyPem);
-  const spki = publicKeyInfoFromSpki(spkiDerOf(privateKey));
+  // As for issued keys: OpenSSL hands back the SPKI as DER while generating, so it is not derived again.
+  const keys = await generateEncodedKeyPair(algorithm, 'der');
+  const privateKey = createPrivateKey(keys.privateKeyPem);
+  const spki = publicKeyInfoFromSpki(keys.publicKey);
   const name = buildName([[OID.commonName, commonName]]);
   const ski = keyIdentifier(spki);
 
@@ -102,8 +88,8 @@ export async function createCertificateAuthority(
   cert.signature = algorithmIdentifier(algorithm);
   cert.issuer = name;
   cert.subject = buildName([[OID.commonName, commonName]]);
-  cert.notBefore = timeOf(now);
-  cert.notAfter = timeOf(new Date(now.getTime() + validityDays * DAY_MS));
+  cert.notBefore = timeOf(notBefore);
+  cert.notAfter = timeOf(notAfter);
   cert.subjectPublicKeyInfo = spki;
   cert.extensions = [
     extension(

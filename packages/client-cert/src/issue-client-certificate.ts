@@ -13,21 +13,15 @@ import { signBytes } from './lib/_algorithms.js';
 import { resolveAuthorityWithKey } from './lib/_authority.js';
 import { encodeClientCertificateTbs, wrapSignedCertificate } from './lib/_client-certificate-der.js';
 import { verifyCsr } from './lib/_csr.js';
-import {
-  assertKeyAlgorithm,
-  assertObject,
-  assertOptionalDate,
-  assertPositiveInteger,
-  invalidArgument,
-} from './lib/_guards.js';
+import { assertKeyAlgorithm, assertObject, invalidArgument } from './lib/_guards.js';
 import { UUID_PATTERN } from './lib/_info.js';
 import { generateEncodedKeyPair } from './lib/_keygen.js';
 import { derToPem } from './lib/_pem.js';
+import { requestedValidity } from './lib/_validity.js';
 import { randomSerialBytes, wholeSeconds } from './lib/_x509.js';
 
 /** Device ids are opaque, but restricted to a safe alphabet so they survive every name rendering. */
 const DEVICE_ID_PATTERN = /^[A-Za-z0-9._~:@+-]{1,128}$/;
-const DAY_MS = 86_400_000;
 
 /** Options for {@link issueClientCertificate}. */
 export interface IssueClientCertificateOptions {
@@ -82,8 +76,7 @@ export async function issueClientCertificate(
     throw invalidArgument('"options.deviceId" expected 1 to 128 characters of A-Z a-z 0-9 . _ ~ : @ + -');
   }
   if (options.algorithm !== undefined) assertKeyAlgorithm(options.algorithm, 'options.algorithm');
-  const validityDays = assertPositiveInteger(options.validityDays, 'options.validityDays', 365, 3650);
-  const now = wholeSeconds(assertOptionalDate(options.now, 'options.now'));
+  const { notBefore, notAfter: requested } = requestedValidity(options, 365, 3650);
   const ca = resolveAuthorityWithKey(options.ca, 'options.ca');
 
   const csr = csrPem === undefined ? undefined : verifyCsr(csrPem, 'options.csrPem');
@@ -92,8 +85,6 @@ export async function issueClientCertificate(
   }
 
   const caNotAfter = ca.cert.notAfter.value;
-  const notBefore = now;
-  const requested = new Date(now.getTime() + validityDays * DAY_MS);
   const notAfter = requested > caNotAfter ? wholeSeconds(caNotAfter) : requested;
   if (notAfter <= notBefore)
     throw invalidArgument('the CA certificate has expired or expires before "options.now"');

@@ -97,16 +97,21 @@ export function resolveAuthorityWithKey(ca: unknown, name = 'ca'): AuthorityWith
   return withKey;
 }
 
-function checkAuthority(certificatePem: unknown, name: string): ResolvedAuthority {
-  const der = certificateDer(certificatePem, `${name}.certificatePem`);
-  const cert = parseCertificate(der, `${name}.certificatePem`);
-  const { key: publicKey, algorithm } = parseSpkiDer(spkiDerOfCertificate(cert));
+/** `KEY_ALGORITHM_UNSUPPORTED` for ml-dsa-44 (NIST category 2): too weak for a long-lived root. */
+export function assertAuthorityAlgorithm(algorithm: KeyAlgorithm): void {
   if (algorithm === 'ml-dsa-44') {
     throw new CertificateError(
       'KEY_ALGORITHM_UNSUPPORTED',
       'ml-dsa-44 is not accepted for a certificate authority',
     );
   }
+}
+
+function checkAuthority(certificatePem: unknown, name: string): ResolvedAuthority {
+  const der = certificateDer(certificatePem, `${name}.certificatePem`);
+  const cert = parseCertificate(der, `${name}.certificatePem`);
+  const { key: publicKey, algorithm } = parseSpkiDer(spkiDerOfCertificate(cert));
+  assertAuthorityAlgorithm(algorithm);
   const ext = readExtensions(cert);
   if (
     ext.basicConstraints?.cA !== true ||
