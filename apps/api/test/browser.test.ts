@@ -44,7 +44,7 @@ interface BrowserTestServer {
   close(): Promise<void>;
 }
 
-/** The real API on the embedded runtime (dynalite + s3rver under a temp directory) on a free local port. */
+/** The real API on the embedded runtime (SQLite `city.db` under a temp directory) on a free local port. */
 async function startBrowserTestServer(): Promise<BrowserTestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'city-browser-test-'));
   let offset = 0;
@@ -71,6 +71,54 @@ interface StoredKeyReport {
   readonly extractable: boolean;
   readonly pkcs8ExportRefused: boolean;
   readonly accounts: string;
+}
+
+/** The device key `target` stored for `uuid` (public half, whether the private half can leave) and its account list. */
+async function storedKeyReport(target: Page, uuid: string): Promise<StoredKeyReport> {
+  return (await target.evaluate(`(async () => {
+    const { loadDeviceKey } = await import('/assets/device-key.js');
+    const pair = await loadDeviceKey(${JSON.stringify(uuid)});
+    const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
+    let pkcs8ExportRefused = false;
+    try { await crypto.subtle.exportKey('pkcs8', pair.privateKey); } catch { pkcs8ExportRefused = true; }
+    return {
+      spkiBase64: btoa(String.fromCharCode(...spki)),
+      extractable: pair.privateKey.extractable,
+      pkcs8ExportRefused,
+      accounts: localStorage.getItem('city.accounts') ?? '',
+    };
+  })()`)) as StoredKeyReport;
+}
+
+interface CapturedLogin {
+  /** The challenge the server gave the page. */
+  readonly challenge: { readonly challengeId: string; readonly challenge: string };
+  /** The body the page posted to `/login`. */
+  readonly login: Record<string, string>;
+}
+
+/**
+ * Logs in on `target` (already on `/login`) and records the challenge on its way to the page
+ * (the page navigates away before a response body could be read) and the login body it sent.
+ */
+async function logInCapturingChallenge(
+  target: Page,
+  username: string,
+  password: string,
+): Promise<CapturedLogin> {
+  await target.getByLabel('Username, email or uuid').fill(username);
+  await target.getByLabel('Password').fill(password);
+  let challenge = { challengeId: '', challenge: '' };
+  await target.route('**/login/challenge', async (route) => {
+    const response = await route.fetch();
+    challenge = (await response.json()) as typeof challenge;
+    await route.fulfill({ response });
+  });
+  const loginPromise = target.waitForRequest((r) => r.url().endsWith('/login') && r.method() === 'POST');
+  await target.getByRole('button', { name: 'Log in' }).click();
+  const login = (await loginPromise).postDataJSON() as Record<string, string>;
+  await target.unroute('**/login/challenge');
+  return { challenge, login };
 }
 
 describe.skipIf(!existsSync(CHROMIUM))(
@@ -148,19 +196,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
       expect(firstDeviceId).not.toBe('');
 
-      const report = (await page.evaluate(`(async () => {
-      const { loadDeviceKey } = await import('/assets/device-key.js');
-      const pair = await loadDeviceKey(${JSON.stringify(uuid)});
-      const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
-      let pkcs8ExportRefused = false;
-      try { await crypto.subtle.exportKey('pkcs8', pair.privateKey); } catch { pkcs8ExportRefused = true; }
-      return {
-        spkiBase64: btoa(String.fromCharCode(...spki)),
-        extractable: pair.privateKey.extractable,
-        pkcs8ExportRefused,
-        accounts: localStorage.getItem('city.accounts') ?? '',
-      };
-    })()`)) as StoredKeyReport;
+      const report = await storedKeyReport(page, uuid);
       expect(report.extractable).toBe(false);
       expect(report.pkcs8ExportRefused).toBe(true);
 
@@ -187,18 +223,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
 
     it('logs in with password and a challenge signature from the device key', async () => {
       await page.goto(`${server.url}/login`);
-      await page.getByLabel('Username, email or uuid').fill(USERNAME);
-      await page.getByLabel('Password').fill(PASSWORD);
-      // Record the challenge on its way to the page (it navigates away before a response body could be read).
-      let challenge = { challengeId: '', challenge: '' };
-      await page.route('**/login/challenge', async (route) => {
-        const response = await route.fetch();
-        challenge = (await response.json()) as typeof challenge;
-        await route.fulfill({ response });
-      });
-      const loginPromise = page.waitForRequest((r) => r.url().endsWith('/login') && r.method() === 'POST');
-      await page.getByRole('button', { name: 'Log in' }).click();
-      const login = (await loginPromise).postDataJSON() as Record<string, string>;
+      const { challenge, login } = await logInCapturingChallenge(page, USERNAME, PASSWORD);
       expect(login).toMatchObject({
         identifier: USERNAME,
         proof: 'signature',
@@ -219,7 +244,6 @@ describe.skipIf(!existsSync(CHROMIUM))(
       ).toBe(true);
 
       await page.waitForURL(`${server.url}/devices`);
-      await page.unroute('**/login/challenge');
       await page.locator('#signed-in').waitFor({ state: 'visible' });
       await expect(page.locator('#who').textContent()).resolves.toContain(USERNAME);
       const session = await page.evaluate(() => sessionStorage.getItem('city.session'));
@@ -313,19 +337,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
         expect(secondDeviceId).not.toBe(firstDeviceId);
 
         // Stored like a registration: a non-extractable key whose public half the certificate carries.
-        const report = (await second.evaluate(`(async () => {
-          const { loadDeviceKey } = await import('/assets/device-key.js');
-          const pair = await loadDeviceKey(${JSON.stringify(uuid)});
-          const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
-          let pkcs8ExportRefused = false;
-          try { await crypto.subtle.exportKey('pkcs8', pair.privateKey); } catch { pkcs8ExportRefused = true; }
-          return {
-            spkiBase64: btoa(String.fromCharCode(...spki)),
-            extractable: pair.privateKey.extractable,
-            pkcs8ExportRefused,
-            accounts: localStorage.getItem('city.accounts') ?? '',
-          };
-        })()`)) as StoredKeyReport;
+        const report = await storedKeyReport(second, uuid);
         expect(report.extractable).toBe(false);
         expect(report.pkcs8ExportRefused).toBe(true);
         const accounts = JSON.parse(report.accounts) as {
@@ -347,19 +359,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
         // Log in from the second browser with its own device key.
         await second.getByRole('link', { name: 'Continue to log in' }).click();
         await second.waitForURL(`${server.url}/login`);
-        await second.getByLabel('Username, email or uuid').fill(USERNAME);
-        await second.getByLabel('Password').fill(PASSWORD);
-        let challenge = { challengeId: '', challenge: '' };
-        await second.route('**/login/challenge', async (route) => {
-          const response = await route.fetch();
-          challenge = (await response.json()) as typeof challenge;
-          await route.fulfill({ response });
-        });
-        const loginPromise = second.waitForRequest(
-          (r) => r.url().endsWith('/login') && r.method() === 'POST',
-        );
-        await second.getByRole('button', { name: 'Log in' }).click();
-        const login = (await loginPromise).postDataJSON() as Record<string, string>;
+        const { challenge, login } = await logInCapturingChallenge(second, USERNAME, PASSWORD);
         expect(login).toMatchObject({ proof: 'signature', device_id: secondDeviceId });
         expect(
           verifySignature(
@@ -370,7 +370,6 @@ describe.skipIf(!existsSync(CHROMIUM))(
           ),
         ).toBe(true);
         await second.waitForURL(`${server.url}/devices`);
-        await second.unroute('**/login/challenge');
         await expect(
           second.locator(`#device-rows tr[data-device-id="${secondDeviceId}"]`).textContent(),
         ).resolves.toContain('this device');
