@@ -404,6 +404,48 @@ describe('sqlite adapter: open failures', () => {
   });
 });
 
+describe('sqlite adapter: a damaged record row', () => {
+  it('answers StoreUnavailableError naming the operation, never a raw parse error', async () => {
+    const path = freshPath();
+    const stores = open(path);
+    const user = makeUser();
+    const device = makeDevice({ userUuid: user.uuid });
+    const fam = family(user.uuid);
+    await stores.users.create(user);
+    await stores.devices.create(device);
+    await stores.refreshTokens.create(fam);
+    await stores.audit.append({ eventId: randomUUID(), type: 'registration', at: 1, userUuid: user.uuid });
+    const raw = new DatabaseSync(path);
+    for (const table of ['users', 'devices', 'refresh_families', 'audit_events']) {
+      raw.exec(`UPDATE ${table} SET record = '{"cut short'`);
+    }
+    raw.close();
+    const reads: [string, Promise<unknown>][] = [
+      ['users.getByUuid', stores.users.getByUuid(user.uuid)],
+      ['users.list', stores.users.list({ limit: 10 })],
+      ['devices.get', stores.devices.get(user.uuid, device.deviceId)],
+      ['devices.listByUser', stores.devices.listByUser(user.uuid)],
+      ['refreshTokens.get', stores.refreshTokens.get(fam.familyId)],
+      [
+        'refreshTokens.rotate',
+        stores.refreshTokens.rotate(fam.familyId, {
+          expectedGeneration: 0,
+          generation: 1,
+          currentJti: randomUUID(),
+          rotatedAt: 2,
+        }),
+      ],
+      ['audit.list', stores.audit.list({ limit: 10 })],
+    ];
+    for (const [what, read] of reads) {
+      const error = await rejection(read);
+      expect(error, what).toBeInstanceOf(StoreUnavailableError);
+      expect((error as StoreUnavailableError).code, what).toBe('STORE_UNAVAILABLE');
+      expect(error.message, what).toContain(`(${what})`);
+    }
+  });
+});
+
 describe('sqlite adapter: wrong input', () => {
   const expectInvalid = (error: Error, parameter: string): void => {
     expect(error).toBeInstanceOf(SqliteInputError);

@@ -64,13 +64,7 @@ export class SqliteOneTimeItems<T extends { readonly createdAt: number; readonly
 
   get(key: string, what: string): T | undefined {
     const id = requireString(this.#keyName, key, KEY_MAX);
-    let row: unknown;
-    try {
-      row = this.#read.get(id);
-    } catch (error) {
-      throw this.#ctx.fail(error, what);
-    }
-    return row === undefined ? undefined : parseRecord<T>(row);
+    return this.#ctx.readRecord<T>(this.#read, what, id);
   }
 
   consume(key: string, now: number, what: string): ConsumeResult<T> {

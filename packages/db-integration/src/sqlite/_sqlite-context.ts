@@ -8,7 +8,7 @@
  * one process never interleave. Other processes (or other connections) are serialised by
  * SQLite's file locks; `busy_timeout` bounds how long a writer waits for them.
  */
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { isCityError } from '@city/errors';
 import { ConflictError, StoreUnavailableError } from '@city/ports';
 
@@ -97,6 +97,29 @@ export class SqliteContext {
         }
       }
       throw error;
+    }
+  }
+
+  /**
+   * The record of the row `statement` returns for `params`, or `undefined` when there is none.
+   * Running the statement and parsing the row both fail as `what` (a `StoreUnavailableError`),
+   * so neither an engine error nor a damaged row reaches the caller raw.
+   */
+  readRecord<T>(statement: StatementSync, what: string, ...params: SQLInputValue[]): T | undefined {
+    try {
+      const row = statement.get(...params);
+      return row === undefined ? undefined : parseRecord<T>(row);
+    } catch (error) {
+      throw this.fail(error, what);
+    }
+  }
+
+  /** The records of every row `statement` returns for `params`, failing as {@link readRecord} does. */
+  readRecords<T>(statement: StatementSync, what: string, ...params: SQLInputValue[]): T[] {
+    try {
+      return statement.all(...params).map((row) => parseRecord<T>(row));
+    } catch (error) {
+      throw this.fail(error, what);
     }
   }
 

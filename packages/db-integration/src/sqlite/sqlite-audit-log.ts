@@ -101,6 +101,7 @@ export class SqliteAuditLog implements AuditLog {
       throw new CityError('INVALID_CURSOR', '"cursor" is not a cursor returned by a previous page');
     }
     let rows: unknown[];
+    let items: AuditEvent[];
     try {
       // One row more than asked tells whether another page exists.
       if (userUuid === undefined) {
@@ -114,12 +115,11 @@ export class SqliteAuditLog implements AuditLog {
             ? this.#byUser.all(userUuid, limit + 1)
             : this.#byUserAfter.all(userUuid, resume.at as number, resume.id as string, limit + 1);
       }
+      items = rows.slice(0, limit).map((row) => parseRecord<AuditEvent>(row, 2));
     } catch (error) {
       throw this.#ctx.fail(error, 'audit.list');
     }
-    const page = rows.length > limit ? rows.slice(0, limit) : rows;
-    const items = page.map((row) => parseRecord<AuditEvent>(row, 2));
-    const last = page.at(-1) as readonly [number, string, string] | undefined;
+    const last = rows.at(limit - 1) as readonly [number, string, string] | undefined;
     return rows.length > limit && last !== undefined
       ? { items, cursor: encodeCursor({ at: last[0], id: last[1] }) as string }
       : { items };

@@ -6,7 +6,7 @@
  */
 import type { CertificateBlob, CertificateBlobStore } from '@city/ports';
 import { requireObject, requireString } from './_guards.js';
-import { parseRecord, type SqliteContext } from './_sqlite-context.js';
+import type { SqliteContext } from './_sqlite-context.js';
 import { SqliteInputError } from './sqlite-input-error.js';
 
 const KEY_MAX = 1024;
@@ -73,13 +73,7 @@ export class SqliteCertificateBlobStore implements CertificateBlobStore {
 
   async get(key: string): Promise<CertificateBlob | undefined> {
     const id = requireString('key', key, 4 * KEY_MAX);
-    let row: unknown;
-    try {
-      row = this.#read.get(id);
-    } catch (error) {
-      throw this.#ctx.fail(error, 'certificates.get');
-    }
-    return row === undefined ? undefined : parseRecord<CertificateBlob>(row);
+    return this.#ctx.readRecord<CertificateBlob>(this.#read, 'certificates.get', id);
   }
 
   async listByUser(userUuid: string): Promise<readonly string[]> {

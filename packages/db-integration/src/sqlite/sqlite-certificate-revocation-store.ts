@@ -5,7 +5,7 @@
  */
 import type { CertificateRevocationStore, RevokedCertificateRecord } from '@city/ports';
 import { optionalString, requireNumber, requireObject, requireString } from './_guards.js';
-import { parseRecord, type SqliteContext } from './_sqlite-context.js';
+import type { SqliteContext } from './_sqlite-context.js';
 
 const KEY_MAX = 1024;
 
@@ -55,12 +55,6 @@ export class SqliteCertificateRevocationStore implements CertificateRevocationSt
   }
 
   async list(): Promise<readonly RevokedCertificateRecord[]> {
-    let rows: unknown[];
-    try {
-      rows = this.#all.all();
-    } catch (error) {
-      throw this.#ctx.fail(error, 'certificateRevocations.list');
-    }
-    return rows.map((row) => parseRecord<RevokedCertificateRecord>(row));
+    return this.#ctx.readRecords<RevokedCertificateRecord>(this.#all, 'certificateRevocations.list');
   }
 }

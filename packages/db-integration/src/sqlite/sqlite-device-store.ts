@@ -65,35 +65,17 @@ export class SqliteDeviceStore implements DeviceStore {
   async get(userUuid: string, deviceId: string): Promise<DeviceRecord | undefined> {
     const user = requireString('userUuid', userUuid, KEY_MAX);
     const id = requireString('deviceId', deviceId, KEY_MAX);
-    let row: unknown;
-    try {
-      row = this.#byKey.get(user, id);
-    } catch (error) {
-      throw this.#ctx.fail(error, 'devices.get');
-    }
-    return row === undefined ? undefined : parseRecord<DeviceRecord>(row);
+    return this.#ctx.readRecord<DeviceRecord>(this.#byKey, 'devices.get', user, id);
   }
 
   async getByFingerprint(fingerprint: string): Promise<DeviceRecord | undefined> {
     const key = requireString('fingerprint', fingerprint, KEY_MAX);
-    let row: unknown;
-    try {
-      row = this.#byFingerprint.get(key);
-    } catch (error) {
-      throw this.#ctx.fail(error, 'devices.getByFingerprint');
-    }
-    return row === undefined ? undefined : parseRecord<DeviceRecord>(row);
+    return this.#ctx.readRecord<DeviceRecord>(this.#byFingerprint, 'devices.getByFingerprint', key);
   }
 
   async listByUser(userUuid: string): Promise<readonly DeviceRecord[]> {
     const user = requireString('userUuid', userUuid, KEY_MAX);
-    let rows: unknown[];
-    try {
-      rows = this.#byUser.all(user);
-    } catch (error) {
-      throw this.#ctx.fail(error, 'devices.listByUser');
-    }
-    return rows.map((row) => parseRecord<DeviceRecord>(row));
+    return this.#ctx.readRecords<DeviceRecord>(this.#byUser, 'devices.listByUser', user);
   }
 
   async revoke(userUuid: string, deviceId: string, at: number): Promise<DeviceRecord> {

@@ -59,13 +59,7 @@ export class SqliteRefreshTokenStore implements RefreshTokenStore {
 
   async get(familyId: string): Promise<RefreshFamilyRecord | undefined> {
     const id = requireString('familyId', familyId, KEY_MAX);
-    let row: unknown;
-    try {
-      row = this.#read.get(id);
-    } catch (error) {
-      throw this.#ctx.fail(error, 'refreshTokens.get');
-    }
-    return row === undefined ? undefined : parseRecord<RefreshFamilyRecord>(row);
+    return this.#ctx.readRecord<RefreshFamilyRecord>(this.#read, 'refreshTokens.get', id);
   }
 
   async rotate(familyId: string, rotation: RefreshRotation): Promise<RefreshFamilyRecord> {
@@ -133,13 +127,7 @@ export class SqliteRefreshTokenStore implements RefreshTokenStore {
 
   async listByUser(userUuid: string): Promise<readonly RefreshFamilyRecord[]> {
     const user = requireString('userUuid', userUuid, KEY_MAX);
-    let rows: unknown[];
-    try {
-      rows = this.#byUser.all(user);
-    } catch (error) {
-      throw this.#ctx.fail(error, 'refreshTokens.listByUser');
-    }
-    return rows.map((row) => parseRecord<RefreshFamilyRecord>(row));
+    return this.#ctx.readRecords<RefreshFamilyRecord>(this.#byUser, 'refreshTokens.listByUser', user);
   }
 }
 

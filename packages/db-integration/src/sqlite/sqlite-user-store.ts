@@ -84,35 +84,17 @@ export class SqliteUserStore implements UserStore {
 
   async getByUuid(uuid: string): Promise<UserRecord | undefined> {
     const id = requireString('uuid', uuid, KEY_MAX);
-    let row: unknown;
-    try {
-      row = this.#byUuid.get(id);
-    } catch (error) {
-      throw this.#ctx.fail(error, 'users.getByUuid');
-    }
-    return row === undefined ? undefined : parseRecord<UserRecord>(row);
+    return this.#ctx.readRecord<UserRecord>(this.#byUuid, 'users.getByUuid', id);
   }
 
   async getByUsernameKey(usernameKey: string): Promise<UserRecord | undefined> {
     const key = requireString('usernameKey', usernameKey, KEY_MAX);
-    let row: unknown;
-    try {
-      row = this.#byUsernameKey.get(key);
-    } catch (error) {
-      throw this.#ctx.fail(error, 'users.getByUsernameKey');
-    }
-    return row === undefined ? undefined : parseRecord<UserRecord>(row);
+    return this.#ctx.readRecord<UserRecord>(this.#byUsernameKey, 'users.getByUsernameKey', key);
   }
 
   async getByEmailIndex(emailIndex: string): Promise<UserRecord | undefined> {
     const index = requireString('emailIndex', emailIndex, KEY_MAX);
-    let row: unknown;
-    try {
-      row = this.#byEmailIndex.get(index);
-    } catch (error) {
-      throw this.#ctx.fail(error, 'users.getByEmailIndex');
-    }
-    return row === undefined ? undefined : parseRecord<UserRecord>(row);
+    return this.#ctx.readRecord<UserRecord>(this.#byEmailIndex, 'users.getByEmailIndex', index);
   }
 
   async update(uuid: string, patch: UserPatch, expectedVersion: number, now: number): Promise<UserRecord> {
@@ -146,15 +128,12 @@ export class SqliteUserStore implements UserStore {
     if (options.cursor !== undefined && options.cursor !== '' && typeof after !== 'string') {
       throw new CityError('INVALID_CURSOR', '"cursor" is not a cursor returned by a previous page');
     }
-    let rows: unknown[];
-    try {
-      // One row more than asked tells whether another page exists.
-      rows =
-        typeof after === 'string' ? this.#nextPage.all(after, limit + 1) : this.#firstPage.all(limit + 1);
-    } catch (error) {
-      throw this.#ctx.fail(error, 'users.list');
-    }
-    const items = rows.slice(0, limit).map((row) => parseRecord<UserRecord>(row));
+    // One row more than asked tells whether another page exists.
+    const rows =
+      typeof after === 'string'
+        ? this.#ctx.readRecords<UserRecord>(this.#nextPage, 'users.list', after, limit + 1)
+        : this.#ctx.readRecords<UserRecord>(this.#firstPage, 'users.list', limit + 1);
+    const items = rows.slice(0, limit);
     const last = items.at(-1);
     return rows.length > limit && last !== undefined
       ? { items, cursor: encodeCursor({ after: last.uuid }) as string }
