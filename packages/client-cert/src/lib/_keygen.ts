@@ -1,7 +1,8 @@
 /**
  * Native key generation (`node:crypto`, OpenSSL 3.5) shared by `generateKeyPair`, CA creation and
- * issuance: ML-DSA per FIPS 204 (RFC 9881 encodings), ECDSA P-256, Ed25519 (RFC 8410) and RSA-3072. OpenSSL
- * encodes the keys while generating them, so asking for the encoding each caller needs avoids a parse-and-export round trip.
+ * issuance: ML-DSA per FIPS 204 (RFC 9881 encodings), ECDSA P-256, Ed25519 (RFC 8410) and RSA-3072.
+ * OpenSSL encodes the keys while generating them, so asking for the encoding each caller needs avoids a
+ * parse-and-export round trip.
  */
 import { generateKeyPair as nodeGenerateKeyPair } from 'node:crypto';
 import type { KeyAlgorithm } from '../key-algorithm.js';
