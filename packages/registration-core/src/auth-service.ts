@@ -344,9 +344,9 @@ export interface AuthService {
     input?: unknown,
     context?: RequestContext,
   ): Promise<RenewedCertificateResult>;
-  /** Admin: users page. @throws FORBIDDEN */
+  /** Admin: users page. @throws FORBIDDEN, VALIDATION_FAILED (limit, or a cursor not returned by a previous page) */
   listUsers(principal: Principal, input?: unknown): Promise<PageResult<UserSummary>>;
-  /** Admin/moderator: audit page, newest first. @throws FORBIDDEN */
+  /** Admin/moderator: audit page, newest first. @throws FORBIDDEN, VALIDATION_FAILED (limit, user_uuid, or a cursor not returned by a previous page) */
   listAudit(principal: Principal, input?: unknown): Promise<PageResult<AuditEntry>>;
   /** Admin: replace a user's roles. @throws FORBIDDEN, USER_NOT_FOUND */
   setRoles(principal: Principal, input: unknown, context?: RequestContext): Promise<UserSummary>;

@@ -127,6 +127,33 @@ for (const store of realEngines) {
           await expectAuthError(h.auth.listUsers(p, { limit: 1000 }), 'VALIDATION_FAILED');
           await expectAuthError(h.auth.listAudit(p, { user_uuid: 'x' }), 'VALIDATION_FAILED');
         });
+
+        it('a forged page cursor is VALIDATION_FAILED on cursor; a returned one pages on', async () => {
+          const h = engine.harness();
+          const admin = await signedIn(h);
+          await signedIn(h);
+          await makeAdmin(h, admin.reg.uuid);
+          const p = await h.auth.authenticate(admin.login.accessToken);
+          const first = await h.auth.listUsers(p, { limit: 1 });
+          expect(first.cursor).toBeTypeOf('string');
+          const second = await h.auth.listUsers(p, { limit: 1, cursor: first.cursor });
+          expect(second.items).toHaveLength(1);
+          expect(second.items[0]?.uuid).not.toBe(first.items[0]?.uuid);
+          const audit = await h.auth.listAudit(p, { limit: 1 });
+          expect(audit.cursor).toBeTypeOf('string');
+          expect((await h.auth.listAudit(p, { limit: 1, cursor: audit.cursor })).items).toHaveLength(1);
+          for (const cursor of ['abc', 'A'.repeat(40), 'not-a-cursor']) {
+            for (const list of [
+              () => h.auth.listUsers(p, { cursor }),
+              () => h.auth.listAudit(p, { cursor }),
+            ]) {
+              const error = await expectAuthError(list(), 'VALIDATION_FAILED');
+              expect(error.fields).toEqual([
+                expect.objectContaining({ field: 'cursor', code: 'INVALID_FORMAT' }),
+              ]);
+            }
+          }
+        });
       });
     },
   );

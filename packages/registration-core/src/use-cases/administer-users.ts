@@ -3,7 +3,8 @@
  * a user's roles. Permissions come from the principal's current roles (re-read from the store
  * by `authenticate`, so a demotion takes effect at once).
  */
-import { ConflictError, NotFoundError, type Role, type UserRecord } from '@city/ports';
+import { CityError } from '@city/errors';
+import { ConflictError, NotFoundError, type Page, type Role, type UserRecord } from '@city/ports';
 import { AuthError } from '../auth-error.js';
 import type {
   AuditEntry,
@@ -36,6 +37,31 @@ function pageInput(
   return { reader, limit, cursor };
 }
 
+/**
+ * Runs a store listing. Cursors are opaque strings the caller hands back, so one the store
+ * refuses (forged, truncated, from another listing) is the caller's input error, not a fault:
+ * the engines refuse it as `INVALID_CURSOR` (SQLite, DynamoDB) or an `INVALID_ARGUMENT` naming
+ * `cursor` (MongoDB).
+ */
+async function listPage<T>(list: () => Promise<Page<T>>): Promise<Page<T>> {
+  try {
+    return await list();
+  } catch (error) {
+    if (!isRefusedCursor(error)) throw error;
+    const message = 'cursor is not one returned by a previous page';
+    throw new AuthError('VALIDATION_FAILED', `invalid input: cursor: ${message}`, {
+      cause: error,
+      fields: [{ field: 'cursor', code: 'INVALID_FORMAT', message }],
+    });
+  }
+}
+
+function isRefusedCursor(error: unknown): boolean {
+  if (!(error instanceof CityError)) return false;
+  if (error.code === 'INVALID_CURSOR') return true;
+  return error.code === 'INVALID_ARGUMENT' && (error as { parameter?: unknown }).parameter === 'cursor';
+}
+
 export async function listUsers(
   ctx: ServiceContext,
   principal: Principal,
@@ -44,7 +70,7 @@ export async function listUsers(
   requirePermission(principal, 'users:read');
   const { reader, limit, cursor } = pageInput(ctx, input, []);
   reader.finish();
-  const page = await ctx.stores.users.list({ limit, cursor });
+  const page = await listPage(() => ctx.stores.users.list({ limit, cursor }));
   return { items: page.items.map((u) => userSummary(ctx, u)), cursor: page.cursor };
 }
 
@@ -59,7 +85,9 @@ export async function listAudit(
   if (userUuid !== undefined && !isUuid(userUuid))
     reader.add('user_uuid', 'INVALID_FORMAT', 'user_uuid must be a UUID');
   reader.finish();
-  const page = await ctx.stores.audit.list({ userUuid: userUuid?.toLowerCase(), limit, cursor });
+  const page = await listPage(() =>
+    ctx.stores.audit.list({ userUuid: userUuid?.toLowerCase(), limit, cursor }),
+  );
   return {
     items: page.items.map((e) => ({
       eventId: e.eventId,
