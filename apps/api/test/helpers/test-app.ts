@@ -1,5 +1,5 @@
 /**
- * Test harness: a real embedded auth runtime (dynalite + s3rver + outbox in a temp directory)
+ * Test harness: a real embedded auth runtime (SQLite `city.db` + outbox in a temp directory)
  * behind `buildApp`, plus the seeds' register → challenge → signed login flow.
  */
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 /**
- * Harness of the reliability suite: a real API (buildApp) over a real registration-core on
- * dynalite + s3rver, either embedded (one temp data directory) or over shared local services so
+ * Harness of the reliability suite: a real API (buildApp) over a real registration-core, either
+ * embedded (SQLite `city.db` in one temp data directory) or over shared local dynalite + s3rver so
  * several API instances use the same stores and keys, with a clock the test moves by hand.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
