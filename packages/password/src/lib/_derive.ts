@@ -9,8 +9,8 @@
 import { createHash, scrypt } from 'node:crypto';
 import { promisify } from 'node:util';
 import { argon2dAsync, argon2iAsync, argon2idAsync } from '@noble/hashes/argon2.js';
-import { ARGON2_ENGINE, deriveArgon2NodeCrypto } from './_argon2-engine.js';
-import type { Argon2Algorithm, StoredScrypt } from './_parse-stored-hash.js';
+import { ARGON2_ENGINE, type Argon2v13Input, deriveArgon2NodeCrypto } from './_argon2-engine.js';
+import type { StoredScrypt } from './_parse-stored-hash.js';
 
 const scryptNative = promisify(scrypt) as (
   password: Uint8Array,
@@ -19,16 +19,9 @@ const scryptNative = promisify(scrypt) as (
   options: { N: number; r: number; p: number; maxmem: number },
 ) => Promise<Buffer>;
 
-export interface Argon2Input {
-  readonly algorithm: Argon2Algorithm;
+/** An engine's input plus what only some stored hashes carry: the older version 0x10, associated data. */
+export interface Argon2Input extends Argon2v13Input {
   readonly version: 0x10 | 0x13;
-  readonly message: Uint8Array;
-  readonly nonce: Uint8Array;
-  readonly memory: number;
-  readonly passes: number;
-  readonly parallelism: number;
-  readonly tagLength: number;
-  readonly secret?: Uint8Array | undefined;
   readonly associatedData?: Uint8Array | undefined;
 }
 
