@@ -54,6 +54,28 @@ describe('web pages', () => {
     expect(index.body).toContain('href="/pair"');
   });
 
+  it('every page carries the same head and site header, marking only its own nav link as current', async () => {
+    // The pages are static files under a strict CSP with no template step, so the shared chrome is
+    // written out in each; this keeps the copies from drifting apart.
+    const pages = ['/', '/register', '/login', '/devices', '/pair'];
+    const chrome = new Set<string>();
+    for (const url of pages) {
+      const body = (await t.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } })).body;
+      const header = body.match(/<header class="site-header">[\s\S]*?<\/header>/)?.[0];
+      expect(header, url).toBeDefined();
+      const current = [...(header ?? '').matchAll(/<a href="([^"]+)"[^>]*aria-current="page"/g)].map(
+        (m) => m[1],
+      );
+      expect(current, url).toEqual(url === '/pair' ? [] : [url]);
+      const head = body.match(/<head>[\s\S]*?<\/head>/)?.[0] ?? '';
+      expect(head, url).toContain('<meta charset="utf-8">');
+      expect(head, url).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+      expect(head, url).toContain('<link rel="stylesheet" href="/assets/style.css">');
+      chrome.add((header ?? '').replace(' aria-current="page"', ''));
+    }
+    expect(chrome.size).toBe(1);
+  });
+
   it('has every page string in both English and Japanese', async () => {
     const { DICTIONARY } = (await import(`${t.config.webRoot}/assets/i18n.js`)) as {
       DICTIONARY: { en: Record<string, string>; ja: Record<string, string> };
