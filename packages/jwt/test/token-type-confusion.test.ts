@@ -1,11 +1,27 @@
 /** Token type confusion (RFC 8725 §2.8, §3.11): a refresh token must not work as an access token, nor the reverse. */
 import { describe, expect, it } from 'vitest';
+import type { KeySet } from '../src/key-set.js';
 import { signAccessToken } from '../src/sign-access-token.js';
 import { signRefreshToken } from '../src/sign-refresh-token.js';
 import { verifyToken } from '../src/verify-token.js';
 import { ALGORITHMS, b64u, keySetFor, signOptions, verifyOptions } from './helpers.js';
 
 const refreshClaims = { sub: 'u', deviceId: 'd', familyId: 'f', generation: 0 };
+
+/** A correctly signed EdDSA token with any claims and header `typ`, made by jose rather than by us. */
+async function signWithJose(keys: KeySet, claims: Record<string, unknown>, typ: string): Promise<string> {
+  const { importJWK, SignJWT } = await import('jose');
+  const key = await importJWK(keys.active.exportPrivate().jwk, 'EdDSA');
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'EdDSA', kid: keys.active.kid, typ })
+    .setSubject('u')
+    .setIssuer(signOptions.issuer)
+    .setAudience(signOptions.audience)
+    .setJti('j')
+    .setIssuedAt(signOptions.now)
+    .setExpirationTime('1h')
+    .sign(key);
+}
 
 describe.each(ALGORITHMS)('%s', (alg) => {
   it('a refresh token presented as an access token is refused', async () => {
@@ -41,18 +57,12 @@ describe('header and payload typ must agree', () => {
   });
 
   it('refuses a correctly signed token whose header typ says access but payload typ says refresh', async () => {
-    const { importJWK, SignJWT } = await import('jose');
     const keys = await keySetFor('EdDSA');
-    const key = await importJWK(keys.active.exportPrivate().jwk, 'EdDSA');
-    const mixed = await new SignJWT({ typ: 'refresh', deviceId: 'd', familyId: 'f', generation: 0 })
-      .setProtectedHeader({ alg: 'EdDSA', kid: keys.active.kid, typ: 'at+jwt' })
-      .setSubject('u')
-      .setIssuer(signOptions.issuer)
-      .setAudience(signOptions.audience)
-      .setJti('j')
-      .setIssuedAt(signOptions.now)
-      .setExpirationTime('1h')
-      .sign(key);
+    const mixed = await signWithJose(
+      keys,
+      { typ: 'refresh', deviceId: 'd', familyId: 'f', generation: 0 },
+      'at+jwt',
+    );
     await expect(verifyToken(keys, mixed, { ...verifyOptions, now: signOptions.now })).rejects.toMatchObject({
       code: 'TOKEN_TYPE_INVALID',
     });
@@ -62,18 +72,8 @@ describe('header and payload typ must agree', () => {
   });
 
   it('accepts the RFC 9068 spelling "application/at+jwt" in any case', async () => {
-    const { importJWK, SignJWT } = await import('jose');
     const keys = await keySetFor('EdDSA');
-    const key = await importJWK(keys.active.exportPrivate().jwk, 'EdDSA');
-    const token = await new SignJWT({ typ: 'access', deviceId: 'd' })
-      .setProtectedHeader({ alg: 'EdDSA', kid: keys.active.kid, typ: 'application/AT+JWT' })
-      .setSubject('u')
-      .setIssuer(signOptions.issuer)
-      .setAudience(signOptions.audience)
-      .setJti('j')
-      .setIssuedAt(signOptions.now)
-      .setExpirationTime('1h')
-      .sign(key);
+    const token = await signWithJose(keys, { typ: 'access', deviceId: 'd' }, 'application/AT+JWT');
     await expect(verifyToken(keys, token, verifyOptions)).resolves.toMatchObject({
       header: { typ: 'at+jwt' },
     });
