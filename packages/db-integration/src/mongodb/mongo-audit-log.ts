@@ -6,6 +6,7 @@
  */
 import type { AuditEvent, AuditEventType, AuditLog, Page } from '@city/ports';
 import type { Collection, Filter } from 'mongodb';
+import { AUDIT_EVENT_TYPES } from '../lib/audit-event-types.js';
 import {
   optionalString,
   requireLimit,
@@ -19,23 +20,6 @@ import { decodeCursor, encodeCursor } from './_mongo-cursor.js';
 import { MongoInputError } from './mongo-input-error.js';
 
 const UNIQUE_FIELDS: UniqueFieldNames = { _id: 'eventId' };
-
-const EVENT_TYPES: readonly AuditEventType[] = [
-  'registration',
-  'login_success',
-  'login_failure',
-  'lockout',
-  'token_refresh',
-  'token_reuse',
-  'token_revoked',
-  'logout',
-  'pairing_token_issued',
-  'device_added',
-  'device_revoked',
-  'device_renewed',
-  'role_change',
-  'security_alert',
-];
 
 /** The stored form of an audit event. */
 export interface AuditEventDocument {
@@ -77,7 +61,7 @@ export class MongoAuditLog implements AuditLog {
         : requireScalarMapJson('event.detail', event.detail);
     const doc: AuditEventDocument = {
       _id: requireString('event.eventId', event.eventId, 256),
-      type: requireOneOf('event.type', event.type, EVENT_TYPES),
+      type: requireOneOf('event.type', event.type, AUDIT_EVENT_TYPES),
       at: requireNumber('event.at', event.at),
       ...(userUuid === undefined ? {} : { userUuid }),
       ...(deviceId === undefined ? {} : { deviceId }),

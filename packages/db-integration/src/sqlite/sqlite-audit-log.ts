@@ -5,7 +5,8 @@
  * next page is a row-value range on the index, so pages stay stable while events are appended.
  */
 import { CityError } from '@city/errors';
-import type { AuditEvent, AuditEventType, AuditLog, Page } from '@city/ports';
+import type { AuditEvent, AuditLog, Page } from '@city/ports';
+import { AUDIT_EVENT_TYPES } from '../lib/audit-event-types.js';
 import { decodeCursor, encodeCursor } from '../lib/page-cursor.js';
 import {
   optionalString,
@@ -20,23 +21,6 @@ import { parseRecord, type SqliteContext, type UniqueFields } from './_sqlite-co
 
 const KEY_MAX = 1024;
 const UNIQUE: UniqueFields = { 'audit_events.event_id': 'eventId' };
-
-const EVENT_TYPES: readonly AuditEventType[] = [
-  'registration',
-  'login_success',
-  'login_failure',
-  'lockout',
-  'token_refresh',
-  'token_reuse',
-  'token_revoked',
-  'logout',
-  'pairing_token_issued',
-  'device_added',
-  'device_revoked',
-  'device_renewed',
-  'role_change',
-  'security_alert',
-];
 
 const ORDER = 'ORDER BY at DESC, event_id DESC LIMIT ?';
 
@@ -73,7 +57,7 @@ export class SqliteAuditLog implements AuditLog {
     const detail = event.detail === undefined ? undefined : requireScalarMap('event.detail', event.detail);
     const record: AuditEvent = {
       eventId: requireString('event.eventId', event.eventId, KEY_MAX),
-      type: requireOneOf('event.type', event.type, EVENT_TYPES),
+      type: requireOneOf('event.type', event.type, AUDIT_EVENT_TYPES),
       at: requireNumber('event.at', event.at),
       ...(userUuid === undefined ? {} : { userUuid }),
       ...(deviceId === undefined ? {} : { deviceId }),

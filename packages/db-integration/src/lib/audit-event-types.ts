@@ -1,0 +1,26 @@
+/**
+ * Internal: the audit event types an adapter accepts (ports `AuditEventType`, records.ts). Kept
+ * as an object keyed by the type so the compiler refuses this file when ports adds or drops a
+ * type, instead of every adapter silently refusing the new one.
+ */
+import type { AuditEventType } from '@city/ports';
+
+const KNOWN = {
+  registration: true,
+  login_success: true,
+  login_failure: true,
+  lockout: true,
+  token_refresh: true,
+  token_reuse: true,
+  token_revoked: true,
+  logout: true,
+  pairing_token_issued: true,
+  device_added: true,
+  device_revoked: true,
+  device_renewed: true,
+  role_change: true,
+  security_alert: true,
+} as const satisfies Record<AuditEventType, true>;
+
+/** Every `AuditEventType`, for the adapters' input guards. */
+export const AUDIT_EVENT_TYPES = Object.keys(KNOWN) as readonly AuditEventType[];
