@@ -4,59 +4,45 @@
  */
 import { ApiError, publicRequest, saveSession } from './api.js';
 import { findAccount, loadDeviceKey, signChallenge } from './device-key.js';
-import { clearError, showError } from './error-view.js';
+import { onSubmit } from './form-submit.js';
 import { initLanguage, t } from './i18n.js';
 
 initLanguage();
 
 const form = /** @type {HTMLFormElement} */ (document.getElementById('login-form'));
-const errorRegion = /** @type {HTMLElement} */ (document.getElementById('error'));
-const status = /** @type {HTMLElement} */ (document.getElementById('status'));
 const submit = /** @type {HTMLButtonElement} */ (document.getElementById('login-submit'));
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  clearError(errorRegion, form);
-  submit.disabled = true;
-  status.textContent = t('status.working');
-  try {
-    const data = new FormData(form);
-    const identifier = String(data.get('identifier') ?? '');
-    const password = String(data.get('password') ?? '');
-    /** @type {{ field: string, code: string, message: string }[]} */
-    const missing = [];
-    if (identifier.trim() === '')
-      missing.push({ field: 'identifier', code: 'REQUIRED', message: t('form.required') });
-    if (password === '') missing.push({ field: 'password', code: 'REQUIRED', message: t('form.required') });
-    if (missing.length > 0) throw new ApiError(0, 'VALIDATION_FAILED', t('form.invalid'), missing);
-    const account = findAccount(identifier);
-    const keyPair = account === undefined ? undefined : await loadDeviceKey(account.uuid);
-    if (account === undefined || keyPair === undefined)
-      throw new ApiError(0, 'NO_DEVICE_KEY', t('login.noKey'));
-    const challenge = await publicRequest('POST', '/login/challenge', {});
-    const signature = await signChallenge(keyPair, challenge.challenge);
-    const login = await publicRequest('POST', '/login', {
-      identifier,
-      password,
-      proof: 'signature',
-      challenge_id: challenge.challengeId,
-      signature,
-      device_id: account.deviceId,
-    });
-    saveSession({
-      accessToken: login.accessToken,
-      refreshToken: login.refreshToken,
-      deviceId: login.deviceId,
-      uuid: login.user?.uuid,
-      username: login.user?.username,
-    });
-    form.reset();
-    location.assign('/devices');
-  } catch (error) {
-    showError(errorRegion, error, form);
-    errorRegion.focus();
-  } finally {
-    submit.disabled = false;
-    status.textContent = '';
-  }
+onSubmit(form, submit, async () => {
+  const data = new FormData(form);
+  const identifier = String(data.get('identifier') ?? '');
+  const password = String(data.get('password') ?? '');
+  /** @type {{ field: string, code: string, message: string }[]} */
+  const missing = [];
+  if (identifier.trim() === '')
+    missing.push({ field: 'identifier', code: 'REQUIRED', message: t('form.required') });
+  if (password === '') missing.push({ field: 'password', code: 'REQUIRED', message: t('form.required') });
+  if (missing.length > 0) throw new ApiError(0, 'VALIDATION_FAILED', t('form.invalid'), missing);
+  const account = findAccount(identifier);
+  const keyPair = account === undefined ? undefined : await loadDeviceKey(account.uuid);
+  if (account === undefined || keyPair === undefined)
+    throw new ApiError(0, 'NO_DEVICE_KEY', t('login.noKey'));
+  const challenge = await publicRequest('POST', '/login/challenge', {});
+  const signature = await signChallenge(keyPair, challenge.challenge);
+  const login = await publicRequest('POST', '/login', {
+    identifier,
+    password,
+    proof: 'signature',
+    challenge_id: challenge.challengeId,
+    signature,
+    device_id: account.deviceId,
+  });
+  saveSession({
+    accessToken: login.accessToken,
+    refreshToken: login.refreshToken,
+    deviceId: login.deviceId,
+    uuid: login.user?.uuid,
+    username: login.user?.username,
+  });
+  form.reset();
+  location.assign('/devices');
 });

@@ -7,10 +7,9 @@
  * The token field also takes the whole QR payload (`city-auth:pair?v=1&uuid=..&token=..`) and is prefilled
  * from `/pair?token=..`; only the token itself is sent.
  */
-import { ApiError, publicRequest } from './api.js';
-import { createCsrPem } from './csr.js';
-import { generateDeviceKey, saveAccount, saveDeviceKey } from './device-key.js';
-import { clearError, showError } from './error-view.js';
+import { ApiError } from './api.js';
+import { enrolDevice, showEnrolled } from './enrol-device.js';
+import { onSubmit } from './form-submit.js';
 import { initLanguage, t } from './i18n.js';
 
 const QR_PREFIX = 'city-auth:pair?';
@@ -19,10 +18,7 @@ initLanguage();
 
 const form = /** @type {HTMLFormElement} */ (document.getElementById('pair-form'));
 const tokenInput = /** @type {HTMLInputElement} */ (document.getElementById('pairing_token'));
-const errorRegion = /** @type {HTMLElement} */ (document.getElementById('error'));
-const status = /** @type {HTMLElement} */ (document.getElementById('status'));
 const submit = /** @type {HTMLButtonElement} */ (document.getElementById('pair-submit'));
-const result = /** @type {HTMLElement} */ (document.getElementById('result'));
 
 /**
  * The pairing token in what was typed or pasted: the `token` parameter of a QR payload or of a `/pair?token=`
@@ -44,12 +40,6 @@ function pairingTokenFrom(entered) {
     }
   }
   return text.replace(/\s+/g, '');
-}
-
-/** @returns {string} CN for the CSR: the username when it fits, else a generic label (the CA sets the real subject). */
-function commonNameFor(/** @type {string} */ username) {
-  const trimmed = username.trim();
-  return trimmed.length >= 1 && trimmed.length <= 64 ? trimmed : 'device';
 }
 
 /**
@@ -81,45 +71,9 @@ function formBody() {
   return body;
 }
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  clearError(errorRegion, form);
-  submit.disabled = true;
-  status.textContent = t('status.working');
-  try {
-    const body = formBody();
-    if (globalThis.crypto?.subtle === undefined || globalThis.indexedDB === undefined) {
-      throw new ApiError(0, 'WEBCRYPTO_UNAVAILABLE', 'WebCrypto or IndexedDB is unavailable.');
-    }
-    const keyPair = await generateDeviceKey();
-    const csr = await createCsrPem(keyPair, commonNameFor(body.username));
-    const paired = await publicRequest('POST', '/devices', { ...body, csr });
-    await saveDeviceKey(paired.uuid, keyPair);
-    saveAccount({
-      uuid: paired.uuid,
-      // The answer names no username; keep the typed one as the login page matches it (NFKC, lower case).
-      username: body.username.normalize('NFKC').trim().toLowerCase(),
-      deviceId: paired.deviceId,
-      certificatePem: paired.certificatePem,
-      fingerprint: paired.fingerprint,
-      registeredAt: new Date().toISOString(),
-    });
-    form.reset();
-    form.hidden = true;
-    /** @type {HTMLElement} */ (document.getElementById('result-uuid')).textContent = paired.uuid;
-    /** @type {HTMLElement} */ (document.getElementById('result-device')).textContent = paired.deviceId;
-    /** @type {HTMLElement} */ (document.getElementById('result-fingerprint')).textContent =
-      paired.fingerprint;
-    result.hidden = false;
-    /** @type {HTMLElement} */ (document.getElementById('result-heading')).setAttribute('tabindex', '-1');
-    /** @type {HTMLElement} */ (document.getElementById('result-heading')).focus();
-  } catch (error) {
-    showError(errorRegion, error, form);
-    errorRegion.focus();
-  } finally {
-    submit.disabled = false;
-    status.textContent = '';
-  }
+// The form is checked before a device key is made for nothing.
+onSubmit(form, submit, async () => {
+  showEnrolled(form, await enrolDevice('/devices', formBody()));
 });
 
 // A `/pair?token=..` link fills the field; the token is then dropped from the address bar and history.
