@@ -16,11 +16,23 @@ export interface FieldContext {
 
 /** Encrypts, decrypts and blind-indexes field values with one data key. */
 export interface FieldCipher {
-  /** Encrypt a field value for exactly this (table, recordKey, attribute). */
+  /**
+   * Encrypt a field value for exactly this (table, recordKey, attribute).
+   * @throws {KeyVaultError} `INVALID_ARGUMENT` for a non-string or over-1-MiB plaintext, a lone surrogate, or a
+   *   context part that is not a string of 1..1024 characters.
+   */
   encrypt(plaintext: string, context: FieldContext): string;
-  /** Decrypt; throws `FIELD_DECRYPT_FAILED` for a wrong context, key or any modification. */
+  /**
+   * Decrypt a value stored with {@link FieldCipher.encrypt} for the same context.
+   * @throws {KeyVaultError} `FIELD_DECRYPT_FAILED` for a wrong context, key or any modification;
+   *   `INVALID_ARGUMENT` for a non-string ciphertext or a bad context.
+   */
   decrypt(ciphertext: string, context: FieldContext): string;
-  /** 64 lower-hex characters: HMAC-SHA-256 under a key derived for `purpose`, over the normalised value. */
+  /**
+   * 64 lower-hex characters: HMAC-SHA-256 under a key derived for `purpose`, over the normalised value.
+   * @throws {KeyVaultError} `INVALID_ARGUMENT` unless `purpose` is 1..64 characters of `[a-z0-9:._-]` starting
+   *   with a letter or digit and `value` a string of at most 4096 characters.
+   */
   blindIndex(purpose: string, value: string): string;
   /** Id of the data key this cipher uses (the second field of its ciphertexts). */
   readonly dataKeyId: string;
