@@ -262,6 +262,20 @@ function endpointMatrix(): { name: string; probes: () => Probe[] }[] {
   ];
 }
 
+describe('hostile input: coverage', () => {
+  it('fuzzes every body field the OpenAPI document lists for register, login and devices', () => {
+    type Operation = { requestBody?: { content?: Record<string, { schema?: { properties?: object } }> } };
+    const spec = api.app.swagger() as { paths: Record<string, Record<string, Operation>> };
+    const documented = (path: string) =>
+      Object.keys(
+        spec.paths[path]?.post?.requestBody?.content?.['application/json']?.schema?.properties ?? {},
+      ).sort();
+    expect(documented('/register')).toEqual([...REGISTER_FIELDS].sort());
+    expect(documented('/login')).toEqual([...LOGIN_FIELDS].sort());
+    expect(documented('/devices')).toEqual([...DEVICE_FIELDS].sort());
+  });
+});
+
 async function expectHealthy(): Promise<void> {
   const health = await call(api.app, 'GET', '/health');
   expect(health.status).toBe(200);
