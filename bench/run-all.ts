@@ -76,7 +76,7 @@ for (const bench of BENCHES) {
   if (doc.rows === undefined) continue;
   writeFileSync(
     `${RESULTS_DIR}${bench.name}.svg`,
-    renderSvg(doc.title ?? bench.name, doc.peer === '–' ? 'no peer' : (doc.peer ?? 'peer'), doc.rows),
+    renderSvg(doc.title ?? bench.name, doc.peer ?? 'peer', doc.rows),
   );
   lines.push(
     `## ${doc.title ?? bench.name}`,

@@ -108,6 +108,7 @@ function escapeXml(s: string): string {
 
 /** Two horizontal bars per row (ours, peer), each row scaled to its own maximum. */
 export function renderSvg(title: string, peerName: string, rows: readonly ComparisonRow[]): string {
+  const legend = peerName === '–' ? 'no peer' : peerName;
   const labelWidth = 330;
   const barWidth = 360;
   const rowHeight = 46;
@@ -118,7 +119,7 @@ export function renderSvg(title: string, peerName: string, rows: readonly Compar
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="10" y="20" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
     `<rect x="${labelWidth}" y="28" width="10" height="10" fill="#2b6cb0"/><text x="${labelWidth + 14}" y="37">City Chain Auth</text>`,
-    `<rect x="${labelWidth + 130}" y="28" width="10" height="10" fill="#a0aec0"/><text x="${labelWidth + 144}" y="37">${escapeXml(peerName)}</text>`,
+    `<rect x="${labelWidth + 130}" y="28" width="10" height="10" fill="#a0aec0"/><text x="${labelWidth + 144}" y="37">${escapeXml(legend)}</text>`,
   ];
   rows.forEach((r, i) => {
     const y = 50 + i * rowHeight;
