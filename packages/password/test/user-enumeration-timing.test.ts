@@ -1,6 +1,19 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { hashPassword } from '../src/hash-password.js';
 import { verifyDummyPassword } from '../src/verify-dummy-password.js';
+
+/** Every stored hash verifyPassword is asked to check, so the dummy's own hash can be inspected. */
+const verifiedHashes = vi.hoisted((): string[] => []);
+vi.mock('../src/verify-password.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../src/verify-password.js')>();
+  return {
+    ...actual,
+    verifyPassword: (...args: Parameters<typeof actual.verifyPassword>) => {
+      verifiedHashes.push(args[0]);
+      return actual.verifyPassword(...args);
+    },
+  };
+});
 
 // Behavioural checks only; the timing comparison itself lives in bench/ (no timing asserts here).
 describe('user enumeration by timing: verifyDummyPassword', () => {
@@ -17,5 +30,12 @@ describe('user enumeration by timing: verifyDummyPassword', () => {
   it('hashes at default parameters (same cost as a real default-parameter verify)', async () => {
     // The dummy is produced by hashPassword with no options; check that default output shape.
     expect(await hashPassword('probe')).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    // And the dummy really verifies against such a hash, not a cheaper one.
+    verifiedHashes.length = 0;
+    await verifyDummyPassword('probe');
+    expect(verifiedHashes).toHaveLength(1);
+    expect(verifiedHashes[0]).toMatch(
+      /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/,
+    );
   });
 });
