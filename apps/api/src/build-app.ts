@@ -197,7 +197,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setNotFoundHandler((request, reply) => {
     const path = (request.url.split('?')[0] ?? '/').replace(/\/+$/, '') || '/';
     const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
-    if (allowed.length > 0) {
+    // A method the path allows got here only through a spelling the router does not take (e.g. a
+    // trailing slash): that is an unknown URL, not a wrong method.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
       reply.header('allow', allowed.join(', '));
       throw new ApiError('METHOD_NOT_ALLOWED', `${request.method} is not allowed here`);
     }

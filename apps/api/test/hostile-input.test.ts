@@ -262,4 +262,17 @@ describe('routing', () => {
     expectCoded4xx(device, 'METHOD_NOT_ALLOWED');
     expect(device.headers.allow).toContain('DELETE');
   });
+
+  it('a known route with a trailing slash and an allowed method → 404, not a 405 that allows it', async () => {
+    for (const [method, url] of [
+      ['GET', '/pair/'],
+      ['HEAD', '/login/'],
+      ['GET', '/me/'],
+      ['POST', '/login/challenge/'],
+    ] as const) {
+      const response = await t.app.inject({ method, url });
+      expect(response.statusCode, `${method} ${url}`).toBe(404);
+      if (method !== 'HEAD') expectCoded4xx(response, 'NOT_FOUND');
+    }
+  });
 });
