@@ -32,14 +32,14 @@ import {
 } from './lib/city-client.ts';
 import {
   CONNECTIONS,
-  cpuPerRequestUs,
   DURATION_S,
   type LoadResult,
   measureLoad,
+  preparedPosts,
   startServer,
   WARMUP_S,
 } from './lib/load.ts';
-import { opsPerSecond, timeSequential } from './lib/measure.ts';
+import { throughput, timeSequential } from './lib/measure.ts';
 import { report } from './lib/report.ts';
 
 const CORES = availableParallelism();
@@ -62,7 +62,7 @@ interface CryptoCosts {
 }
 
 async function measureCryptoCosts(): Promise<CryptoCosts> {
-  const argon2PerSecond = await opsPerSecond(() => hashPassword(BENCH_PASSWORD), 4000, CORES);
+  const argon2PerSecond = (await throughput(() => hashPassword(BENCH_PASSWORD), 4000, CORES)).opsPerSecond;
   const issue = await timeSequential(20, () =>
     issueClientCertificate({ ca, userUuid: uuid, deviceId: 'd1' }),
   );
@@ -98,23 +98,17 @@ const cityDir = mkdtempSync(join(tmpdir(), 'city-bench-flow-'));
 let cityRegister: LoadResult;
 let cityLogin: LoadResult;
 let loginBodiesPrepared = 0;
-// Server process CPU time (all threads) per request, warm-up included.
-let cpuMsPerRegister = Number.NaN;
-let cpuMsPerLogin = Number.NaN;
-let peerCpuMsPerSignUp = Number.NaN;
-let peerCpuMsPerSignIn = Number.NaN;
 try {
   const city = await startServer('city-server.ts', [cityDir]);
   const tag = runTag();
   let n = 0;
-  const beforeRegister = await city.stats();
-  cityRegister = await measureLoad({
-    url: city.url,
-    ...autocannonBodies('POST', '/register', () => JSON.stringify(registerBody(tag, n++)), JSON_HEADERS),
-  });
-
-  const afterRegister = await city.stats();
-  cpuMsPerRegister = cpuPerRequestUs(beforeRegister, afterRegister) / 1000;
+  cityRegister = await measureLoad(
+    {
+      url: city.url,
+      ...autocannonBodies('POST', '/register', () => JSON.stringify(registerBody(tag, n++)), JSON_HEADERS),
+    },
+    { server: city },
+  );
   const users: CityUser[] = await mapLimit(
     Array.from({ length: CONNECTIONS }, (_, i) => i),
     4,
@@ -128,16 +122,9 @@ try {
     8,
     (i) => signedLoginBody(city.url, users[i % users.length] as CityUser),
   );
-  let next = 0;
-  const beforeLogin = await city.stats();
-  cityLogin = await measureLoad({
-    url: city.url,
-    ...autocannonBodies('POST', '/login', () => bodies[next++] ?? (bodies[0] as string), JSON_HEADERS),
-  });
-  if (next > bodies.length)
-    console.log(`warning: ran out of prepared login bodies (${next} > ${bodies.length})`);
-  const afterLogin = await city.stats();
-  cpuMsPerLogin = cpuPerRequestUs(beforeLogin, afterLogin) / 1000;
+  const logins = preparedPosts('/login', bodies);
+  cityLogin = await measureLoad({ url: city.url, requests: logins.requests }, { server: city });
+  logins.assertEnough();
   await city.stop();
 } finally {
   rmSync(cityDir, { recursive: true, force: true });
@@ -152,17 +139,19 @@ try {
   const headers = { ...JSON_HEADERS, origin: 'http://bench.example' };
   const tag = runTag();
   let n = 0;
-  const beforeSignUp = await peer.stats();
-  peerSignUp = await measureLoad({
-    url: peer.url,
-    ...autocannonBodies(
-      'POST',
-      '/api/auth/sign-up/email',
-      () => JSON.stringify({ email: `s${tag}${n}@bench.example`, password: BENCH_PASSWORD, name: `s${n++}` }),
-      headers,
-    ),
-  });
-  peerCpuMsPerSignUp = cpuPerRequestUs(beforeSignUp, await peer.stats()) / 1000;
+  peerSignUp = await measureLoad(
+    {
+      url: peer.url,
+      ...autocannonBodies(
+        'POST',
+        '/api/auth/sign-up/email',
+        () =>
+          JSON.stringify({ email: `s${tag}${n}@bench.example`, password: BENCH_PASSWORD, name: `s${n++}` }),
+        headers,
+      ),
+    },
+    { server: peer },
+  );
   const emails = Array.from({ length: CONNECTIONS }, (_, i) => `l${tag}${i}@bench.example`);
   await mapLimit(emails, 4, async (email) => {
     const r = await fetch(`${peer.url}/api/auth/sign-up/email`, {
@@ -173,17 +162,18 @@ try {
     if (!r.ok) throw new Error(`better-auth sign-up → ${r.status}`);
   });
   let m = 0;
-  const beforeSignIn = await peer.stats();
-  peerSignIn = await measureLoad({
-    url: peer.url,
-    ...autocannonBodies(
-      'POST',
-      '/api/auth/sign-in/email',
-      () => JSON.stringify({ email: emails[m++ % emails.length], password: BENCH_PASSWORD }),
-      headers,
-    ),
-  });
-  peerCpuMsPerSignIn = cpuPerRequestUs(beforeSignIn, await peer.stats()) / 1000;
+  peerSignIn = await measureLoad(
+    {
+      url: peer.url,
+      ...autocannonBodies(
+        'POST',
+        '/api/auth/sign-in/email',
+        () => JSON.stringify({ email: emails[m++ % emails.length], password: BENCH_PASSWORD }),
+        headers,
+      ),
+    },
+    { server: peer },
+  );
   await peer.stop();
 } finally {
   rmSync(peerDir, { recursive: true, force: true });
@@ -206,13 +196,7 @@ console.log(
 
 const registerCryptoMs = argon2CpuMs + best.issueMs;
 const loginCryptoMs = argon2CpuMs + best.verifyMs + best.tokensMs;
-const flowRows = (
-  name: string,
-  ours: LoadResult,
-  peer: LoadResult,
-  bound: number,
-  cpu: { ours: number; peer: number; crypto: number },
-) => [
+const flowRows = (name: string, ours: LoadResult, peer: LoadResult, bound: number, cryptoMs: number) => [
   {
     metric: `${name}: throughput vs CPU bound (${bound.toFixed(0)}/s)`,
     unit: 'req/s',
@@ -234,15 +218,15 @@ const flowRows = (
   {
     metric: `${name}: server CPU per request vs better-auth`,
     unit: 'ms',
-    ours: cpu.ours,
-    peer: cpu.peer,
-    note: 'server process CPU time (all threads) per request, warm-up included',
+    ours: ours.serverCpuUsPerRequest / 1000,
+    peer: peer.serverCpuUsPerRequest / 1000,
+    note: 'server process CPU time (all threads) per request received during the measured run',
   },
   {
     metric: `${name}: server CPU per request vs its crypto alone`,
     unit: 'ms',
-    ours: cpu.ours,
-    peer: cpu.crypto,
+    ours: ours.serverCpuUsPerRequest / 1000,
+    peer: cryptoMs,
     peerName: 'CPU bound',
     note: 'the crypto: Argon2id core time per hash + issuance (register) or signature check + tokens (login)',
   },
@@ -253,16 +237,8 @@ report({
   title: `Registration and login (autocannon, ${CONNECTIONS} connections, ${DURATION_S} s)`,
   peerName: 'better-auth 1.7.25 / CPU bound',
   rows: [
-    ...flowRows('register', cityRegister, peerSignUp, registerBound, {
-      ours: cpuMsPerRegister,
-      peer: peerCpuMsPerSignUp,
-      crypto: registerCryptoMs,
-    }),
-    ...flowRows('login', cityLogin, peerSignIn, loginBound, {
-      ours: cpuMsPerLogin,
-      peer: peerCpuMsPerSignIn,
-      crypto: loginCryptoMs,
-    }),
+    ...flowRows('register', cityRegister, peerSignUp, registerBound, registerCryptoMs),
+    ...flowRows('login', cityLogin, peerSignIn, loginBound, loginCryptoMs),
   ],
   details: {
     cpuBound: {
@@ -278,14 +254,10 @@ report({
       register: cityRegister,
       login: cityLogin,
       loginBodiesPrepared,
-      cpuMsPerRegister,
-      cpuMsPerLogin,
     },
     betterAuth: {
       signUp: peerSignUp,
       signIn: peerSignIn,
-      cpuMsPerSignUp: peerCpuMsPerSignUp,
-      cpuMsPerSignIn: peerCpuMsPerSignIn,
     },
   },
 });

@@ -12,15 +12,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { login, registerUser, runTag } from './lib/city-client.ts';
-import { CONNECTIONS, cpuPerRequestUs, DURATION_S, measureLoad, startServer } from './lib/load.ts';
+import { CONNECTIONS, DURATION_S, measureLoad, startServer } from './lib/load.ts';
 import { report } from './lib/report.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'city-bench-http-'));
 try {
   const hello = await startServer('hello-server.ts');
-  const helloBefore = await hello.stats();
-  const bare = await measureLoad({ url: `${hello.url}/` });
-  const helloCpuUs = cpuPerRequestUs(helloBefore, await hello.stats());
+  const bare = await measureLoad({ url: `${hello.url}/` }, { server: hello });
   await hello.stop();
 
   // GET /me's response as sent (headers that describe this one response dropped), for the
@@ -39,9 +37,7 @@ try {
         headers: Object.fromEntries([...check.headers].filter(([name]) => !PER_RESPONSE.has(name))),
         body: await check.text(),
       };
-      const before = await city.stats();
-      const load = await measureLoad({ url: `${city.url}/me`, headers });
-      return { load, cpuUs: cpuPerRequestUs(before, await city.stats()) };
+      return await measureLoad({ url: `${city.url}/me`, headers }, { server: city });
     } finally {
       await city.stop();
     }
@@ -51,9 +47,7 @@ try {
 
   // The wire cost alone: bare Fastify sending GET /me's exact headers and body.
   const same = await startServer('hello-server.ts', [], { HELLO_RESPONSE: JSON.stringify(sample) });
-  const sameBefore = await same.stats();
-  const sameBytes = await measureLoad({ url: `${same.url}/` });
-  const sameBytesCpuUs = cpuPerRequestUs(sameBefore, await same.stats());
+  const sameBytes = await measureLoad({ url: `${same.url}/` }, { server: same });
   await same.stop();
 
   report({
@@ -64,53 +58,51 @@ try {
       {
         metric: 'throughput',
         unit: 'req/s',
-        ours: me.load.requestsPerSecond,
+        ours: me.requestsPerSecond,
         peer: bare.requestsPerSecond,
         target: { on: 'ratio', op: '>=', value: 0.85 },
       },
-      { metric: 'latency p50', unit: 'ms', ours: me.load.latencyP50Ms, peer: bare.latencyP50Ms },
-      { metric: 'latency p99', unit: 'ms', ours: me.load.latencyP99Ms, peer: bare.latencyP99Ms },
-      { metric: 'non-2xx responses', unit: 'count', ours: me.load.non2xx, peer: bare.non2xx },
+      { metric: 'latency p50', unit: 'ms', ours: me.latencyP50Ms, peer: bare.latencyP50Ms },
+      { metric: 'latency p99', unit: 'ms', ours: me.latencyP99Ms, peer: bare.latencyP99Ms },
+      { metric: 'non-2xx responses', unit: 'count', ours: me.non2xx, peer: bare.non2xx },
       {
         metric: 'server CPU per request',
         unit: 'µs',
-        ours: me.cpuUs,
-        peer: helloCpuUs,
-        note: 'process CPU time (all threads) per request served, warm-up included',
+        ours: me.serverCpuUsPerRequest,
+        peer: bare.serverCpuUsPerRequest,
+        note: 'process CPU time (all threads) per request received during the measured run',
       },
       {
         metric: "bare Fastify sending GET /me's exact headers and body: throughput",
         unit: 'req/s',
-        ours: me.load.requestsPerSecond,
+        ours: me.requestsPerSecond,
         peer: sameBytes.requestsPerSecond,
         note: `same bytes on the wire without the work (${(sample?.body.length ?? 0).toLocaleString('en-US')}-byte body, ${Object.keys(sample?.headers ?? {}).length} headers)`,
       },
       {
         metric: "bare Fastify sending GET /me's exact headers and body: CPU per request",
         unit: 'µs',
-        ours: me.cpuUs,
-        peer: sameBytesCpuUs,
+        ours: me.serverCpuUsPerRequest,
+        peer: sameBytes.serverCpuUsPerRequest,
       },
       {
         metric: 'throughput, access cache off (accessCacheSize 0)',
         unit: 'req/s',
-        ours: uncached.load.requestsPerSecond,
+        ours: uncached.requestsPerSecond,
         peer: bare.requestsPerSecond,
       },
       {
         metric: 'server CPU per request, access cache off',
         unit: 'µs',
-        ours: uncached.cpuUs,
-        peer: helloCpuUs,
+        ours: uncached.serverCpuUsPerRequest,
+        peer: bare.serverCpuUsPerRequest,
       },
     ],
     details: {
       me,
       uncached,
       bare,
-      helloCpuUs,
       sameBytes,
-      sameBytesCpuUs,
       sampleResponse: { headers: Object.keys(sample?.headers ?? {}), bodyBytes: sample?.body.length ?? 0 },
     },
   });

@@ -18,7 +18,15 @@ import { createSqliteStores, OutboxNotifier, type SqliteStores } from '@city/db-
 import { hashPassword } from '@city/password';
 import type { DeviceRecord, UserRecord } from '@city/ports';
 import { type CityUser, mapLimit, registerUser, runTag, signedLoginBody } from './lib/city-client.ts';
-import { CONNECTIONS, DURATION_S, type LoadResult, measureLoad, startServer, WARMUP_S } from './lib/load.ts';
+import {
+  CONNECTIONS,
+  DURATION_S,
+  type LoadResult,
+  measureLoad,
+  preparedPosts,
+  startServer,
+  WARMUP_S,
+} from './lib/load.ts';
 import { type SampleStats, timeSequential } from './lib/measure.ts';
 import { report } from './lib/report.ts';
 
@@ -137,23 +145,9 @@ async function measureLogin(store: Store): Promise<LoadResult> {
       8,
       (i) => signedLoginBody(city.url, users[i % users.length] as CityUser),
     );
-    let next = 0;
-    const result = await measureLoad({
-      url: city.url,
-      requests: [
-        {
-          method: 'POST',
-          path: '/login',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (request: Record<string, unknown>) => ({
-            ...request,
-            body: bodies[next++] ?? bodies[0],
-          }),
-        },
-      ],
-    });
-    if (next > bodies.length)
-      console.log(`warning: ran out of prepared login bodies (${next} > ${bodies.length})`);
+    const logins = preparedPosts('/login', bodies);
+    const result = await measureLoad({ url: city.url, requests: logins.requests });
+    logins.assertEnough('; raise BENCH_SCALE_LOGIN_BODIES');
     return result;
   } finally {
     await city.stop();

@@ -15,11 +15,6 @@ export interface ServerStats {
   readonly cpuUs: number;
 }
 
-/** CPU time per request (µs) between two `stats()` readings. */
-export function cpuPerRequestUs(before: ServerStats, after: ServerStats): number {
-  return (after.cpuUs - before.cpuUs) / Math.max(1, after.api - before.api);
-}
-
 export interface RunningServer {
   readonly url: string;
   readonly child: ChildProcess;
@@ -87,6 +82,11 @@ export interface LoadResult {
   readonly errors: number;
   readonly timeouts: number;
   readonly durationS: number;
+  /**
+   * The server's CPU time (all threads) per request it received during the measured run, warm-up
+   * excluded (µs); NaN when no server was given.
+   */
+  readonly serverCpuUsPerRequest: number;
 }
 
 type AutocannonOptions = Parameters<typeof autocannon>[0];
@@ -97,16 +97,29 @@ async function run(options: AutocannonOptions): Promise<autocannon.Result> {
   });
 }
 
-/** Warm-up run (discarded) then the measured run, both with CONNECTIONS connections. */
+/**
+ * Warm-up run (discarded) then the measured run, both with CONNECTIONS connections. With `server`,
+ * its CPU time and request count are read between the two runs and after the measured one.
+ */
 export async function measureLoad(
   options: Omit<AutocannonOptions, 'connections' | 'duration'>,
-  { warmupS = WARMUP_S, durationS = DURATION_S }: { warmupS?: number; durationS?: number } = {},
+  {
+    warmupS = WARMUP_S,
+    durationS = DURATION_S,
+    server,
+  }: { warmupS?: number; durationS?: number; server?: RunningServer } = {},
 ): Promise<LoadResult> {
   // Argon2-bound routes answer in seconds when 32 requests queue on a loaded machine: no timeouts.
   const base = { timeout: 60, ...options, connections: CONNECTIONS };
   if (warmupS > 0) await run({ ...base, duration: warmupS });
+  const before = await server?.stats();
   const r = await run({ ...base, duration: durationS });
+  const after = await server?.stats();
   return {
+    serverCpuUsPerRequest:
+      before === undefined || after === undefined
+        ? Number.NaN
+        : (after.cpuUs - before.cpuUs) / Math.max(1, after.api - before.api),
     requestsPerSecond: r.requests.total / r.duration,
     latencyP50Ms: r.latency.p50,
     latencyP99Ms: r.latency.p99,
@@ -116,6 +129,34 @@ export async function measureLoad(
     errors: r.errors,
     timeouts: r.timeouts,
     durationS: r.duration,
+  };
+}
+
+/**
+ * autocannon `requests` that POST a prepared JSON body once each, in order (a login body carries a
+ * one-time challenge). `assertEnough()` throws when the runs asked for more bodies than there were:
+ * the extra requests reused a spent challenge, so the figures measured rejections, not logins.
+ */
+export function preparedPosts(path: string, bodies: readonly string[]) {
+  let next = 0;
+  return {
+    requests: [
+      {
+        method: 'POST' as const,
+        path,
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request: Record<string, unknown>) => ({
+          ...request,
+          body: bodies[next++] ?? bodies[0],
+        }),
+      },
+    ],
+    assertEnough(hint = ''): void {
+      if (next > bodies.length)
+        throw new Error(
+          `ran out of prepared bodies for POST ${path} (${next} requests, ${bodies.length} bodies)${hint}`,
+        );
+    },
   };
 }
 

@@ -41,7 +41,10 @@ export interface Throughput {
   readonly cpuMicrosPerOp: number;
 }
 
-/** Like {@link opsPerSecond}, plus the process CPU time spent per operation. */
+/**
+ * Operations per second with `concurrency` callers looping on `task` for `durationMs` (after a
+ * short warm-up), and the process CPU time spent per operation. concurrency 1 is a plain sequential loop.
+ */
 export async function throughput(
   task: () => unknown | Promise<unknown>,
   durationMs: number,
@@ -63,30 +66,6 @@ export async function throughput(
   const elapsed = performance.now() - start;
   const cpu = process.cpuUsage(cpuStart);
   return { opsPerSecond: (count * 1000) / elapsed, cpuMicrosPerOp: (cpu.user + cpu.system) / count };
-}
-
-/**
- * Operations per second with `concurrency` callers looping on `task` for `durationMs` (after a
- * short warm-up). concurrency 1 is a plain sequential loop.
- */
-export async function opsPerSecond(
-  task: () => unknown | Promise<unknown>,
-  durationMs: number,
-  concurrency = 1,
-): Promise<number> {
-  const warmEnd = performance.now() + Math.min(300, durationMs / 4);
-  while (performance.now() < warmEnd) await task();
-  let count = 0;
-  const start = performance.now();
-  const end = start + durationMs;
-  const worker = async () => {
-    while (performance.now() < end) {
-      await task();
-      count++;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return (count * 1000) / (performance.now() - start);
 }
 
 export interface ConcurrentRun {
