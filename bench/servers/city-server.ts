@@ -3,8 +3,9 @@
  * and the outbox under one data directory, in this process) behind `buildApp`, listening on
  * 127.0.0.1. Rate limits are off (the load generator is one address) and logs silenced; every
  * other setting is the default. `CITY_EMBEDDED_STORE=dynalite` in the environment selects the
- * DynamoDB-compatible embedded layout instead, `CITY_ACCESS_CACHE_SIZE=0` turns the access cache off. Usage: `node city-server.ts <dataDir>`; reports
- * `{ port }` over IPC, answers `stats` (requests served, CPU time) and stops on `stop`.
+ * DynamoDB-compatible embedded layout instead, `CITY_ACCESS_CACHE_SIZE=0` turns the access cache off.
+ * Usage: `node city-server.ts <dataDir>`; reports `{ port }` over IPC, answers `stats` (requests
+ * received, CPU time) and stops on `stop`.
  */
 import { authOverridesOf, buildApp, loadConfig } from '@city/api';
 import { openEmbeddedAuth } from '@city/registration-core';
