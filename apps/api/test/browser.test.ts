@@ -158,12 +158,13 @@ describe.skipIf(!existsSync(CHROMIUM))(
     let firstDeviceId = '';
     let certificatePem = '';
 
-    it('serves the index page with links to register, log in and devices', async () => {
+    it('serves the index page with links to register, log in, pair and devices', async () => {
       await page.goto(`${server.url}/`);
       await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('City Chain Auth');
       for (const [name, href] of [
         ['Register', '/register'],
         ['Log in', '/login'],
+        ['Add this device', '/pair'],
         ['Devices', '/devices'],
       ] as const) {
         await expect(page.getByRole('main').getByRole('link', { name }).getAttribute('href')).resolves.toBe(
