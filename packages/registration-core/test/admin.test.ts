@@ -8,20 +8,10 @@ import {
   expectAuthError,
   type Harness,
   loginWithSignature,
-  registerWithServerKey,
+  signedInUser,
   useEngine,
 } from './support/auth-harness.js';
 import { realEngines } from './support/store-engines.js';
-
-async function signedIn(h: Harness) {
-  const reg = await registerWithServerKey(h.auth);
-  const login = await loginWithSignature(h.auth, {
-    identifier: reg.uuid,
-    deviceId: reg.deviceId,
-    privateKeyPem: reg.privateKeyPem,
-  });
-  return { reg, login, principal: await h.auth.authenticate(login.accessToken) };
-}
 
 async function makeAdmin(h: Harness, uuid: string) {
   const user = await h.stores.users.getByUuid(uuid);
@@ -55,7 +45,7 @@ for (const store of realEngines) {
       describe('admin use cases', () => {
         it('plain users get FORBIDDEN for every admin operation', async () => {
           const h = engine.harness();
-          const { principal, reg } = await signedIn(h);
+          const { principal, reg } = await signedInUser(h.auth);
           await expectAuthError(h.auth.listUsers(principal), 'FORBIDDEN');
           await expectAuthError(h.auth.listAudit(principal), 'FORBIDDEN');
           await expectAuthError(
@@ -80,8 +70,8 @@ for (const store of realEngines) {
 
         it('an admin sets roles (audited, effective on the next request), lists users and the audit trail', async () => {
           const h = engine.harness();
-          const admin = await signedIn(h);
-          const target = await signedIn(h);
+          const admin = await signedInUser(h.auth);
+          const target = await signedInUser(h.auth);
           await makeAdmin(h, admin.reg.uuid);
           const adminPrincipal = await h.auth.authenticate(admin.login.accessToken);
           expect(adminPrincipal.roles).toContain('admin');
@@ -105,7 +95,7 @@ for (const store of realEngines) {
 
         it('setRoles validates its input and reports unknown users', async () => {
           const h = engine.harness();
-          const admin = await signedIn(h);
+          const admin = await signedInUser(h.auth);
           await makeAdmin(h, admin.reg.uuid);
           const p = await h.auth.authenticate(admin.login.accessToken);
           await expectAuthError(
@@ -130,8 +120,8 @@ for (const store of realEngines) {
 
         it('a forged page cursor is VALIDATION_FAILED on cursor; a returned one pages on', async () => {
           const h = engine.harness();
-          const admin = await signedIn(h);
-          await signedIn(h);
+          const admin = await signedInUser(h.auth);
+          await signedInUser(h.auth);
           await makeAdmin(h, admin.reg.uuid);
           const p = await h.auth.authenticate(admin.login.accessToken);
           const first = await h.auth.listUsers(p, { limit: 1 });

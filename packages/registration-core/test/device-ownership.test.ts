@@ -6,23 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   expectAuthError,
-  type Harness,
   loginWithSignature,
   PASSWORD,
-  registerWithServerKey,
+  signedInUser,
   useEngine,
 } from './support/auth-harness.js';
 import { realEngines } from './support/store-engines.js';
-
-async function userWithSession(h: Harness) {
-  const reg = await registerWithServerKey(h.auth);
-  const login = await loginWithSignature(h.auth, {
-    identifier: reg.uuid,
-    deviceId: reg.deviceId,
-    privateKeyPem: reg.privateKeyPem,
-  });
-  return { reg, login, principal: await h.auth.authenticate(login.accessToken) };
-}
 
 for (const store of realEngines) {
   describe.skipIf(store.skipReason !== undefined)(
@@ -32,8 +21,8 @@ for (const store of realEngines) {
       describe('device ownership', () => {
         it("user B cannot list, revoke or renew user A's device: it is simply not found", async () => {
           const h = engine.harness();
-          const a = await userWithSession(h);
-          const b = await userWithSession(h);
+          const a = await signedInUser(h.auth);
+          const b = await signedInUser(h.auth);
           expect((await h.auth.listDevices(b.principal)).map((d) => d.deviceId)).toEqual([b.reg.deviceId]);
           const foreign = await expectAuthError(
             h.auth.revokeDevice(b.principal, a.reg.deviceId),
@@ -57,8 +46,8 @@ for (const store of realEngines) {
 
         it("user B cannot redeem user A's pairing token, even with B's correct credentials", async () => {
           const h = engine.harness();
-          const a = await userWithSession(h);
-          const b = await userWithSession(h);
+          const a = await signedInUser(h.auth);
+          const b = await signedInUser(h.auth);
           const { token } = await h.auth.requestPairingToken(a.principal);
           await expectAuthError(
             h.auth.registerDeviceWithPairingToken({
@@ -82,8 +71,8 @@ for (const store of realEngines) {
 
         it("a principal forged with another user's device id is refused", async () => {
           const h = engine.harness();
-          const a = await userWithSession(h);
-          const b = await userWithSession(h);
+          const a = await signedInUser(h.auth);
+          const b = await signedInUser(h.auth);
           await expectAuthError(
             h.auth.requestPairingToken({ ...b.principal, deviceId: a.reg.deviceId }),
             'DEVICE_NOT_FOUND',
@@ -92,7 +81,7 @@ for (const store of realEngines) {
 
         it('revoking one device leaves the other devices logged in (per-device sessions)', async () => {
           const h = engine.harness();
-          const a = await userWithSession(h);
+          const a = await signedInUser(h.auth);
           const { token } = await h.auth.requestPairingToken(a.principal);
           const second = await h.auth.registerDeviceWithPairingToken({
             pairing_token: token,

@@ -12,6 +12,7 @@ import {
   loginWithSignature,
   PASSWORD,
   registerWithServerKey,
+  signedInUser,
   useEngine,
 } from './support/auth-harness.js';
 import { realEngines } from './support/store-engines.js';
@@ -205,13 +206,8 @@ for (const store of realEngines) {
 
         it('renewal replaces the certificate, revokes the old serial, and login continues with the new key', async () => {
           const h = engine.harness();
-          const reg = await registerWithServerKey(h.auth);
-          const login = await loginWithSignature(h.auth, {
-            identifier: reg.uuid,
-            deviceId: reg.deviceId,
-            privateKeyPem: reg.privateKeyPem,
-          });
-          const renewed = await h.auth.renewDeviceCertificate(await h.auth.authenticate(login.accessToken));
+          const { reg, principal } = await signedInUser(h.auth);
+          const renewed = await h.auth.renewDeviceCertificate(principal);
           expect(renewed).toMatchObject({
             deviceId: reg.deviceId,
             previousSerialNumber: reg.serialNumber,

@@ -5,32 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  expectAuthError,
-  type Harness,
-  loginWithSignature,
-  PASSWORD,
-  registerWithServerKey,
-  useEngine,
-} from './support/auth-harness.js';
+import { expectAuthError, PASSWORD, signedInUser, useEngine } from './support/auth-harness.js';
 import { dynaliteEngine } from './support/store-engines.js';
-
-async function userWithSession(h: Harness) {
-  const reg = await registerWithServerKey(h.auth);
-  const login = await loginWithSignature(h.auth, {
-    identifier: reg.uuid,
-    deviceId: reg.deviceId,
-    privateKeyPem: reg.privateKeyPem,
-  });
-  return { reg, principal: await h.auth.authenticate(login.accessToken) };
-}
 
 describe('pairing token device_label', () => {
   const engine = useEngine(dynaliteEngine);
 
   it('is accepted, returned, and labels the device redeemed through the QR payload', async () => {
     const h = engine.harness();
-    const a = await userWithSession(h);
+    const a = await signedInUser(h.auth);
     const issued = await h.auth.requestPairingToken(a.principal, { device_label: '  居間の タブレット ' });
     expect(issued.deviceLabel).toBe('居間の タブレット');
     expect(new URLSearchParams(issued.qrPayload.split('?')[1]).get('label')).toBe('居間の タブレット');
@@ -46,7 +29,7 @@ describe('pairing token device_label', () => {
 
   it("the redeemer's own device_label wins over the one in the payload", async () => {
     const h = engine.harness();
-    const a = await userWithSession(h);
+    const a = await signedInUser(h.auth);
     const issued = await h.auth.requestPairingToken(a.principal, { device_label: 'tablet' });
     const paired = await h.auth.registerDeviceWithPairingToken({
       qr_code: issued.qrPayload,
@@ -61,7 +44,7 @@ describe('pairing token device_label', () => {
 
   it('is stored with the token (only its hash is the key) and labels a bare-token redemption', async () => {
     const h = engine.harness();
-    const a = await userWithSession(h);
+    const a = await signedInUser(h.auth);
     const issued = await h.auth.requestPairingToken(a.principal, { device_label: ' kitchen tablet ' });
     const tokenHash = createHash('sha256').update(issued.token).digest('hex');
     expect((await h.stores.pairingTokens.get(tokenHash))?.deviceLabel).toBe('kitchen tablet');
@@ -77,7 +60,7 @@ describe('pairing token device_label', () => {
 
   it('labels the device from the token when the QR payload lost its label', async () => {
     const h = engine.harness();
-    const a = await userWithSession(h);
+    const a = await signedInUser(h.auth);
     const issued = await h.auth.requestPairingToken(a.principal, { device_label: 'tablet' });
     const stripped = issued.qrPayload.replace('&label=tablet', '');
     expect(stripped).not.toContain('label=');
@@ -93,7 +76,7 @@ describe('pairing token device_label', () => {
 
   it("a bare-token redeemer's own device_label wins over the token's", async () => {
     const h = engine.harness();
-    const a = await userWithSession(h);
+    const a = await signedInUser(h.auth);
     const issued = await h.auth.requestPairingToken(a.principal, { device_label: 'tablet' });
     const paired = await h.auth.registerDeviceWithPairingToken({
       pairing_token: issued.token,
@@ -108,7 +91,7 @@ describe('pairing token device_label', () => {
 
   it('without a label the token, the device, the payload and the result carry none', async () => {
     const h = engine.harness();
-    const a = await userWithSession(h);
+    const a = await signedInUser(h.auth);
     const issued = await h.auth.requestPairingToken(a.principal, {});
     const tokenHash = createHash('sha256').update(issued.token).digest('hex');
     expect(await h.stores.pairingTokens.get(tokenHash)).not.toHaveProperty('deviceLabel');
@@ -124,7 +107,7 @@ describe('pairing token device_label', () => {
 
   it('without a label the payload and the result carry none', async () => {
     const h = engine.harness();
-    const a = await userWithSession(h);
+    const a = await signedInUser(h.auth);
     for (const body of [undefined, {}]) {
       const issued = await h.auth.requestPairingToken(a.principal, body);
       expect(issued.deviceLabel).toBeUndefined();
@@ -134,7 +117,7 @@ describe('pairing token device_label', () => {
 
   it('rejects a bad label with a field error naming device_label', async () => {
     const h = engine.harness();
-    const a = await userWithSession(h);
+    const a = await signedInUser(h.auth);
     for (const bad of ['', 'x'.repeat(65), 'a\u0000b', 42, ['x'], { $ne: '' }]) {
       const error = await expectAuthError(
         h.auth.requestPairingToken(a.principal, { device_label: bad }),
@@ -151,7 +134,7 @@ describe('pairing token device_label', () => {
 
   it('a tampered payload label that would not pass as device_label makes the qr_code invalid', async () => {
     const h = engine.harness();
-    const a = await userWithSession(h);
+    const a = await signedInUser(h.auth);
     const issued = await h.auth.requestPairingToken(a.principal, { device_label: 'tablet' });
     const tampered = issued.qrPayload.replace('label=tablet', `label=${'y'.repeat(80)}`);
     const error = await expectAuthError(

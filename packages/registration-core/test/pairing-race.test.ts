@@ -10,20 +10,14 @@ import {
   expectAuthError,
   loginWithSignature,
   PASSWORD,
-  registerWithServerKey,
+  signedInUser,
   useEngine,
 } from './support/auth-harness.js';
 import { realEngines } from './support/store-engines.js';
 
 async function owner(engine: EngineFixture) {
   const h = engine.harness();
-  const reg = await registerWithServerKey(h.auth);
-  const login = await loginWithSignature(h.auth, {
-    identifier: reg.uuid,
-    deviceId: reg.deviceId,
-    privateKeyPem: reg.privateKeyPem,
-  });
-  const principal = await h.auth.authenticate(login.accessToken);
+  const { reg, principal } = await signedInUser(h.auth);
   return { h, reg, principal };
 }
 

@@ -15,6 +15,7 @@ import {
   newUserBody,
   PASSWORD,
   registerWithServerKey,
+  signedInUser,
   useEngine,
 } from './support/auth-harness.js';
 import { dynaliteEngine } from './support/store-engines.js';
@@ -39,19 +40,9 @@ describe('port errors are mapped by the use cases (dynalite)', () => {
   const faultyHarness = (store: StoreName, method: string, error: Error): Harness =>
     createHarness(withFault(engine.stores, store, method, error), engine.crypto, {}, engine.clock);
 
-  async function session(h: Harness) {
-    const reg = await registerWithServerKey(h.auth);
-    const login = await loginWithSignature(h.auth, {
-      identifier: reg.uuid,
-      deviceId: reg.deviceId,
-      privateKeyPem: reg.privateKeyPem,
-    });
-    return { reg, login, principal: await h.auth.authenticate(login.accessToken) };
-  }
-
   it('concurrent renewals of one device: the losers get CONCURRENT_UPDATE, never a store error', async () => {
     const h = engine.harness();
-    const { reg, principal } = await session(h);
+    const { reg, principal } = await signedInUser(h.auth);
     const results = await Promise.allSettled(
       Array.from({ length: 6 }, () => h.auth.renewDeviceCertificate(principal, { key_algorithm: 'ed25519' })),
     );
@@ -68,7 +59,7 @@ describe('port errors are mapped by the use cases (dynalite)', () => {
   });
 
   it('renew: a conflicting certificate update is CONCURRENT_UPDATE, a vanished device DEVICE_NOT_FOUND', async () => {
-    const { principal } = await session(engine.harness());
+    const { principal } = await signedInUser(engine.harness().auth);
     await expectAuthError(
       faultyHarness(
         'devices',
@@ -101,7 +92,7 @@ describe('port errors are mapped by the use cases (dynalite)', () => {
   });
 
   it('pairing: token and device clashes are CONCURRENT_UPDATE', async () => {
-    const { reg, principal } = await session(engine.harness());
+    const { reg, principal } = await signedInUser(engine.harness().auth);
     await expectAuthError(
       faultyHarness('pairingTokens', 'create', new ConflictError('tokenHash')).auth.requestPairingToken(
         principal,
@@ -141,7 +132,7 @@ describe('port errors are mapped by the use cases (dynalite)', () => {
   });
 
   it('refresh: a family that vanished before the rotation is TOKEN_REVOKED', async () => {
-    const { login } = await session(engine.harness());
+    const { login } = await signedInUser(engine.harness().auth);
     await expectAuthError(
       faultyHarness('refreshTokens', 'rotate', new NotFoundError()).auth.refresh({
         refresh_token: login.refreshToken,
@@ -151,7 +142,7 @@ describe('port errors are mapped by the use cases (dynalite)', () => {
   });
 
   it('revoking a token or a device whose session already vanished still succeeds', async () => {
-    const { login, principal, reg } = await session(engine.harness());
+    const { login, principal, reg } = await signedInUser(engine.harness().auth);
     const gone = faultyHarness('refreshTokens', 'revoke', new NotFoundError());
     await expect(gone.auth.revokeToken({ token: login.refreshToken })).resolves.toBeUndefined();
     const { token } = await engine.harness().auth.requestPairingToken(principal);

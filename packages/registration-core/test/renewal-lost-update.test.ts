@@ -12,8 +12,7 @@ import {
   createHarness,
   expectAuthError,
   type Harness,
-  loginWithSignature,
-  registerWithServerKey,
+  signedInUser,
   useEngine,
 } from './support/auth-harness.js';
 import { memoryEngine, realEngines } from './support/store-engines.js';
@@ -21,17 +20,8 @@ import { memoryEngine, realEngines } from './support/store-engines.js';
 async function session(
   h: Harness,
 ): Promise<{ deviceId: string; serialNumber: string; principal: Principal }> {
-  const reg = await registerWithServerKey(h.auth);
-  const login = await loginWithSignature(h.auth, {
-    identifier: reg.uuid,
-    deviceId: reg.deviceId,
-    privateKeyPem: reg.privateKeyPem,
-  });
-  return {
-    deviceId: reg.deviceId,
-    serialNumber: reg.serialNumber,
-    principal: await h.auth.authenticate(login.accessToken),
-  };
+  const { reg, principal } = await signedInUser(h.auth);
+  return { deviceId: reg.deviceId, serialNumber: reg.serialNumber, principal };
 }
 
 /** The stores with `before` run once, ahead of the first `replaceCertificate`. */

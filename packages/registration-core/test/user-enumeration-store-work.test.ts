@@ -33,6 +33,7 @@ import {
   loginWithSignature,
   PASSWORD,
   registerWithServerKey,
+  signedInUser,
 } from './support/auth-harness.js';
 
 /** Counts what crosses the store boundary while `on`. */
@@ -207,13 +208,8 @@ describe('user enumeration by timing: equal store work (dynalite)', () => {
 
   it('pairing: a wrong password for a real username costs what an unknown username costs', async () => {
     const h = harness();
-    const reg = await registerWithServerKey(h.auth);
-    const login = await loginWithSignature(h.auth, {
-      identifier: reg.uuid,
-      deviceId: reg.deviceId,
-      privateKeyPem: reg.privateKeyPem,
-    });
-    const { token } = await h.auth.requestPairingToken(await h.auth.authenticate(login.accessToken));
+    const { reg, principal } = await signedInUser(h.auth);
+    const { token } = await h.auth.requestPairingToken(principal);
     const attempt = (username: string, password: string) => () =>
       expectAuthError(
         h.auth.registerDeviceWithPairingToken(

@@ -11,6 +11,7 @@ import {
   expectAuthError,
   loginWithSignature,
   registerWithServerKey,
+  signedInUser,
   useEngine,
 } from './support/auth-harness.js';
 import { realEngines } from './support/store-engines.js';
@@ -118,13 +119,8 @@ for (const store of realEngines) {
 
         it('pairing with an unknown username or a wrong password gives the same answer', async () => {
           const h = engine.harness();
-          const reg = await registerWithServerKey(h.auth);
-          const login = await loginWithSignature(h.auth, {
-            identifier: reg.uuid,
-            deviceId: reg.deviceId,
-            privateKeyPem: reg.privateKeyPem,
-          });
-          const { token } = await h.auth.requestPairingToken(await h.auth.authenticate(login.accessToken));
+          const { reg, principal } = await signedInUser(h.auth);
+          const { token } = await h.auth.requestPairingToken(principal);
           const wrong = await expectAuthError(
             h.auth.registerDeviceWithPairingToken({
               pairing_token: token,

@@ -9,7 +9,13 @@ import type { Stores } from '@city/ports';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { AuthConfigOverrides } from '../../src/auth-config.js';
 import { AuthError } from '../../src/auth-error.js';
-import type { AuthService, LoginResult, RegistrationResult, RequestContext } from '../../src/auth-service.js';
+import type {
+  AuthService,
+  LoginResult,
+  Principal,
+  RegistrationResult,
+  RequestContext,
+} from '../../src/auth-service.js';
 import { createAuthService } from '../../src/create-auth-service.js';
 import type { StoreEngine } from './store-engines.js';
 
@@ -122,6 +128,24 @@ export async function registerWithServerKey(
   const result = await auth.register(newUserBody(overrides));
   expect(result.privateKeyPem).toBeTypeOf('string');
   return result as RegistrationResult & { privateKeyPem: string };
+}
+
+/** A user registered with a server-generated key and signed in on that device. */
+export async function signedInUser(
+  auth: AuthService,
+  overrides: Record<string, unknown> = {},
+): Promise<{
+  reg: RegistrationResult & { privateKeyPem: string };
+  login: LoginResult;
+  principal: Principal;
+}> {
+  const reg = await registerWithServerKey(auth, overrides);
+  const login = await loginWithSignature(auth, {
+    identifier: reg.uuid,
+    deviceId: reg.deviceId,
+    privateKeyPem: reg.privateKeyPem,
+  });
+  return { reg, login, principal: await auth.authenticate(login.accessToken) };
 }
 
 /** Awaits a rejection and checks it is an AuthError with `code`. */
