@@ -312,33 +312,33 @@ export interface JwksResult {
 export interface AuthService {
   /** Registers a user and their first device. @throws VALIDATION_FAILED, USERNAME_TAKEN, EMAIL_TAKEN, MYNUMBER_TAKEN, CERTIFICATE_REQUEST_INVALID, KEY_ALGORITHM_UNSUPPORTED */
   register(input: unknown, context?: RequestContext): Promise<RegistrationResult>;
-  /** Issues a single-use nonce (2-minute TTL) for the signature proof. */
+  /** Issues a single-use nonce (2-minute TTL) for the signature proof. @throws VALIDATION_FAILED (any field in the body) */
   createLoginChallenge(input?: unknown, context?: RequestContext): Promise<LoginChallenge>;
   /** Password + device proof → tokens. @throws VALIDATION_FAILED, INVALID_CREDENTIALS, ACCOUNT_LOCKED, TOO_MANY_ATTEMPTS, PROOF_MODE_DISABLED, CHALLENGE_INVALID, CLIENT_CERTIFICATE_REQUIRED */
   login(input: unknown, context?: RequestContext): Promise<LoginResult>;
-  /** Rotates a refresh token (reuse detection, same-device retry grace). @throws TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED, REFRESH_TOKEN_REUSED */
+  /** Rotates a refresh token (reuse detection, same-device retry grace). @throws VALIDATION_FAILED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED, REFRESH_TOKEN_REUSED, CONCURRENT_UPDATE */
   refresh(input: unknown, context?: RequestContext): Promise<RefreshResult>;
   /** Revokes the principal's access token and its session (refresh family). */
   logout(principal: Principal, context?: RequestContext): Promise<void>;
   /** RFC 7009: revokes an access or refresh token; resolves for any input (no validity oracle). */
   revokeToken(input: unknown, context?: RequestContext): Promise<void>;
-  /** The principal's own profile. */
+  /** The principal's own profile. @throws TOKEN_REVOKED (the user was disabled meanwhile) */
   me(principal: Principal): Promise<MeResult>;
   /** Verifies an access token (signature, claims, revocation, user and device still active). @throws AUTHENTICATION_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
   authenticate(accessToken: string | undefined): Promise<Principal>;
-  /** One-time pairing token for adding a device (principal on an active device). */
+  /** One-time pairing token for adding a device (principal on an active device). @throws VALIDATION_FAILED, DEVICE_NOT_FOUND, CONCURRENT_UPDATE */
   requestPairingToken(
     principal: Principal,
     input?: unknown,
     context?: RequestContext,
   ): Promise<PairingTokenResult>;
-  /** Redeems a pairing token + username + password for a new device certificate. @throws PAIRING_CREDENTIALS_REQUIRED, PAIRING_TOKEN_INVALID, PAIRING_TOKEN_EXPIRED, PAIRING_TOKEN_USED, INVALID_CREDENTIALS, ACCOUNT_LOCKED */
+  /** Redeems a pairing token + username + password for a new device certificate. @throws VALIDATION_FAILED, PAIRING_CREDENTIALS_REQUIRED, PAIRING_TOKEN_INVALID, PAIRING_TOKEN_EXPIRED, PAIRING_TOKEN_USED, INVALID_CREDENTIALS, ACCOUNT_LOCKED, TOO_MANY_ATTEMPTS, CERTIFICATE_REQUEST_INVALID, KEY_ALGORITHM_UNSUPPORTED */
   registerDeviceWithPairingToken(input: unknown, context?: RequestContext): Promise<PairedDeviceResult>;
   /** The principal's devices. */
   listDevices(principal: Principal): Promise<readonly DeviceSummary[]>;
   /** Revokes one of the principal's devices (certificate → CRL, its sessions revoked). @throws DEVICE_NOT_FOUND */
   revokeDevice(principal: Principal, deviceId: unknown, context?: RequestContext): Promise<DeviceSummary>;
-  /** New certificate for an active device of the principal; the old serial is revoked. @throws DEVICE_NOT_FOUND */
+  /** New certificate for an active device of the principal; the old serial is revoked. @throws VALIDATION_FAILED, DEVICE_NOT_FOUND, CERTIFICATE_REQUEST_INVALID, KEY_ALGORITHM_UNSUPPORTED, CONCURRENT_UPDATE */
   renewDeviceCertificate(
     principal: Principal,
     input?: unknown,
@@ -348,7 +348,7 @@ export interface AuthService {
   listUsers(principal: Principal, input?: unknown): Promise<PageResult<UserSummary>>;
   /** Admin/moderator: audit page, newest first. @throws FORBIDDEN, VALIDATION_FAILED (limit, user_uuid, or a cursor not returned by a previous page) */
   listAudit(principal: Principal, input?: unknown): Promise<PageResult<AuditEntry>>;
-  /** Admin: replace a user's roles. @throws FORBIDDEN, USER_NOT_FOUND */
+  /** Admin: replace a user's roles. @throws FORBIDDEN, VALIDATION_FAILED, USER_NOT_FOUND, CONCURRENT_UPDATE */
   setRoles(principal: Principal, input: unknown, context?: RequestContext): Promise<UserSummary>;
   /** Public JWT verification keys. */
   jwks(): JwksResult;
