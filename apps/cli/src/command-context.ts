@@ -29,7 +29,7 @@ export function addModeOptions(command: Command): Command {
     .addOption(
       new Option(
         '--data-dir <dir>',
-        'direct mode: data directory of the embedded stores (env CITY_DATA_DIR, default ./.city)',
+        'direct mode: data directory (SQLite city.db, keys, key vault; env CITY_DATA_DIR, default ./.city)',
       ),
     );
 }

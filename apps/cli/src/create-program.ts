@@ -43,7 +43,8 @@ export function createProgram(io: CliIo): Command {
       'after',
       `
 Modes: direct (default; registration-core in-process on --data-dir / CITY_DATA_DIR, default ./.city,
-or the stores named by CITY_MODE=aws|mongodb) and API (--api URL or CITY_API_URL).
+records in its SQLite city.db, or the stores named by CITY_MODE=aws|mongodb) and API (--api URL or
+CITY_API_URL).
 Exit codes: 0 ok, 1 user error, 2 usage error, 3 service unavailable.
 
 Examples:

@@ -1,6 +1,7 @@
 /**
  * `city db init`: creates the DynamoDB tables, the S3 certificate bucket and (when configured) the
- * SNS topic, idempotently, from the storage environment variables of @city/db-integration.
+ * SNS topic, idempotently, from the storage environment variables of @city/db-integration. Only the
+ * AWS stores (CITY_MODE=aws) need it; the embedded SQLite store creates its own schema on open.
  */
 import type { Command } from 'commander';
 import { addOutputOptions, type CommonOptions, printResult } from '../command-context.js';
@@ -18,7 +19,7 @@ import { type CliIo, withSpinner } from '../lib/_terminal.js';
 export function dbCommand(program: Command, io: CliIo): void {
   const db = program
     .command('db')
-    .description('prepare the AWS-style stores (DynamoDB tables, S3 bucket, SNS topic)')
+    .description('prepare the AWS stores of CITY_MODE=aws (DynamoDB tables, S3 bucket, SNS topic)')
     .addHelpText(
       'after',
       '\nExamples:\n  $ city db init\n  $ CITY_DYNAMODB_ENDPOINT=http://127.0.0.1:8000 city db init --json',
@@ -37,6 +38,7 @@ export function dbCommand(program: Command, io: CliIo): void {
       `
 Configuration comes from the environment (AWS_REGION, CITY_DYNAMODB_ENDPOINT, CITY_TABLE_PREFIX,
 CITY_S3_ENDPOINT, CITY_S3_BUCKET, CITY_SNS_ENDPOINT, CITY_SNS_TOPIC_ARN, ...; see packages/db-integration).
+Only CITY_MODE=aws needs it: the embedded default (SQLite <data dir>/city.db) creates its schema itself.
 Exits 3 when a service cannot be reached.
 
 Examples:

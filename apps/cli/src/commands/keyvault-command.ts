@@ -177,7 +177,7 @@ Examples:
   unwrap
     .addHelpText(
       'after',
-      '\nExits 1 with KEYVAULT_UNWRAP_FAILED when the key does not open the vault.\n\nExamples:\n  $ city keyvault unwrap --check --key kem.key',
+      '\nExits 1 with KEYVAULT_CHECK_FAILED when the key does not open the vault (the message names the\nreason, e.g. KEYVAULT_UNWRAP_FAILED; with --json the check result is also printed on stdout).\n\nExamples:\n  $ city keyvault unwrap --check --key kem.key',
     )
     .action(async (options: KeyOptions & { check?: boolean }) => {
       if (options.check !== true)
