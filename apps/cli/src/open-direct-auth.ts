@@ -1,11 +1,13 @@
 /**
  * Direct mode: opens registration-core in-process. By default the embedded deployment in the data
- * directory (`openEmbeddedAuth`: keys, key vault and local stores under one directory). With
+ * directory (`openEmbeddedAuth`: keys, key vault and the SQLite `city.db` under one directory;
+ * `CITY_EMBEDDED_STORE=dynalite` for the DynamoDB-compatible engines, as the API reads it). With
  * `CITY_MODE=aws` (DynamoDB + S3 + SNS from the storage environment variables) or `CITY_MODE=mongodb`
  * (`MONGODB_URI`, `CITY_MONGODB_DB`), `openAuthFromConfig` with CA, JWT keys and key vault in
  * `CITY_SECRETS_DIR` (default the data directory) — the same variables the API reads.
  * Loaded lazily so commands that need no service start fast.
  */
+import type { EmbeddedStore } from '@city/registration-core';
 import type { AuthClient } from './auth-client.js';
 import { CliError } from './cli-error.js';
 import { createDirectAuthClient } from './direct-auth-client.js';
@@ -14,7 +16,7 @@ import type { CliIo } from './lib/_terminal.js';
 /**
  * Opens the service for direct mode.
  *
- * @throws CliError `USAGE_ERROR` for an unknown CITY_MODE or a missing MONGODB_URI; the composition's
+ * @throws CliError `USAGE_ERROR` for an unknown CITY_MODE or CITY_EMBEDDED_STORE or a missing MONGODB_URI; the composition's
  *   errors (`STORE_UNAVAILABLE`, `CONFIG_INVALID`, ...)
  * @example
  * ```ts
@@ -26,7 +28,7 @@ export async function openDirectAuth(io: CliIo, dataDir: string): Promise<AuthCl
   const mode = io.env.CITY_MODE ?? '';
   const context = { userAgent: 'city-cli' };
   if (mode === '' || mode === 'embedded') {
-    const runtime = await core.openEmbeddedAuth({ dataDir });
+    const runtime = await core.openEmbeddedAuth({ dataDir, store: embeddedStore(io) });
     return createDirectAuthClient(runtime.auth, () => runtime.close(), context);
   }
   if (mode === 'aws') {
@@ -53,6 +55,17 @@ export async function openDirectAuth(io: CliIo, dataDir: string): Promise<AuthCl
   throw new CliError(
     'USAGE_ERROR',
     `CITY_MODE expects embedded, aws or mongodb, got ${JSON.stringify(mode)}`,
+  );
+}
+
+/** CITY_EMBEDDED_STORE as the API reads it; unset leaves the choice to the directory's contents. */
+function embeddedStore(io: CliIo): EmbeddedStore | undefined {
+  const store = io.env.CITY_EMBEDDED_STORE ?? '';
+  if (store === '') return undefined;
+  if (store === 'sqlite' || store === 'dynalite') return store;
+  throw new CliError(
+    'USAGE_ERROR',
+    `CITY_EMBEDDED_STORE expects sqlite or dynalite, got ${JSON.stringify(store)}`,
   );
 }
 
