@@ -9,6 +9,7 @@ export const CLI_ERROR_CODES = {
   USAGE_ERROR: 'The command line is wrong: unknown option, missing argument or missing input.',
   FILE_NOT_FOUND: 'A file named on the command line cannot be read.',
   FILE_EXISTS: 'The output file exists already and is never overwritten.',
+  FILE_NOT_WRITABLE: 'A file or directory named on the command line cannot be written.',
   PROFILE_EXISTS: 'The profile already holds a device; pass --force or choose another --profile.',
   PROFILE_NOT_FOUND:
     'The profile holds no registered device; run `city register` or `city pair accept` first.',

@@ -45,6 +45,25 @@ describe('city keygen', () => {
     expect(run.stderr).toMatch(/^error FILE_EXISTS: /);
     expect(await readFile(out, 'utf8')).toBe('keep me');
   });
+  it('an output path that cannot be written is a user error naming it, not a crash', async () => {
+    const underFile = join(ws.root, 'k-exists.pem', 'k.pem');
+    const nested = await runCity(['keygen', '--out', underFile], { env: ws.env });
+    expect(nested.code).toBe(1);
+    expect(nested.stderr).toBe(
+      `error FILE_NOT_WRITABLE: cannot create the directory of ${underFile} (EEXIST)\n`,
+    );
+    const directory = await runCity(['keygen', '--out', ws.root], { env: ws.env });
+    expect(directory.code).toBe(1);
+    expect(directory.stderr).toMatch(/^error FILE_(NOT_WRITABLE|EXISTS): /);
+    const csr = await runCity(
+      ['csr', '--generate-key', '--key-out', join(ws.root, 'csr-dir-key.pem'), '--out', ws.root],
+      {
+        env: ws.env,
+      },
+    );
+    expect(csr.code).toBe(1);
+    expect(csr.stderr).toBe(`error FILE_NOT_WRITABLE: cannot write ${ws.root} (EISDIR)\n`);
+  });
   it('rejects an unknown algorithm as a usage error', async () => {
     const run = await runCity(['keygen', '--alg', 'dsa-1024'], { env: ws.env });
     expect(run.code).toBe(2);

@@ -1,6 +1,7 @@
 /**
  * Local file helpers: secrets are written with mode 0600 in directories of mode 0700 (POSIX; on
- * Windows the user's profile ACLs apply), and a missing input file is a user error naming the path.
+ * Windows the user's profile ACLs apply), and a file that cannot be read or written is a user error
+ * naming the path.
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -34,15 +35,27 @@ export async function writePrivateFile(
   content: string,
   options: { exclusive?: boolean } = {},
 ): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  } catch (cause) {
+    throw notWritable(`cannot create the directory of ${path}`, cause);
+  }
   try {
     await writeFile(path, content, { mode: 0o600, flag: options.exclusive ? 'wx' : 'w' });
+    // `mode` applies only when the file is created; tighten a file that existed before.
+    await chmod(path, 0o600);
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new CliError('FILE_EXISTS', `${path} exists already and is not overwritten`, { cause });
     }
-    throw cause;
+    throw notWritable(`cannot write ${path}`, cause);
   }
-  // `mode` applies only when the file is created; tighten a file that existed before.
-  await chmod(path, 0o600);
+}
+
+/** A path the user named that is a directory, lies under a file or is not theirs: a user error, not a crash. */
+function notWritable(message: string, cause: unknown): unknown {
+  const code = (cause as NodeJS.ErrnoException).code;
+  return typeof code === 'string'
+    ? new CliError('FILE_NOT_WRITABLE', `${message} (${code})`, { cause })
+    : cause;
 }
