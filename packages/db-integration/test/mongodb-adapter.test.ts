@@ -95,14 +95,14 @@ describe.skipIf(server === undefined && !inCi)('mongodb adapter (needs MONGODB_U
     const stores = await open();
     const forged = Buffer.from(JSON.stringify([{ $gt: '' }])).toString('base64url');
     await expect(stores.users.list({ limit: 5, cursor: forged })).rejects.toMatchObject({
-      code: 'INVALID_ARGUMENT',
+      code: 'INVALID_CURSOR',
     });
     const auditForged = Buffer.from(JSON.stringify([{ $lt: 1 }, 'x'])).toString('base64url');
     await expect(stores.audit.list({ limit: 5, cursor: auditForged })).rejects.toMatchObject({
-      code: 'INVALID_ARGUMENT',
+      code: 'INVALID_CURSOR',
     });
     await expect(stores.audit.list({ limit: 5, cursor: 'not base64!' })).rejects.toMatchObject({
-      code: 'INVALID_ARGUMENT',
+      code: 'INVALID_CURSOR',
     });
   });
 

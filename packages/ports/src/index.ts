@@ -35,5 +35,5 @@ export type {
   UserPatch,
   UserRecord,
 } from './records.js';
-export { ConflictError, NotFoundError, StoreUnavailableError } from './store-errors.js';
+export { ConflictError, InvalidCursorError, NotFoundError, StoreUnavailableError } from './store-errors.js';
 export { systemClock, systemRandom } from './system-sources.js';

@@ -8,7 +8,8 @@
  * - expiry is enforced on read by comparing `expiresAt` with the `now` passed in (engine TTL
  *   only reclaims space, and lags);
  * - engine failures surface as `StoreUnavailableError`, clashes as `ConflictError`, missing
- *   records as `NotFoundError` (or `undefined` where the signature says so).
+ *   records as `NotFoundError` (or `undefined` where the signature says so), a page cursor the
+ *   store did not hand out as `InvalidCursorError`.
  */
 import type {
   AuditEvent,

@@ -27,3 +27,16 @@ export class StoreUnavailableError extends CityError {
     super('STORE_UNAVAILABLE', message, { retryAfterSeconds: 5, ...options });
   }
 }
+
+/**
+ * A page cursor the store did not hand out (forged, truncated, from another listing):
+ * `INVALID_CURSOR`. The caller's input, not an engine fault.
+ */
+export class InvalidCursorError extends CityError {
+  constructor(
+    message = '"cursor" is not a cursor returned by a previous page',
+    options: CityErrorOptions = {},
+  ) {
+    super('INVALID_CURSOR', message, options);
+  }
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as api from '../src/index.js';
 import {
   ConflictError,
+  InvalidCursorError,
   NotFoundError,
   StoreUnavailableError,
   systemClock,
@@ -12,6 +13,7 @@ describe('@city/ports', () => {
   it('pins the runtime export list', () => {
     expect(Object.keys(api).sort()).toEqual([
       'ConflictError',
+      'InvalidCursorError',
       'NotFoundError',
       'StoreUnavailableError',
       'systemClock',
@@ -27,6 +29,7 @@ describe('@city/ports', () => {
     const u = new StoreUnavailableError();
     expect(u.code).toBe('STORE_UNAVAILABLE');
     expect(u.retryAfterSeconds).toBe(5);
+    expect(new InvalidCursorError().code).toBe('INVALID_CURSOR');
   });
 
   it('system sources give time and distinct random values', () => {

@@ -8,7 +8,7 @@
  */
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent, AuditLog, Page } from '@city/ports';
-import { decodeCursor, encodeCursor } from '../lib/page-cursor.js';
+import { decodeCursor, encodeCursor, hasStringAttributes } from '../lib/page-cursor.js';
 import { storeCall } from '../lib/store-call.js';
 import { type DynamoContext, names, pick } from './_context.js';
 
@@ -90,7 +90,9 @@ export class DynamoAuditLog implements AuditLog {
           ExpressionAttributeValues: { ':userUuid': userUuid },
           ScanIndexForward: false,
           Limit: limit,
-          ExclusiveStartKey: decodeCursor<Record<string, unknown>>(cursor),
+          ExclusiveStartKey: decodeCursor<Record<string, unknown>>(cursor, (value) =>
+            hasStringAttributes(value, ['bucket', 'seq', 'userUuid']),
+          ),
         }),
       ),
     );
@@ -118,7 +120,13 @@ export class DynamoAuditLog implements AuditLog {
   }
 
   private async listAll(limit: number, cursor: string | undefined): Promise<Page<AuditEvent>> {
-    const resume = decodeCursor<GlobalCursor>(cursor);
+    const resume = decodeCursor<GlobalCursor>(
+      cursor,
+      (value) =>
+        typeof value.day === 'string' &&
+        Object.keys(value).every((name) => name === 'day' || name === 'key') &&
+        (value.key === undefined || hasStringAttributes(value.key, ['bucket', 'seq'])),
+    );
     let day = resume?.day ?? (await this.previousDay(undefined));
     let startKey = resume?.key;
     const items: AuditEvent[] = [];

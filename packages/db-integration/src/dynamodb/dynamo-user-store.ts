@@ -14,7 +14,7 @@ import {
   type UserRecord,
   type UserStore,
 } from '@city/ports';
-import { decodeCursor, encodeCursor } from '../lib/page-cursor.js';
+import { decodeCursor, encodeCursor, hasStringAttributes } from '../lib/page-cursor.js';
 import { isConditionFailed, storeCall } from '../lib/store-call.js';
 import { type DynamoContext, names, pick } from './_context.js';
 import { UniqueClaims } from './_unique-claims.js';
@@ -185,7 +185,9 @@ export class DynamoUserStore implements UserStore {
   }
 
   async list(options: { limit: number; cursor?: string | undefined }): Promise<Page<UserRecord>> {
-    const start = decodeCursor<Record<string, unknown>>(options.cursor);
+    const start = decodeCursor<Record<string, unknown>>(options.cursor, (value) =>
+      hasStringAttributes(value, ['uuid']),
+    );
     // Admin listing: the one Scan in the adapter.
     const out = await storeCall('list users', () =>
       this.ctx.doc.send(

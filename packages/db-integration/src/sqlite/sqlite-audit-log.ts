@@ -4,7 +4,6 @@
  * Pages are newest first; the cursor is the (at, eventId) of the last item returned and the
  * next page is a row-value range on the index, so pages stay stable while events are appended.
  */
-import { CityError } from '@city/errors';
 import type { AuditEvent, AuditLog, Page } from '@city/ports';
 import { AUDIT_EVENT_TYPES } from '../lib/audit-event-types.js';
 import { decodeCursor, encodeCursor } from '../lib/page-cursor.js';
@@ -80,10 +79,10 @@ export class SqliteAuditLog implements AuditLog {
     requireObject('options', options);
     const limit = requireLimit('limit', options.limit);
     const userUuid = optionalString('userUuid', options.userUuid, KEY_MAX);
-    const resume = decodeCursor<{ at?: unknown; id?: unknown }>(options.cursor);
-    if (resume !== undefined && (typeof resume.at !== 'number' || typeof resume.id !== 'string')) {
-      throw new CityError('INVALID_CURSOR', '"cursor" is not a cursor returned by a previous page');
-    }
+    const resume = decodeCursor<{ at: number; id: string }>(
+      options.cursor,
+      (value) => typeof value.at === 'number' && typeof value.id === 'string',
+    );
     let rows: unknown[];
     let items: AuditEvent[];
     try {
@@ -92,7 +91,7 @@ export class SqliteAuditLog implements AuditLog {
         rows =
           resume === undefined
             ? this.#all.all(limit + 1)
-            : this.#allAfter.all(resume.at as number, resume.id as string, limit + 1);
+            : this.#allAfter.all(resume.at, resume.id, limit + 1);
       } else {
         rows =
           resume === undefined

@@ -5,7 +5,6 @@
  * of N concurrent creates exactly one wins. `update` is a version compare-and-set inside
  * `BEGIN IMMEDIATE`.
  */
-import { CityError } from '@city/errors';
 import {
   ConflictError,
   NotFoundError,
@@ -15,7 +14,7 @@ import {
   type UserRecord,
   type UserStore,
 } from '@city/ports';
-import { decodeCursor, encodeCursor } from '../lib/page-cursor.js';
+import { decodeCursor, encodeCursor, hasStringAttributes } from '../lib/page-cursor.js';
 import {
   optionalString,
   requireInteger,
@@ -124,10 +123,9 @@ export class SqliteUserStore implements UserStore {
   async list(options: { limit: number; cursor?: string | undefined }): Promise<Page<UserRecord>> {
     requireObject('options', options);
     const limit = requireLimit('limit', options.limit);
-    const after = decodeCursor<{ after?: unknown }>(options.cursor)?.after;
-    if (options.cursor !== undefined && options.cursor !== '' && typeof after !== 'string') {
-      throw new CityError('INVALID_CURSOR', '"cursor" is not a cursor returned by a previous page');
-    }
+    const after = decodeCursor<{ after: string }>(options.cursor, (value) =>
+      hasStringAttributes(value, ['after']),
+    )?.after;
     // One row more than asked tells whether another page exists.
     const rows =
       typeof after === 'string'

@@ -17,6 +17,7 @@ import type {
   Stores,
   UserRecord,
 } from '@city/ports';
+import { InvalidCursorError } from '@city/ports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** What an engine's setup hands to the suite. */
@@ -26,6 +27,14 @@ export interface StoreContractFixture {
 }
 
 const CONCURRENCY = 50;
+/** Cursors no listing hands out: not base64url JSON, a JSON scalar, objects of the wrong shape. */
+const FORGED_CURSORS: readonly string[] = [
+  'not a cursor!',
+  Buffer.from('"x"').toString('base64url'),
+  Buffer.from('{"after":1}').toString('base64url'),
+  Buffer.from('{"uuid":{"S":"x"},"extra":"y"}').toString('base64url'),
+  Buffer.from('[{"$gt":""}]').toString('base64url'),
+];
 /** Racing renewals of one device (each also claims and releases a fingerprint). */
 const RENEWAL_CONCURRENCY = 20;
 const HOUR = 3_600_000;
@@ -320,6 +329,14 @@ export function defineStoreContract(engineName: string, setup: () => Promise<Sto
           pages += 1;
         } while (cursor !== undefined && pages < 10_000);
         for (const u of created) expect(seen.get(u.uuid)).toEqual(u);
+      });
+
+      it('refuses a cursor it did not hand out with InvalidCursorError', async () => {
+        for (const cursor of FORGED_CURSORS) {
+          await expect(stores().users.list({ limit: 2, cursor }), cursor).rejects.toBeInstanceOf(
+            InvalidCursorError,
+          );
+        }
       });
     });
 
@@ -922,6 +939,18 @@ export function defineStoreContract(engineName: string, setup: () => Promise<Sto
         expect(newer).toBeGreaterThanOrEqual(0);
         expect(older).toBeGreaterThan(newer);
         expect(seen[newer]).toEqual(mine[1]);
+      });
+
+      it('refuses a cursor it did not hand out with InvalidCursorError, listing all or one user', async () => {
+        for (const cursor of FORGED_CURSORS) {
+          await expect(stores().audit.list({ limit: 2, cursor }), cursor).rejects.toBeInstanceOf(
+            InvalidCursorError,
+          );
+          await expect(
+            stores().audit.list({ userUuid: randomUUID(), limit: 2, cursor }),
+            cursor,
+          ).rejects.toBeInstanceOf(InvalidCursorError);
+        }
       });
     });
 

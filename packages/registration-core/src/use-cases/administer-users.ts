@@ -3,8 +3,14 @@
  * a user's roles. Permissions come from the principal's current roles (re-read from the store
  * by `authenticate`, so a demotion takes effect at once).
  */
-import { CityError } from '@city/errors';
-import { ConflictError, NotFoundError, type Page, type Role, type UserRecord } from '@city/ports';
+import {
+  ConflictError,
+  InvalidCursorError,
+  NotFoundError,
+  type Page,
+  type Role,
+  type UserRecord,
+} from '@city/ports';
 import { AuthError } from '../auth-error.js';
 import type {
   AuditEntry,
@@ -39,27 +45,20 @@ function pageInput(
 
 /**
  * Runs a store listing. Cursors are opaque strings the caller hands back, so one the store
- * refuses (forged, truncated, from another listing) is the caller's input error, not a fault:
- * the engines refuse it as `INVALID_CURSOR` (SQLite, DynamoDB) or an `INVALID_ARGUMENT` naming
- * `cursor` (MongoDB).
+ * refuses (`InvalidCursorError`: forged, truncated, from another listing) is the caller's input
+ * error, not a fault.
  */
 async function listPage<T>(list: () => Promise<Page<T>>): Promise<Page<T>> {
   try {
     return await list();
   } catch (error) {
-    if (!isRefusedCursor(error)) throw error;
+    if (!(error instanceof InvalidCursorError)) throw error;
     const message = 'cursor is not one returned by a previous page';
     throw new AuthError('VALIDATION_FAILED', `invalid input: cursor: ${message}`, {
       cause: error,
       fields: [{ field: 'cursor', code: 'INVALID_FORMAT', message }],
     });
   }
-}
-
-function isRefusedCursor(error: unknown): boolean {
-  if (!(error instanceof CityError)) return false;
-  if (error.code === 'INVALID_CURSOR') return true;
-  return error.code === 'INVALID_ARGUMENT' && (error as { parameter?: unknown }).parameter === 'cursor';
 }
 
 export async function listUsers(
