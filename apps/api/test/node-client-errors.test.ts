@@ -111,5 +111,13 @@ describe('documented query limits stay below the header limit', () => {
       headers: bearer(fresh.accessToken),
     });
     expect(tooLong.statusCode).toBe(422);
+    // The same forged cursor on a valid query reaches the store, which refuses it as input.
+    for (const url of [`/admin/audit?cursor=${cursor}`, `/admin/users?cursor=${cursor}`]) {
+      const forged = await t.app.inject({ method: 'GET', url, headers: bearer(fresh.accessToken) });
+      expect(forged.statusCode, url).toBe(422);
+      expect(json(forged), url).toMatchObject({
+        error: { code: 'VALIDATION_FAILED', fields: [{ field: 'cursor', code: 'INVALID_FORMAT' }] },
+      });
+    }
   });
 });
