@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -103,6 +103,23 @@ describe('openEmbeddedAuth', () => {
       } finally {
         await second.close();
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a data directory path that is a file, or under a file, is CONFIG_INVALID naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'city-embedded-file-'));
+    try {
+      const file = join(dir, 'not-a-dir');
+      writeFileSync(file, 'x');
+      for (const dataDir of [file, join(file, 'below')]) {
+        await expect(openEmbeddedAuth({ dataDir })).rejects.toMatchObject({
+          code: 'CONFIG_INVALID',
+          message: expect.stringContaining(dataDir),
+        });
+      }
+      expect(readFileSync(file, 'utf8')).toBe('x');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

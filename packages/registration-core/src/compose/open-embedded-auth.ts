@@ -10,7 +10,7 @@
  * exercising the DynamoDB code path without AWS. A data directory written by that layout and
  * without `city.db` opens with it automatically, so its users are not silently left behind.
  */
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createDynamoStores,
@@ -22,6 +22,7 @@ import {
   startDynalite,
   startS3rver,
 } from '@city/db-integration';
+import { CityError } from '@city/errors';
 import type { JwtAlgorithm, KeySet } from '@city/jwt';
 import type { KemAlgorithm } from '@city/ntru-keyvault';
 import type { Clock, CounterStore, Random, Stores } from '@city/ports';
@@ -76,6 +77,7 @@ export interface AuthRuntime {
 /**
  * Opens (creating on first use) a self-contained auth service under `dataDir`.
  *
+ * @throws {CityError} `CONFIG_INVALID` when `dataDir` cannot be created or is not a directory
  * @throws {Error} when a key file is unreadable or half of the CA pair is missing; store errors from the local services
  * @example
  * ```ts
@@ -85,7 +87,7 @@ export interface AuthRuntime {
  */
 export async function openEmbeddedAuth(options: EmbeddedAuthOptions): Promise<AuthRuntime> {
   const dataDir = options.dataDir;
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await prepareDataDir(dataDir);
   const secrets = await loadOrCreateSecrets({
     dir: dataDir,
     caAlgorithm: options.caAlgorithm,
@@ -136,6 +138,23 @@ interface OpenedStores {
   readonly describe: Readonly<Record<string, string>>;
   /** Closes the stores, then stops any engine they talk to. */
   stop(): Promise<void>;
+}
+
+/**
+ * Creates `dataDir` (0700) when missing. A path that cannot be a data directory (a file, or
+ * somewhere this process may not create or enter) is the deployment's configuration, so it is
+ * `CONFIG_INVALID` naming the path — the code the API and the CLI already report as such.
+ */
+async function prepareDataDir(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    if (!(await stat(dataDir)).isDirectory()) throw new Error('not a directory');
+  } catch (cause) {
+    const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+    throw new CityError('CONFIG_INVALID', `data directory "${dataDir}" cannot be used (${reason})`, {
+      cause,
+    });
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
