@@ -8,6 +8,24 @@ import { describe, expect, it } from 'vitest';
 import { expectAuthError, PASSWORD, signedInUser, useEngine } from './support/auth-harness.js';
 import { dynaliteEngine } from './support/store-engines.js';
 
+type Harness = ReturnType<ReturnType<typeof useEngine>['harness']>;
+
+/** Redeems a pairing token as `a` (password, server-generated key) and returns the new device's label. */
+async function redeemedLabel(
+  h: Harness,
+  a: Awaited<ReturnType<typeof signedInUser>>,
+  redemption: Record<string, unknown>,
+): Promise<string | undefined> {
+  const paired = await h.auth.registerDeviceWithPairingToken({
+    username: a.reg.username,
+    password: PASSWORD,
+    key_algorithm: 'ed25519',
+    ...redemption,
+  });
+  const devices = await h.auth.listDevices(a.principal);
+  return devices.find((d) => d.deviceId === paired.deviceId)?.label;
+}
+
 describe('pairing token device_label', () => {
   const engine = useEngine(dynaliteEngine);
 
@@ -17,29 +35,16 @@ describe('pairing token device_label', () => {
     const issued = await h.auth.requestPairingToken(a.principal, { device_label: '  居間の タブレット ' });
     expect(issued.deviceLabel).toBe('居間の タブレット');
     expect(new URLSearchParams(issued.qrPayload.split('?')[1]).get('label')).toBe('居間の タブレット');
-    const paired = await h.auth.registerDeviceWithPairingToken({
-      qr_code: issued.qrPayload,
-      username: a.reg.username,
-      password: PASSWORD,
-      key_algorithm: 'ed25519',
-    });
-    const devices = await h.auth.listDevices(a.principal);
-    expect(devices.find((d) => d.deviceId === paired.deviceId)?.label).toBe('居間の タブレット');
+    expect(await redeemedLabel(h, a, { qr_code: issued.qrPayload })).toBe('居間の タブレット');
   });
 
   it("the redeemer's own device_label wins over the one in the payload", async () => {
     const h = engine.harness();
     const a = await signedInUser(h.auth);
     const issued = await h.auth.requestPairingToken(a.principal, { device_label: 'tablet' });
-    const paired = await h.auth.registerDeviceWithPairingToken({
-      qr_code: issued.qrPayload,
-      username: a.reg.username,
-      password: PASSWORD,
-      key_algorithm: 'ed25519',
-      device_label: 'my phone',
-    });
-    const devices = await h.auth.listDevices(a.principal);
-    expect(devices.find((d) => d.deviceId === paired.deviceId)?.label).toBe('my phone');
+    expect(await redeemedLabel(h, a, { qr_code: issued.qrPayload, device_label: 'my phone' })).toBe(
+      'my phone',
+    );
   });
 
   it('is stored with the token (only its hash is the key) and labels a bare-token redemption', async () => {
@@ -48,14 +53,7 @@ describe('pairing token device_label', () => {
     const issued = await h.auth.requestPairingToken(a.principal, { device_label: ' kitchen tablet ' });
     const tokenHash = createHash('sha256').update(issued.token).digest('hex');
     expect((await h.stores.pairingTokens.get(tokenHash))?.deviceLabel).toBe('kitchen tablet');
-    const paired = await h.auth.registerDeviceWithPairingToken({
-      pairing_token: issued.token,
-      username: a.reg.username,
-      password: PASSWORD,
-      key_algorithm: 'ed25519',
-    });
-    const devices = await h.auth.listDevices(a.principal);
-    expect(devices.find((d) => d.deviceId === paired.deviceId)?.label).toBe('kitchen tablet');
+    expect(await redeemedLabel(h, a, { pairing_token: issued.token })).toBe('kitchen tablet');
   });
 
   it('labels the device from the token when the QR payload lost its label', async () => {
@@ -64,29 +62,16 @@ describe('pairing token device_label', () => {
     const issued = await h.auth.requestPairingToken(a.principal, { device_label: 'tablet' });
     const stripped = issued.qrPayload.replace('&label=tablet', '');
     expect(stripped).not.toContain('label=');
-    const paired = await h.auth.registerDeviceWithPairingToken({
-      qr_code: stripped,
-      username: a.reg.username,
-      password: PASSWORD,
-      key_algorithm: 'ed25519',
-    });
-    const devices = await h.auth.listDevices(a.principal);
-    expect(devices.find((d) => d.deviceId === paired.deviceId)?.label).toBe('tablet');
+    expect(await redeemedLabel(h, a, { qr_code: stripped })).toBe('tablet');
   });
 
   it("a bare-token redeemer's own device_label wins over the token's", async () => {
     const h = engine.harness();
     const a = await signedInUser(h.auth);
     const issued = await h.auth.requestPairingToken(a.principal, { device_label: 'tablet' });
-    const paired = await h.auth.registerDeviceWithPairingToken({
-      pairing_token: issued.token,
-      username: a.reg.username,
-      password: PASSWORD,
-      key_algorithm: 'ed25519',
-      device_label: 'my phone',
-    });
-    const devices = await h.auth.listDevices(a.principal);
-    expect(devices.find((d) => d.deviceId === paired.deviceId)?.label).toBe('my phone');
+    expect(await redeemedLabel(h, a, { pairing_token: issued.token, device_label: 'my phone' })).toBe(
+      'my phone',
+    );
   });
 
   it('without a label the token, the device, the payload and the result carry none', async () => {
@@ -95,14 +80,7 @@ describe('pairing token device_label', () => {
     const issued = await h.auth.requestPairingToken(a.principal, {});
     const tokenHash = createHash('sha256').update(issued.token).digest('hex');
     expect(await h.stores.pairingTokens.get(tokenHash)).not.toHaveProperty('deviceLabel');
-    const paired = await h.auth.registerDeviceWithPairingToken({
-      pairing_token: issued.token,
-      username: a.reg.username,
-      password: PASSWORD,
-      key_algorithm: 'ed25519',
-    });
-    const devices = await h.auth.listDevices(a.principal);
-    expect(devices.find((d) => d.deviceId === paired.deviceId)?.label).toBeUndefined();
+    expect(await redeemedLabel(h, a, { pairing_token: issued.token })).toBeUndefined();
   });
 
   it('without a label the payload and the result carry none', async () => {
