@@ -13,7 +13,24 @@ export interface RateLimitStore {
     timeWindow: number,
     max: number,
   ): void;
-  child(routeOptions: { path?: string; prefix?: string; timeWindow?: unknown }): RateLimitStore;
+  child(routeOptions: RateLimitChildOptions): RateLimitStore;
+}
+
+/** The route a child store counts for: its method(s) and URL pattern. */
+export interface RateLimitRoute {
+  readonly method?: string | readonly string[] | undefined;
+  readonly url?: string | undefined;
+}
+
+/**
+ * What @fastify/rate-limit passes to `child`: at run time the route's merged limit options with
+ * the route under `routeInfo` (version 11 never sets `path`); its type declarations describe the
+ * route options themselves, so a top-level `method`/`url` is read too.
+ */
+export interface RateLimitChildOptions extends RateLimitRoute {
+  readonly routeInfo?: RateLimitRoute | undefined;
+  readonly path?: string | undefined;
+  readonly timeWindow?: unknown;
 }
 
 /** A store class, as @fastify/rate-limit's `store` option takes it (it calls `new Store(options)`). */
@@ -21,8 +38,8 @@ export type RateLimitStoreClass = new (options: unknown) => RateLimitStore;
 
 /**
  * Builds a @fastify/rate-limit store class counting in `counters` under `namespace`.
- * Per-route children count under their own route key, so a strict route limit does not eat
- * the global budget.
+ * Per-route children count under their own route key (`<namespace>:route:<METHOD> <url>:<key>`),
+ * so each limited route has its own budget per address and none eats the global one.
  *
  * @throws never (store failures are passed to the callback; the plugin is set to skip on error)
  * @example
@@ -54,9 +71,22 @@ export function counterRateLimitStore(
         (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
       );
     }
-    child(routeOptions: { path?: string; prefix?: string }): RateLimitStore {
-      return new CounterBackedStore(undefined, `${namespace}:route:${routeOptions.path ?? ''}`);
+    child(routeOptions: RateLimitChildOptions): RateLimitStore {
+      return new CounterBackedStore(undefined, `${namespace}:route:${routeKey(routeOptions)}`);
     }
   }
   return CounterBackedStore;
+}
+
+/** `GET /me`-style name of the route a child store counts for (methods sorted when several). */
+function routeKey(options: RateLimitChildOptions): string {
+  const route = options.routeInfo?.url === undefined ? options : options.routeInfo;
+  const url = route.url;
+  if (url === undefined || url === '') {
+    // A limiter made by `fastify.rateLimit(options)` outside any route: no route to name.
+    throw new TypeError('"routeInfo.url" expected for a per-route rate-limit store');
+  }
+  const method = route.method;
+  const methods = method === undefined ? [] : typeof method === 'string' ? [method] : [...method].sort();
+  return `${methods.join(',')} ${url}`;
 }

@@ -3,7 +3,12 @@ export type { BuildAppOptions, LogDestination } from './build-app.js';
 export { buildApp, REDACTED_LOG_PATHS } from './build-app.js';
 export type { ApiConfig, CityMode, LogLevel, TlsConfig } from './config.js';
 export { ConfigError, DEFAULT_TLS_GROUPS, loadConfig } from './config.js';
-export type { RateLimitStore, RateLimitStoreClass } from './counter-rate-limit-store.js';
+export type {
+  RateLimitChildOptions,
+  RateLimitRoute,
+  RateLimitStore,
+  RateLimitStoreClass,
+} from './counter-rate-limit-store.js';
 export { counterRateLimitStore } from './counter-rate-limit-store.js';
 export type { ApiErrorCode, ApiOwnErrorCode, ErrorRegistryEntry } from './error-registry.js';
 export { ERROR_REGISTRY, FIELD_ISSUE_MESSAGES_JA, isApiErrorCode } from './error-registry.js';

@@ -80,11 +80,42 @@ it('the store reports count and remaining window from the counters', async () =>
   );
   expect(result.current).toBe(1);
   expect(result.ttl).toBeLessThanOrEqual(60_000);
-  const child = store.child({ path: '/login' });
+  const child = store.child({ routeInfo: { method: 'POST', url: '/login' } });
   const routeResult = await new Promise<{ current: number; ttl: number }>((resolve, reject) =>
     child.incr('k', (error, value) => (error ? reject(error) : resolve(value!)), 60_000, 10),
   );
   expect(routeResult.current).toBe(1);
+  expect(await stores.counters.get('unit:route:POST /login:k', 1_000_000)).toMatchObject({ count: 1 });
+  expect(() => store.child({ routeInfo: {} })).toThrow(TypeError);
+});
+
+it('exhausting one credential route leaves the others untouched (a budget per route and address)', async () => {
+  const config = loadConfig({ CITY_DATA_DIR: dir, CITY_RATE_LIMIT: '0', CITY_CREDENTIAL_RATE_LIMIT: '2' });
+  const app = await buildApp({ auth: t.runtime.auth, config, logger: false, counters: stores.counters });
+  apps.push(app);
+  const address = '198.51.100.40';
+  const login = () =>
+    app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { identifier: 'nobody-here', password: 'wrong password 1', proof: 'fingerprint' },
+      remoteAddress: address,
+    });
+  const loginStatuses = [(await login()).statusCode, (await login()).statusCode, (await login()).statusCode];
+  expect(loginStatuses.slice(0, 2)).not.toContain(429);
+  expect(loginStatuses[2]).toBe(429);
+  // Register, from the same address, still has its whole budget.
+  const register = await app.inject({
+    method: 'POST',
+    url: '/register',
+    payload: { username: 'x' },
+    remoteAddress: address,
+  });
+  expect(register.statusCode).toBe(422);
+  const now = Date.now();
+  expect(await stores.counters.get(`rate:route:POST /login:${address}`, now)).toMatchObject({ count: 3 });
+  expect(await stores.counters.get(`rate:route:POST /register:${address}`, now)).toMatchObject({ count: 1 });
+  expect(await stores.counters.get(`rate:route::${address}`, now)).toBeUndefined();
 });
 
 describe('apps built from the runtime (as `pnpm start` builds them)', () => {
