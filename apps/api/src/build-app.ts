@@ -17,6 +17,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { allowCaching, NO_STORE_HEADERS } from './allow-caching.js';
 import { ApiError } from './api-error.js';
 import type { ApiConfig, LogLevel } from './config.js';
 import { counterRateLimitStore } from './counter-rate-limit-store.js';
@@ -206,25 +207,29 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     throw new ApiError('NOT_FOUND', 'no such route');
   });
 
-  const headers = securityHeaders({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        // Over plain HTTP (the local default) upgrading sub-resources to HTTPS would break the pages.
-        upgradeInsecureRequests: config.tls === undefined ? null : [],
+  // Every response starts as no-store (allow-caching.ts); public routes opt out explicitly.
+  const headers = {
+    ...NO_STORE_HEADERS,
+    ...securityHeaders({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          // Over plain HTTP (the local default) upgrading sub-resources to HTTPS would break the pages.
+          upgradeInsecureRequests: config.tls === undefined ? null : [],
+        },
       },
-    },
-    // HSTS only means something over HTTPS.
-    hsts: config.tls !== undefined,
-  });
+      // HSTS only means something over HTTPS.
+      hsts: config.tls !== undefined,
+    }),
+  };
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
     done();
@@ -280,6 +285,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     list: false,
     dotfiles: 'deny',
     wildcard: true,
+    // Scripts, styles and the pages' HTML are the same for everyone; @fastify/static sets their
+    // Cache-Control (revalidated on every use: max-age=0 with ETag/Last-Modified).
+    setHeaders: (reply) => void allowCaching(reply, 'public, max-age=0'),
   });
 
   const authenticate = async (request: FastifyRequest): Promise<void> => {

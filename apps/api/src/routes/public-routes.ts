@@ -1,10 +1,13 @@
 /**
  * Unauthenticated infrastructure routes: liveness, readiness (the store answers), the JWT
  * verification keys (RFC 7517 JWKS), the device CA certificate and its CRL (RFC 5280, PEM).
+ * The keys, the certificate and the CRL are public and may be cached; health and readiness keep
+ * the default no-store (a stored answer about liveness is a wrong answer).
  */
 import { isCityError } from '@city/errors';
 import { StoreUnavailableError } from '@city/ports';
 import type { FastifyInstance } from 'fastify';
+import { allowCaching } from '../allow-caching.js';
 import { ERROR_RESPONSES, JWKS_SCHEMA, STATUS_SCHEMA } from '../route-schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
@@ -66,7 +69,7 @@ export async function registerPublicRoutes(app: FastifyInstance, deps: RouteDeps
       },
     },
     async (_request, reply) => {
-      reply.header('cache-control', 'public, max-age=300');
+      allowCaching(reply, 'public, max-age=300');
       return auth.jwks();
     },
   );
@@ -80,7 +83,10 @@ export async function registerPublicRoutes(app: FastifyInstance, deps: RouteDeps
         response: { 200: PEM_RESPONSE, ...ERROR_RESPONSES },
       },
     },
-    async (_request, reply) => reply.type('application/x-pem-file').send(auth.caCertificatePem()),
+    async (_request, reply) =>
+      allowCaching(reply, 'public, max-age=3600')
+        .type('application/x-pem-file')
+        .send(auth.caCertificatePem()),
   );
 
   app.get(
@@ -94,7 +100,8 @@ export async function registerPublicRoutes(app: FastifyInstance, deps: RouteDeps
     },
     async (_request, reply) => {
       const crl = await auth.crlPem();
-      return reply.type('application/x-pem-file').header('cache-control', 'no-cache').send(crl);
+      // Public, but a revocation must be seen at once: stored copies are revalidated on every use.
+      return allowCaching(reply, 'no-cache').type('application/x-pem-file').send(crl);
     },
   );
 }
