@@ -42,7 +42,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps)
     {
       schema: {
         tags: ['admin'],
-        summary: 'Users, one page at a time (admin, moderator)',
+        summary: 'Users, one page at a time (admin)',
         security: BEARER,
         querystring: { type: 'object', properties: PAGE_QUERY },
         response: { 200: USER_PAGE_SCHEMA, ...ERROR_RESPONSES },
