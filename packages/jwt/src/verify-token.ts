@@ -12,7 +12,13 @@
  * - header `typ` / payload `typ` not matching the expected kind → `TOKEN_TYPE_INVALID`;
  * - `exp`, `nbf`, `iat` outside the clock tolerance → `TOKEN_EXPIRED` / `TOKEN_NOT_YET_VALID`;
  * - `iss` / `aud` mismatch → `TOKEN_ISSUER_INVALID` / `TOKEN_AUDIENCE_INVALID`;
- * - missing or wrongly typed claims → `TOKEN_CLAIM_INVALID`; a revoked `jti` → `TOKEN_REVOKED`.
+ * - missing or wrongly typed claims → `TOKEN_CLAIM_INVALID`; a revoked `jti` → `TOKEN_REVOKED`;
+ * - `exp - iat` above `maxLifetimeSeconds` (plus the tolerance) → `TOKEN_LIFETIME_EXCEEDED`: a
+ *   validly signed token with a far-away `exp` is refused.
+ *
+ * With a {@link RemoteKeySet} the key is looked up (and fetched) by `kid` first; an unknown `kid`
+ * is then `JWKS_NO_MATCHING_KEY`, and fetch failures are `JWKS_FETCH_FAILED` / `JWKS_TIMEOUT` /
+ * `JWKS_INVALID`. Everything else is the same as with a local {@link KeySet}.
  *
  * The signature is checked before any claim is interpreted, so unsigned data never selects a code
  * path beyond `alg`/`kid` lookup.
@@ -23,6 +29,8 @@ import type { KeySet } from './key-set.js';
 import { decodeBase64url } from './lib/base64url.js';
 import { assertNonEmptyString, assertNow } from './lib/issue-token.js';
 import { verifyJws } from './lib/key-material.js';
+import { RemoteKeySet } from './remote-key-set.js';
+import type { SigningKey } from './signing-key.js';
 
 /**
  * Largest token accepted, in characters; bigger input is refused before any parsing.
@@ -51,6 +59,8 @@ export interface VerifyTokenOptions {
   algorithms?: JwtAlgorithm[];
   /** Revocation check for the token's `jti` (RFC 7009 revocation list). */
   isRevoked?: (jti: string) => boolean | Promise<boolean>;
+  /** Longest accepted `exp - iat`, in seconds (e.g. the issuer's access-token TTL); default no cap. */
+  maxLifetimeSeconds?: number;
 }
 
 /** Header of a verified token. */
@@ -153,6 +163,14 @@ function checkOptions(options: VerifyTokenOptions): { now: number; tolerance: nu
       }
     }
   }
+  if (
+    options.maxLifetimeSeconds !== undefined &&
+    (typeof options.maxLifetimeSeconds !== 'number' ||
+      !Number.isFinite(options.maxLifetimeSeconds) ||
+      options.maxLifetimeSeconds <= 0)
+  ) {
+    throw new JwtError('INVALID_ARGUMENT', '"options.maxLifetimeSeconds" expected a positive number');
+  }
   if (options.isRevoked !== undefined && typeof options.isRevoked !== 'function') {
     throw new JwtError('INVALID_ARGUMENT', '"options.isRevoked" expected a function');
   }
@@ -165,8 +183,9 @@ function checkOptions(options: VerifyTokenOptions): { now: number; tolerance: nu
  * @throws {JwtError} `INVALID_ARGUMENT` for bad options; otherwise one of `TOKEN_MALFORMED`,
  *   `TOKEN_ALG_NOT_ALLOWED`, `TOKEN_KID_UNKNOWN`, `TOKEN_SIGNATURE_INVALID`, `TOKEN_TYPE_INVALID`,
  *   `TOKEN_CLAIM_INVALID`, `TOKEN_ISSUER_INVALID`, `TOKEN_AUDIENCE_INVALID`, `TOKEN_EXPIRED`,
- *   `TOKEN_NOT_YET_VALID`, `TOKEN_REVOKED` (see the module header). Errors thrown by `isRevoked` propagate
- *   (fail closed).
+ *   `TOKEN_NOT_YET_VALID`, `TOKEN_LIFETIME_EXCEEDED`, `TOKEN_REVOKED` (see the module header); with a
+ *   {@link RemoteKeySet} also `JWKS_NO_MATCHING_KEY`, `JWKS_FETCH_FAILED`, `JWKS_TIMEOUT`, `JWKS_INVALID`.
+ *   Errors thrown by `isRevoked` propagate (fail closed).
  * @example
  * ```ts
  * const { claims } = await verifyToken(keys, bearer, {
@@ -176,7 +195,7 @@ function checkOptions(options: VerifyTokenOptions): { now: number; tolerance: nu
  * ```
  */
 export async function verifyToken(
-  keys: KeySet,
+  keys: KeySet | RemoteKeySet,
   token: string,
   options: VerifyTokenOptions,
 ): Promise<VerifiedToken> {
@@ -199,7 +218,9 @@ export async function verifyToken(
   const kid = header.kid;
   if (kid === undefined) throw new JwtError('TOKEN_KID_UNKNOWN', 'token header has no "kid"');
   if (typeof kid !== 'string') throw malformed('token header "kid" is not a string');
-  const key = keys.get(kid);
+  let key: SigningKey | undefined;
+  if (keys instanceof RemoteKeySet) key = await keys.getKey(kid);
+  else key = keys.get(kid);
   if (key === undefined) throw new JwtError('TOKEN_KID_UNKNOWN', 'token "kid" is not a known key');
   const allowed = options.algorithms ?? [key.alg];
   if (alg !== key.alg || !allowed.includes(alg)) {
@@ -258,6 +279,12 @@ export async function verifyToken(
   }
   if (now + tolerance < (claims.iat as number))
     throw new JwtError('TOKEN_NOT_YET_VALID', 'token was issued in the future');
+  if (
+    options.maxLifetimeSeconds !== undefined &&
+    (claims.exp as number) - (claims.iat as number) > options.maxLifetimeSeconds + tolerance
+  ) {
+    throw new JwtError('TOKEN_LIFETIME_EXCEEDED', 'token lifetime exceeds the accepted maximum');
+  }
 
   if (options.isRevoked !== undefined && (await options.isRevoked(claims.jti as string))) {
     throw new JwtError('TOKEN_REVOKED', 'token has been revoked');

@@ -183,6 +183,40 @@ describe('revocation', () => {
   });
 });
 
+describe('long-lived token (lifetime cap)', () => {
+  it('refuses a validly signed token whose exp - iat exceeds maxLifetimeSeconds + tolerance', async () => {
+    const { keys, token } = await accessToken(365 * 24 * 3600);
+    await expect(verifyToken(keys, token, verifyOptions)).resolves.toBeTruthy();
+    await expect(
+      verifyToken(keys, token, { ...verifyOptions, maxLifetimeSeconds: 900 }),
+    ).rejects.toMatchObject({
+      code: 'TOKEN_LIFETIME_EXCEEDED',
+      message: 'token lifetime exceeds the accepted maximum',
+    });
+  });
+
+  it('accepts a lifetime up to the cap plus the clock tolerance, not one second more', async () => {
+    const cap = { ...verifyOptions, maxLifetimeSeconds: 900, clockToleranceSeconds: 5 };
+    await expect(
+      verifyToken((await accessToken(905)).keys, (await accessToken(905)).token, cap),
+    ).resolves.toBeTruthy();
+    const over = await accessToken(906);
+    await expect(verifyToken(over.keys, over.token, cap)).rejects.toMatchObject({
+      code: 'TOKEN_LIFETIME_EXCEEDED',
+    });
+  });
+
+  it.each([0, -1, Number.NaN, '900'])(
+    'refuses maxLifetimeSeconds %s with INVALID_ARGUMENT',
+    async (value) => {
+      const { keys, token } = await accessToken();
+      await expect(
+        verifyToken(keys, token, { ...verifyOptions, maxLifetimeSeconds: value as number }),
+      ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    },
+  );
+});
+
 describe('claims signed by us but invalid', () => {
   async function signedWith(claims: Record<string, unknown>, typ = 'access') {
     const { importJWK, SignJWT } = await import('jose');
