@@ -9,7 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type FastifyJwtOptions, fastifyJwtOptions, type KeySet } from '@city/jwt';
 import type { CounterStore } from '@city/ports';
-import { AuthError, type AuthService, type Principal, type RequestContext } from '@city/registration-core';
+import {
+  AuthError,
+  type AuthService,
+  DEFAULT_AUTH_CONFIG,
+  type Principal,
+  type RequestContext,
+} from '@city/registration-core';
 import fastifyJwt, { type FastifyJWTOptions } from '@fastify/jwt';
 import fastifyRateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -298,6 +304,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const deps: RouteDeps = {
     auth,
     config,
+    issuer: options.jwt?.issuer ?? config.issuer ?? DEFAULT_AUTH_CONFIG.issuer,
     credentialRateLimit,
     authenticate,
     principalOf: (request) => {

@@ -224,6 +224,21 @@ export const JWKS_SCHEMA: Schema = obj(
   ['keys'],
 );
 
+/** RFC 8414 §2 authorization server metadata (the members this server publishes). */
+export const AUTHORIZATION_SERVER_METADATA_SCHEMA: Schema = obj(
+  {
+    issuer: str(),
+    jwks_uri: str(),
+    revocation_endpoint: str(),
+    revocation_endpoint_auth_methods_supported: { type: 'array', items: str() },
+    introspection_endpoint: str(),
+    introspection_endpoint_auth_methods_supported: { type: 'array', items: str() },
+    access_token_signing_alg_values_supported: { type: 'array', items: str() },
+    service_documentation: str(),
+  },
+  ['issuer', 'jwks_uri'],
+);
+
 /** `{ status }` for /health and /ready. */
 export const STATUS_SCHEMA: Schema = obj({ status: str() }, ['status']);
 

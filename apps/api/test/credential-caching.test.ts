@@ -22,6 +22,7 @@ import {
 /** Public answers that may be cached, with the Cache-Control each one sends. */
 const CACHEABLE: Readonly<Record<string, string>> = {
   'GET /.well-known/jwks.json': 'public, max-age=300',
+  'GET /.well-known/oauth-authorization-server': 'public, max-age=300',
   'GET /ca.pem': 'public, max-age=3600',
   'GET /crl': 'no-cache',
 };

@@ -1,14 +1,21 @@
 /**
  * Unauthenticated infrastructure routes: liveness, readiness (the store answers), the JWT
- * verification keys (RFC 7517 JWKS), the device CA certificate and its CRL (RFC 5280, PEM).
- * The keys, the certificate and the CRL are public and may be cached; health and readiness keep
- * the default no-store (a stored answer about liveness is a wrong answer).
+ * verification keys (RFC 7517 JWKS), the authorization server metadata (RFC 8414) that lets a
+ * resource server be configured with the issuer alone, the device CA certificate and its CRL
+ * (RFC 5280, PEM).
+ * The keys, the metadata, the certificate and the CRL are public and may be cached; health and
+ * readiness keep the default no-store (a stored answer about liveness is a wrong answer).
  */
 import { isCityError } from '@city/errors';
 import { StoreUnavailableError } from '@city/ports';
 import type { FastifyInstance } from 'fastify';
 import { allowCaching } from '../allow-caching.js';
-import { ERROR_RESPONSES, JWKS_SCHEMA, STATUS_SCHEMA } from '../route-schemas.js';
+import {
+  AUTHORIZATION_SERVER_METADATA_SCHEMA,
+  ERROR_RESPONSES,
+  JWKS_SCHEMA,
+  STATUS_SCHEMA,
+} from '../route-schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
 const PEM_RESPONSE = {
@@ -17,7 +24,8 @@ const PEM_RESPONSE = {
 };
 
 /**
- * Registers `/health`, `/ready`, `/.well-known/jwks.json`, `/ca.pem` and `/crl`.
+ * Registers `/health`, `/ready`, `/.well-known/jwks.json`, `/.well-known/oauth-authorization-server`,
+ * `/ca.pem` and `/crl`.
  *
  * @throws never (errors surface as HTTP answers)
  * @example
@@ -26,7 +34,7 @@ const PEM_RESPONSE = {
  * ```
  */
 export async function registerPublicRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
-  const { auth } = deps;
+  const { auth, issuer } = deps;
   app.get(
     '/health',
     {
@@ -75,6 +83,21 @@ export async function registerPublicRoutes(app: FastifyInstance, deps: RouteDeps
   );
 
   app.get(
+    '/.well-known/oauth-authorization-server',
+    {
+      schema: {
+        tags: ['keys'],
+        summary: 'Authorization server metadata (RFC 8414): issuer, jwks_uri, revocation and introspection',
+        response: { 200: AUTHORIZATION_SERVER_METADATA_SCHEMA, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      allowCaching(reply, 'public, max-age=300');
+      return authorizationServerMetadata(issuer, `${request.protocol}://${request.host}`, auth);
+    },
+  );
+
+  app.get(
     '/ca.pem',
     {
       schema: {
@@ -104,4 +127,45 @@ export async function registerPublicRoutes(app: FastifyInstance, deps: RouteDeps
       return allowCaching(reply, 'no-cache').type('application/x-pem-file').send(crl);
     },
   );
+}
+
+/**
+ * RFC 8414 §2 metadata. Endpoint URLs are built on the issuer when it is an http(s) URL without a
+ * path (the production setting: `CITY_ISSUER=https://auth.city.example`), else on the origin the
+ * request reached. The algorithms are those of the keys in the JWKS right now, so a resource server
+ * can pin them; a rotation to another algorithm changes both at once.
+ */
+function authorizationServerMetadata(
+  issuer: string,
+  requestOrigin: string,
+  auth: RouteDeps['auth'],
+): Record<string, unknown> {
+  let base = requestOrigin;
+  try {
+    const url = new URL(issuer);
+    if (
+      (url.protocol === 'https:' || url.protocol === 'http:') &&
+      (url.pathname === '/' || url.pathname === '')
+    ) {
+      base = url.origin;
+    }
+  } catch {
+    // Not a URL (the default "city-chain-auth"): fall back to the request's origin.
+  }
+  const algorithms = [
+    ...new Set(
+      auth
+        .jwks()
+        .keys.map((key) => key.alg)
+        .filter((alg): alg is string => typeof alg === 'string'),
+    ),
+  ];
+  return {
+    issuer,
+    jwks_uri: `${base}/.well-known/jwks.json`,
+    revocation_endpoint: `${base}/token/revoke`,
+    revocation_endpoint_auth_methods_supported: ['none'],
+    access_token_signing_alg_values_supported: algorithms,
+    service_documentation: `${base}/docs`,
+  };
 }

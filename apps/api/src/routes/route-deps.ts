@@ -10,6 +10,8 @@ import type { ApiConfig } from '../config.js';
 export interface RouteDeps {
   readonly auth: AuthService;
   readonly config: ApiConfig;
+  /** The JWT `iss` the core signs with (published in the server metadata). */
+  readonly issuer: string;
   /** Route-level rate limit for credential routes (`false` when disabled). */
   readonly credentialRateLimit: { readonly max: number; readonly timeWindow: number } | false;
   /** Verifies the bearer token through `auth.authenticate` and sets `request.principal`. */
