@@ -1,5 +1,5 @@
 /**
- * Child process: the real API — registration-core's embedded default (`openEmbeddedAuth`: SQLite
+ * Child process: the real API — @city/auth-runtime's embedded default (`openEmbeddedAuth`: SQLite
  * and the outbox under one data directory, in this process) behind `buildApp`, listening on
  * 127.0.0.1. Rate limits are off (the load generator is one address) and logs silenced; every
  * other setting is the default. `CITY_EMBEDDED_STORE=dynalite` in the environment selects the
@@ -8,7 +8,7 @@
  * received, CPU time) and stops on `stop`.
  */
 import { authOverridesOf, buildApp, loadConfig } from '@city/api';
-import { openEmbeddedAuth } from '@city/registration-core';
+import { openEmbeddedAuth } from '@city/auth-runtime';
 import { serveStats } from './_server-stats.ts';
 
 const dataDir = process.argv[2];

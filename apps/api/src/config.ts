@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { EmbeddedStore } from '@city/auth-runtime';
 import { type DynamoStoresConfig, loadStorageConfigFromEnv } from '@city/db-integration';
 import { CityError, isCityError } from '@city/errors';
-import type { EmbeddedStore } from '@city/registration-core';
 
 /** Storage back end. */
 export type CityMode = 'embedded' | 'aws' | 'mongodb';
@@ -33,7 +33,7 @@ export interface ApiConfig {
   readonly mode: CityMode;
   /** Where the embedded mode keeps its data (`CITY_DATA_DIR`). */
   readonly dataDir: string;
-  /** The embedded mode's record store (`CITY_EMBEDDED_STORE`: `sqlite` or `dynalite`); unset = registration-core's choice for the directory. */
+  /** The embedded mode's record store (`CITY_EMBEDDED_STORE`: `sqlite` or `dynalite`); unset = @city/auth-runtime's choice for the directory. */
   readonly embeddedStore?: EmbeddedStore | undefined;
   readonly host: string;
   readonly port: number;

@@ -2,11 +2,13 @@
  * Opens registration-core for the configured mode: the embedded default (SQLite + outbox under
  * the data directory), AWS (DynamoDB/S3/SNS from the storage env vars) or MongoDB.
  */
-import { type AuthConfigOverrides, openAuthFromConfig, openEmbeddedAuth } from '@city/registration-core';
+
+import { openAuthFromConfig, openEmbeddedAuth } from '@city/auth-runtime';
+import type { AuthConfigOverrides } from '@city/registration-core';
 import type { BuildAppOptions } from './build-app.js';
 import type { ApiConfig } from './config.js';
 
-/** What registration-core's composition helpers return. */
+/** What @city/auth-runtime's openers return. */
 export type AuthRuntime = Awaited<ReturnType<typeof openEmbeddedAuth>>;
 
 /** The core configuration overrides implied by the API configuration. */

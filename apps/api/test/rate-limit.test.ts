@@ -10,11 +10,9 @@ import {
   createTables,
   type DynamoStores,
   ensureBucket,
-  type LocalService,
   loadStorageConfigFromEnv,
-  startDynalite,
-  startS3rver,
 } from '@city/db-integration';
+import { type LocalService, startDynalite, startS3rver } from '@city/dev-engines';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/build-app.js';

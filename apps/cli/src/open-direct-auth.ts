@@ -7,7 +7,7 @@
  * `CITY_SECRETS_DIR` (default the data directory) — the same variables the API reads.
  * Loaded lazily so commands that need no service start fast.
  */
-import type { EmbeddedStore } from '@city/registration-core';
+import type { EmbeddedStore } from '@city/auth-runtime';
 import type { AuthClient } from './auth-client.js';
 import { CliError } from './cli-error.js';
 import { createDirectAuthClient } from './direct-auth-client.js';
@@ -24,7 +24,7 @@ import type { CliIo } from './lib/_terminal.js';
  * ```
  */
 export async function openDirectAuth(io: CliIo, dataDir: string): Promise<AuthClient> {
-  const core = await import('@city/registration-core');
+  const core = await import('@city/auth-runtime');
   const mode = io.env.CITY_MODE ?? '';
   const context = { userAgent: 'city-cli' };
   if (mode === '' || mode === 'embedded') {

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startDynalite, startS3rver } from '@city/db-integration';
+import { startDynalite, startS3rver } from '@city/dev-engines';
 import { readCapsuleHeader } from '@city/ntru-keyvault';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorkspace, modeOf, PASSWORD, runCity } from './helpers/run-city.js';

@@ -5,7 +5,7 @@
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AuthRuntime, openEmbeddedAuth } from '@city/registration-core';
+import { type AuthRuntime, openEmbeddedAuth } from '@city/auth-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorkspace, PASSWORD, runCity } from './helpers/run-city.js';
 

@@ -1,5 +1,3 @@
-// Local services
-
 // Configuration
 export {
   type AwsCredentials,
@@ -23,19 +21,7 @@ export {
   type DynamoTableNames,
   dynamoTableNames,
 } from './dynamodb/dynamo-table-names.js';
-export type { LocalService } from './local/local-service.js';
-export { LocalServiceError } from './local/local-service-error.js';
 // MongoDB
-export {
-  MONGO_INSTALL_HINT,
-  type MongoServer,
-  type StartMongoServerOptions,
-  startMongoServer,
-} from './local/mongo-server.js';
-export { type StartDynaliteOptions, startDynalite } from './local/start-dynalite.js';
-export { type StartDynamoDbLocalOptions, startDynamoDbLocal } from './local/start-dynamodb-local.js';
-export { type StartMotoServerOptions, startMotoServer } from './local/start-moto-server.js';
-export { type StartS3rverOptions, startS3rver } from './local/start-s3rver.js';
 export {
   createMongoStores,
   type MongoStores,

@@ -1,4 +1,4 @@
-import { startDynalite } from '../src/local/start-dynalite.js';
+import { startDynalite } from '@city/dev-engines';
 import { defineStoreContract } from './contract/store-contract.js';
 import { dynamoFixture } from './helpers/dynamo-fixture.js';
 

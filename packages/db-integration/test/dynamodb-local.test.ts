@@ -1,5 +1,5 @@
+import { startDynamoDbLocal } from '@city/dev-engines';
 import { describe } from 'vitest';
-import { startDynamoDbLocal } from '../src/local/start-dynamodb-local.js';
 import { defineStoreContract } from './contract/store-contract.js';
 import { javaAvailable, skipUnless } from './helpers/availability.js';
 import { dynamoFixture } from './helpers/dynamo-fixture.js';

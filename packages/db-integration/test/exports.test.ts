@@ -3,8 +3,6 @@ import { expect, it } from 'vitest';
 it('exports exactly the public API', async () => {
   expect(Object.keys(await import('../src/index.js')).sort()).toEqual([
     'DYNAMO_TABLE_SUFFIXES',
-    'LocalServiceError',
-    'MONGO_INSTALL_HINT',
     'MongoCapsuleStore',
     'MongoInputError',
     'OutboxNotifier',
@@ -22,10 +20,5 @@ it('exports exactly the public API', async () => {
     'ensureBucket',
     'ensureTopic',
     'loadStorageConfigFromEnv',
-    'startDynalite',
-    'startDynamoDbLocal',
-    'startMongoServer',
-    'startMotoServer',
-    'startS3rver',
   ]);
 });

@@ -3,14 +3,14 @@
  * keys, idempotent index creation, FerretDB/TTL detection, unreachable servers, capsules.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { type MongoServer, startMongoServer } from '@city/dev-engines';
 import type { Notifier } from '@city/ports';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../src/lib/free-port.js';
-import { type MongoServer, startMongoServer } from '../src/local/mongo-server.js';
 import { createMongoStores, type MongoStores } from '../src/mongodb/create-mongo-stores.js';
 import { MongoCapsuleStore } from '../src/mongodb/mongo-capsule-store.js';
 import { makeUser } from './contract/store-contract.js';
 import { inCi } from './helpers/availability.js';
+import { freePort } from './helpers/free-port.js';
 
 const notifier: Notifier = { publish: async () => undefined };
 const started = await startMongoServer().catch((error: unknown) => error as Error);

@@ -4,9 +4,9 @@
  * Outside CI the suite skips when no server can be started; in CI it fails instead.
  */
 import { randomUUID } from 'node:crypto';
+import { type MongoServer, startMongoServer } from '@city/dev-engines';
 import type { Notification, Notifier } from '@city/ports';
 import { afterAll, describe } from 'vitest';
-import { type MongoServer, startMongoServer } from '../src/local/mongo-server.js';
 import { createMongoStores } from '../src/mongodb/create-mongo-stores.js';
 import { defineStoreContract } from './contract/store-contract.js';
 import { inCi } from './helpers/availability.js';

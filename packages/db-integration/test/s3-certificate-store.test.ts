@@ -1,10 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type LocalService, startS3rver } from '@city/dev-engines';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStorageConfigFromEnv } from '../src/config/storage-config.js';
 import { ensureBucket } from '../src/create-dynamo-stores.js';
-import type { LocalService } from '../src/local/local-service.js';
-import { startS3rver } from '../src/local/start-s3rver.js';
 import { S3CapsuleStore } from '../src/s3/s3-capsule-store.js';
 import { S3CertificateBlobStore } from '../src/s3/s3-certificate-blob-store.js';
 

@@ -9,12 +9,11 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { type LocalService, startMotoServer } from '@city/dev-engines';
 import type { Notification } from '@city/ports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStorageConfigFromEnv } from '../src/config/storage-config.js';
 import { ensureTopic } from '../src/create-dynamo-stores.js';
-import type { LocalService } from '../src/local/local-service.js';
-import { startMotoServer } from '../src/local/start-moto-server.js';
 import { OutboxNotifier } from '../src/sns/outbox-notifier.js';
 import { SnsNotifier } from '../src/sns/sns-notifier.js';
 import { motoAvailable, skipUnless } from './helpers/availability.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { startDynalite } from '@city/dev-engines';
 import { StoreUnavailableError } from '@city/ports';
 import { describe, expect, it } from 'vitest';
-import { startDynalite } from '../src/local/start-dynalite.js';
 import { dynamoFixture } from './helpers/dynamo-fixture.js';
 
 describe('engine failures map to StoreUnavailableError', () => {

@@ -41,10 +41,6 @@ export type {
   TokenPair,
   UserSummary,
 } from './auth-service.js';
-export type { AuthDeploymentConfig } from './compose/open-auth-from-config.js';
-export { openAuthFromConfig } from './compose/open-auth-from-config.js';
-export type { AuthRuntime, EmbeddedAuthOptions, EmbeddedStore } from './compose/open-embedded-auth.js';
-export { openEmbeddedAuth } from './compose/open-embedded-auth.js';
 export { createAuthService } from './create-auth-service.js';
 export type { Permission } from './has-permission.js';
 export { hasPermission, ROLE_PERMISSIONS, ROLES } from './has-permission.js';

@@ -19,8 +19,6 @@ describe('public API', () => {
       'hasPermission',
       'isValidMyNumber',
       'myNumberCheckDigit',
-      'openAuthFromConfig',
-      'openEmbeddedAuth',
       'resolveAuthConfig',
       'validateBirthDate',
       'validateEmail',

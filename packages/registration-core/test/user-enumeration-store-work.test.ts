@@ -16,11 +16,9 @@ import {
   createTables,
   type DynamoStores,
   ensureBucket,
-  type LocalService,
   loadStorageConfigFromEnv,
-  startDynalite,
-  startS3rver,
 } from '@city/db-integration';
+import { type LocalService, startDynalite, startS3rver } from '@city/dev-engines';
 import type { Stores } from '@city/ports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

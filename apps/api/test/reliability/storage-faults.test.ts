@@ -18,12 +18,8 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import {
-  ensureTopic,
-  type LocalService,
-  loadStorageConfigFromEnv,
-  startMotoServer,
-} from '@city/db-integration';
+import { ensureTopic, loadStorageConfigFromEnv } from '@city/db-integration';
+import { type LocalService, startMotoServer } from '@city/dev-engines';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiInstance,

@@ -6,22 +6,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type AuthRuntime, openAuthFromConfig, openEmbeddedAuth } from '@city/auth-runtime';
 import { signChallenge } from '@city/client-cert';
-import {
-  type DynamoStoresConfig,
-  type LocalService,
-  loadStorageConfigFromEnv,
-  startDynalite,
-  startS3rver,
-} from '@city/db-integration';
+import { type DynamoStoresConfig, loadStorageConfigFromEnv } from '@city/db-integration';
+import { type LocalService, startDynalite, startS3rver } from '@city/dev-engines';
 import { KeySet } from '@city/jwt';
 import type { Clock } from '@city/ports';
-import {
-  type AuthConfigOverrides,
-  type AuthRuntime,
-  openAuthFromConfig,
-  openEmbeddedAuth,
-} from '@city/registration-core';
+import type { AuthConfigOverrides } from '@city/registration-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/build-app.js';
 import { type ApiConfig, loadConfig } from '../../src/config.js';

@@ -11,7 +11,7 @@ import { CliError } from '../cli-error.js';
 import { addOutputOptions, type CommonOptions, dataDirFor, printResult } from '../command-context.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
 
-/** File name of the KEM private key of the embedded deployment (registration-core's composition). */
+/** File name of the KEM private key of the embedded deployment (@city/auth-runtime). */
 const EMBEDDED_KEM_KEY_FILE = 'keyvault-kem.key';
 
 interface StoreOptions extends CommonOptions {

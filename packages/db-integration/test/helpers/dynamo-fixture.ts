@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type LocalService, startS3rver } from '@city/dev-engines';
 import { type DynamoStoresConfig, loadStorageConfigFromEnv } from '../../src/config/storage-config.js';
 import {
   createDynamoStores,
@@ -14,8 +15,6 @@ import {
   type DynamoStores,
   ensureBucket,
 } from '../../src/create-dynamo-stores.js';
-import type { LocalService } from '../../src/local/local-service.js';
-import { startS3rver } from '../../src/local/start-s3rver.js';
 
 export interface DynamoFixture {
   readonly stores: DynamoStores;

@@ -14,14 +14,16 @@ import {
   createSqliteStores,
   createTables,
   ensureBucket,
-  type LocalService,
   loadStorageConfigFromEnv,
   OutboxNotifier,
+} from '@city/db-integration';
+import {
+  type LocalService,
   startDynalite,
   startDynamoDbLocal,
   startMongoServer,
   startS3rver,
-} from '@city/db-integration';
+} from '@city/dev-engines';
 import type { Clock, Stores } from '@city/ports';
 import { createMemoryStores } from './memory-stores.js';
 

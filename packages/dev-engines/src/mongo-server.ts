@@ -13,7 +13,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
-import { freePort } from '../lib/free-port.js';
+import { freePort } from './lib/free-port.js';
 import type { LocalService } from './local-service.js';
 import { LocalServiceError } from './local-service-error.js';
 

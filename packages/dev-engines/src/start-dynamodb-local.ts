@@ -9,8 +9,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { childStartError, startChildService } from '../lib/child-service.js';
-import { freePort } from '../lib/free-port.js';
+import { childStartError, startChildService } from './lib/child-service.js';
+import { freePort } from './lib/free-port.js';
 import type { LocalService } from './local-service.js';
 import { LocalServiceError } from './local-service-error.js';
 

@@ -8,7 +8,7 @@
  * with `StoreUnavailableError`, the answer a caller already handles for a store outage.
  */
 import { type Stores, StoreUnavailableError } from '@city/ports';
-import type { AuthService } from '../auth-service.js';
+import type { AuthService } from '@city/registration-core';
 
 /** Service methods that touch no store: they keep answering after close. */
 const STORE_FREE_METHODS: ReadonlySet<string> = new Set(['jwks', 'caCertificatePem']);

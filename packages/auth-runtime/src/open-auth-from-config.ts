@@ -15,8 +15,12 @@ import {
 import type { JwtAlgorithm } from '@city/jwt';
 import type { CapsuleStore, KemAlgorithm } from '@city/ntru-keyvault';
 import type { Clock, Random, Stores } from '@city/ports';
-import { type AuthConfigOverrides, type CertificateAlgorithm, resolveAuthConfig } from '../auth-config.js';
-import { createAuthService } from '../create-auth-service.js';
+import {
+  type AuthConfigOverrides,
+  type CertificateAlgorithm,
+  createAuthService,
+  resolveAuthConfig,
+} from '@city/registration-core';
 import { closeGate } from './_close-gate.js';
 import { loadOrCreateSecrets } from './_load-secrets.js';
 import type { AuthRuntime } from './open-embedded-auth.js';

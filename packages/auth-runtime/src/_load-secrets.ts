@@ -19,7 +19,7 @@ import {
   type KemAlgorithm,
   KeyVault,
 } from '@city/ntru-keyvault';
-import type { CertificateAlgorithm } from '../auth-config.js';
+import type { CertificateAlgorithm } from '@city/registration-core';
 
 export interface LoadedSecrets {
   readonly ca: CertificateAuthority;

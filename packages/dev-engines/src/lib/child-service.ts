@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { LocalServiceError } from '../local/local-service-error.js';
+import { LocalServiceError } from '../local-service-error.js';
 
 /** How the child failed to come up. */
 export type ChildStartFailure =

@@ -11,11 +11,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalServiceError } from '../src/local/local-service-error.js';
-import { startDynalite } from '../src/local/start-dynalite.js';
-import { startDynamoDbLocal } from '../src/local/start-dynamodb-local.js';
-import { startMotoServer } from '../src/local/start-moto-server.js';
-import { startS3rver } from '../src/local/start-s3rver.js';
+import { LocalServiceError } from '../src/local-service-error.js';
+import { startDynalite } from '../src/start-dynalite.js';
+import { startDynamoDbLocal } from '../src/start-dynamodb-local.js';
+import { startMotoServer } from '../src/start-moto-server.js';
+import { startS3rver } from '../src/start-s3rver.js';
 import { javaAvailable, motoAvailable, skipUnless } from './helpers/availability.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };

@@ -2,8 +2,8 @@
  * moto's server mode: SNS, SQS (and other AWS APIs) in one Python process, for end-to-end
  * notification tests (publish to a topic, read the message back from a subscribed queue).
  */
-import { childStartError, startChildService } from '../lib/child-service.js';
-import { freePort } from '../lib/free-port.js';
+import { childStartError, startChildService } from './lib/child-service.js';
+import { freePort } from './lib/free-port.js';
 import type { LocalService } from './local-service.js';
 import { LocalServiceError } from './local-service-error.js';
 

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreUnavailableError } from '@city/ports';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openEmbeddedAuth } from '../src/compose/open-embedded-auth.js';
-import { expectAuthError, newUserBody } from './support/auth-harness.js';
+import { openEmbeddedAuth } from '../src/open-embedded-auth.js';
+import { expectAuthError, newUserBody } from './support/runtime-harness.js';
 
 const dirs: string[] = [];
 afterAll(() => {

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openEmbeddedAuth } from '../src/compose/open-embedded-auth.js';
-import { expectAuthError, loginWithSignature, newUserBody } from './support/auth-harness.js';
+import { openEmbeddedAuth } from '../src/open-embedded-auth.js';
+import { expectAuthError, loginWithSignature, newUserBody } from './support/runtime-harness.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'city-embedded-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

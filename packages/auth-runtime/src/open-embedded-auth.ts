@@ -19,16 +19,18 @@ import {
   ensureBucket,
   loadStorageConfigFromEnv,
   OutboxNotifier,
-  startDynalite,
-  startS3rver,
 } from '@city/db-integration';
 import { CityError } from '@city/errors';
 import type { JwtAlgorithm, KeySet } from '@city/jwt';
 import type { KemAlgorithm } from '@city/ntru-keyvault';
 import type { Clock, CounterStore, Random, Stores } from '@city/ports';
-import { type AuthConfigOverrides, type CertificateAlgorithm, resolveAuthConfig } from '../auth-config.js';
-import type { AuthService } from '../auth-service.js';
-import { createAuthService } from '../create-auth-service.js';
+import {
+  type AuthConfigOverrides,
+  type AuthService,
+  type CertificateAlgorithm,
+  createAuthService,
+  resolveAuthConfig,
+} from '@city/registration-core';
 import { closeGate } from './_close-gate.js';
 import { loadOrCreateSecrets } from './_load-secrets.js';
 
@@ -186,10 +188,31 @@ function openSqlite(dataDir: string): OpenedStores {
   };
 }
 
+/** The dynalite and s3rver launchers, loaded only when `store: 'dynalite'` is chosen. */
+type DevEngines = Pick<typeof import('@city/dev-engines'), 'startDynalite' | 'startS3rver'>;
+
+/**
+ * The development engines package is left out of a production install (`pnpm deploy --prod`), so
+ * the DynamoDB-compatible embedded store, which runs on them, says what to install when it is absent.
+ */
+async function loadDevEngines(): Promise<DevEngines> {
+  try {
+    return await import('@city/dev-engines');
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw cause;
+    throw new CityError(
+      'SERVICE_UNAVAILABLE',
+      "the embedded store 'dynalite' (CITY_EMBEDDED_STORE=dynalite) runs on the development engines package @city/dev-engines (dynalite, s3rver), which this install does not include: install with development dependencies (pnpm install in the workspace) or use the default store 'sqlite'",
+      { cause },
+    );
+  }
+}
+
 async function openDynalite(dataDir: string, options: EmbeddedAuthOptions): Promise<OpenedStores> {
   const inWorker = options.enginesInWorker ?? true;
+  const { startDynalite, startS3rver } = await loadDevEngines();
   const dynamo = await startDynalite({ dataDir: join(dataDir, 'dynamodb'), inWorker });
-  let s3: Awaited<ReturnType<typeof startS3rver>> | undefined;
+  let s3: Awaited<ReturnType<DevEngines['startS3rver']>> | undefined;
   try {
     s3 = await startS3rver({ dataDir: join(dataDir, 's3'), inWorker });
     const storage = loadStorageConfigFromEnv({

@@ -2,11 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadStorageConfigFromEnv, startDynalite, startMongoServer, startS3rver } from '@city/db-integration';
+import { loadStorageConfigFromEnv } from '@city/db-integration';
+import { startDynalite, startMongoServer, startS3rver } from '@city/dev-engines';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openAuthFromConfig } from '../src/compose/open-auth-from-config.js';
-import { loginWithSignature, newUserBody } from './support/auth-harness.js';
-import { mongoEngine } from './support/store-engines.js';
+import { openAuthFromConfig } from '../src/open-auth-from-config.js';
+import { loginWithSignature, mongoSkipReason, newUserBody } from './support/runtime-harness.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -62,8 +62,8 @@ describe('openAuthFromConfig', () => {
     }
   });
 
-  it.skipIf(mongoEngine.skipReason !== undefined)(
-    `mongodb mode${mongoEngine.skipReason ? ` (${mongoEngine.skipReason})` : ''}`,
+  it.skipIf(mongoSkipReason !== undefined)(
+    `mongodb mode${mongoSkipReason ? ` (${mongoSkipReason})` : ''}`,
     async () => {
       const server = await startMongoServer();
       try {

@@ -1,0 +1,4 @@
+export type { AuthDeploymentConfig } from './open-auth-from-config.js';
+export { openAuthFromConfig } from './open-auth-from-config.js';
+export type { AuthRuntime, EmbeddedAuthOptions, EmbeddedStore } from './open-embedded-auth.js';
+export { openEmbeddedAuth } from './open-embedded-auth.js';
