@@ -324,9 +324,9 @@ export interface AuthService {
   revokeToken(input: unknown, context?: RequestContext): Promise<void>;
   /** The principal's own profile. @throws TOKEN_REVOKED (the user was disabled meanwhile) */
   me(principal: Principal): Promise<MeResult>;
-  /** Verifies an access token (signature, claims, revocation, user and device still active). @throws AUTHENTICATION_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
+  /** Verifies an access token (signature, claims, revocation, user, device and session still active). @throws AUTHENTICATION_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
   authenticate(accessToken: string | undefined): Promise<Principal>;
-  /** One-time pairing token for adding a device (principal on an active device). @throws VALIDATION_FAILED, DEVICE_NOT_FOUND, CONCURRENT_UPDATE */
+  /** One-time pairing token for adding a device (principal on an active device and session). @throws VALIDATION_FAILED, TOKEN_REVOKED, DEVICE_NOT_FOUND, CONCURRENT_UPDATE */
   requestPairingToken(
     principal: Principal,
     input?: unknown,
@@ -336,9 +336,9 @@ export interface AuthService {
   registerDeviceWithPairingToken(input: unknown, context?: RequestContext): Promise<PairedDeviceResult>;
   /** The principal's devices. */
   listDevices(principal: Principal): Promise<readonly DeviceSummary[]>;
-  /** Revokes one of the principal's devices (certificate → CRL, its sessions revoked). @throws DEVICE_NOT_FOUND */
+  /** Revokes one of the principal's devices (certificate → CRL, its sessions revoked). @throws TOKEN_REVOKED, DEVICE_NOT_FOUND */
   revokeDevice(principal: Principal, deviceId: unknown, context?: RequestContext): Promise<DeviceSummary>;
-  /** New certificate for an active device of the principal; the old serial is revoked. @throws VALIDATION_FAILED, DEVICE_NOT_FOUND, CERTIFICATE_REQUEST_INVALID, KEY_ALGORITHM_UNSUPPORTED, CONCURRENT_UPDATE */
+  /** New certificate for an active device of the principal; the old serial is revoked. @throws VALIDATION_FAILED, TOKEN_REVOKED, DEVICE_NOT_FOUND, CERTIFICATE_REQUEST_INVALID, KEY_ALGORITHM_UNSUPPORTED, CONCURRENT_UPDATE */
   renewDeviceCertificate(
     principal: Principal,
     input?: unknown,

@@ -1,14 +1,16 @@
 /**
  * Access-token authentication for every protected call: signature and claims (explicit
  * algorithm from the key's `kid`, `typ` access only), the shared revocation list (RFC 7009
- * revocations reach every instance), and the user and device still active — so revoking a
- * device or disabling a user takes effect at once, not at token expiry. With a store that reports
+ * revocations reach every instance), and the user, device and session (`sid`, the refresh-token
+ * family) still active — so revoking a device, disabling a user or ending a session takes effect
+ * at once for every access token of it, not at token expiry. With a store that reports
  * every change (`authStateVersion`), a token that passed all of that is remembered until the next
  * change of state or its expiry (see lib/_access-cache).
  */
 import { verifyToken } from '@city/jwt';
 import { AuthError } from '../auth-error.js';
 import type { Principal } from '../auth-service.js';
+import { isLiveSession } from '../lib/_active-session.js';
 import { nowDate, type ServiceContext } from '../lib/_service-context.js';
 import { tokenError } from './refresh-session.js';
 
@@ -45,11 +47,18 @@ export async function authenticateAccessToken(
     throw tokenError(error);
   }
   if (typeof claims.sid !== 'string') throw new AuthError('TOKEN_INVALID');
-  const [user, device] = await Promise.all([
+  const [user, device, family] = await Promise.all([
     ctx.stores.users.getByUuid(claims.sub),
     ctx.stores.devices.get(claims.sub, claims.deviceId),
+    ctx.stores.refreshTokens.get(claims.sid),
   ]);
-  if (user === undefined || user.status !== 'active' || device === undefined || device.status !== 'active') {
+  if (
+    user === undefined ||
+    user.status !== 'active' ||
+    device === undefined ||
+    device.status !== 'active' ||
+    !isLiveSession(family, claims.sub, claims.deviceId, now)
+  ) {
     throw new AuthError('TOKEN_REVOKED');
   }
   const principal: Principal = Object.freeze({
@@ -69,7 +78,8 @@ export async function authenticateAccessToken(
       user,
       version,
       validFromMs: (Math.max(claims.iat, claims.nbf ?? claims.iat) - tolerance) * 1000,
-      validUntilMs: (claims.exp + tolerance) * 1000 - 1,
+      // The session's absolute end bounds the entry too (a family expires without a write).
+      validUntilMs: Math.min((claims.exp + tolerance) * 1000, family?.expiresAt ?? 0) - 1,
     });
   }
   return principal;

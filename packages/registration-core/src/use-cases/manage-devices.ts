@@ -4,12 +4,14 @@
  * `DEVICE_NOT_FOUND` — never confirmed to exist. Revoking a device puts its certificate serial on
  * the CRL and revokes that device's sessions only; renewing replaces an active device's
  * certificate (only if it is still the one the renewal started from) and revokes the old serial
- * as superseded.
+ * as superseded. Both re-check the caller's session first: a principal whose session ended
+ * changes nothing.
  */
 import { type DeviceRecord, NotFoundError } from '@city/ports';
 import { CERTIFICATE_ALGORITHMS, type CertificateAlgorithm } from '../auth-config.js';
 import { AuthError } from '../auth-error.js';
 import type { DeviceSummary, Principal, RenewedCertificateResult, RequestContext } from '../auth-service.js';
+import { assertLiveSession } from '../lib/_active-session.js';
 import {
   issueDeviceCertificate,
   storeCertificateBody,
@@ -62,6 +64,7 @@ export async function revokeDevice(
   request: RequestContext = {},
 ): Promise<DeviceSummary> {
   const deviceId = deviceIdArgument(deviceIdInput);
+  await assertLiveSession(ctx, principal);
   const device = await ctx.stores.devices.get(principal.userUuid, deviceId);
   if (device === undefined || device.userUuid !== principal.userUuid || device.status !== 'active') {
     throw new AuthError('DEVICE_NOT_FOUND');
@@ -115,6 +118,7 @@ export async function renewDeviceCertificate(
     reader.add('key_algorithm', 'CONFLICTING_FIELDS', 'key_algorithm applies only when no csr is sent');
   }
   reader.finish();
+  await assertLiveSession(ctx, principal);
   const deviceId = requested ?? principal.deviceId;
   const device = await ctx.stores.devices.get(principal.userUuid, deviceId);
   if (device === undefined || device.userUuid !== principal.userUuid || device.status !== 'active') {

@@ -8,6 +8,7 @@
  */
 import { AuthError } from '../auth-error.js';
 import type { PairingTokenResult, Principal, RequestContext } from '../auth-service.js';
+import { assertLiveSession } from '../lib/_active-session.js';
 import { rethrowPortError } from '../lib/_port-errors.js';
 import { audit, iso, randomToken, type ServiceContext, sha256Hex } from '../lib/_service-context.js';
 import { InputReader } from '../validation/_input-reader.js';
@@ -23,6 +24,7 @@ export async function requestPairingToken(
   reader.finish();
   const device = await ctx.stores.devices.get(principal.userUuid, principal.deviceId);
   if (device === undefined || device.status !== 'active') throw new AuthError('DEVICE_NOT_FOUND');
+  await assertLiveSession(ctx, principal);
   const now = ctx.clock.now();
   const token = randomToken(ctx, 32);
   const expiresAt = now + ctx.config.pairingTokenTtlSeconds * 1000;

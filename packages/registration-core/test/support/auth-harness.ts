@@ -13,6 +13,7 @@ import type {
   AuthService,
   LoginResult,
   Principal,
+  RefreshResult,
   RegistrationResult,
   RequestContext,
 } from '../../src/auth-service.js';
@@ -118,6 +119,16 @@ export async function loginWithSignature(
     },
     request,
   );
+}
+
+/** Refreshes a session as its device does. */
+export async function refreshWithProof(
+  auth: AuthService,
+  refreshToken: string,
+  _privateKeyPem: string,
+  request: RequestContext = {},
+): Promise<RefreshResult> {
+  return auth.refresh({ refresh_token: refreshToken }, request);
 }
 
 /** Registers with a server-generated key and returns the result (private key included). */
