@@ -13,8 +13,8 @@
  * - `exp`, `nbf`, `iat` outside the clock tolerance → `TOKEN_EXPIRED` / `TOKEN_NOT_YET_VALID`;
  * - `iss` / `aud` mismatch → `TOKEN_ISSUER_INVALID` / `TOKEN_AUDIENCE_INVALID`;
  * - missing or wrongly typed claims → `TOKEN_CLAIM_INVALID`; a revoked `jti` → `TOKEN_REVOKED`;
- * - `exp - iat` above `maxLifetimeSeconds` (plus the tolerance) → `TOKEN_LIFETIME_EXCEEDED`: a
- *   validly signed token with a far-away `exp` is refused.
+ * - `exp - iat` or `exp - now` above `maxLifetimeSeconds` (plus the tolerance) →
+ *   `TOKEN_LIFETIME_EXCEEDED`: a validly signed token with a far-away `exp` is refused.
  *
  * With a {@link RemoteKeySet} the key is looked up (and fetched) by `kid` first; an unknown `kid`
  * is then `JWKS_NO_MATCHING_KEY`, and fetch failures are `JWKS_FETCH_FAILED` / `JWKS_TIMEOUT` /
@@ -59,7 +59,7 @@ export interface VerifyTokenOptions {
   algorithms?: JwtAlgorithm[];
   /** Revocation check for the token's `jti` (RFC 7009 revocation list). */
   isRevoked?: (jti: string) => boolean | Promise<boolean>;
-  /** Longest accepted `exp - iat`, in seconds (e.g. the issuer's access-token TTL); default no cap. */
+  /** Longest accepted `exp - iat` and `exp - now`, in seconds (e.g. the issuer's access-token TTL); default no cap. */
   maxLifetimeSeconds?: number;
 }
 
@@ -281,7 +281,8 @@ export async function verifyToken(
     throw new JwtError('TOKEN_NOT_YET_VALID', 'token was issued in the future');
   if (
     options.maxLifetimeSeconds !== undefined &&
-    (claims.exp as number) - (claims.iat as number) > options.maxLifetimeSeconds + tolerance
+    ((claims.exp as number) - (claims.iat as number) > options.maxLifetimeSeconds + tolerance ||
+      (claims.exp as number) - now > options.maxLifetimeSeconds + tolerance)
   ) {
     throw new JwtError('TOKEN_LIFETIME_EXCEEDED', 'token lifetime exceeds the accepted maximum');
   }

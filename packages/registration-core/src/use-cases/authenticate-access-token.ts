@@ -1,6 +1,6 @@
 /**
  * Access-token authentication for every protected call: signature and claims (explicit
- * algorithm from the key's `kid`, `typ` access only), the shared revocation list (RFC 7009
+ * algorithm from the key's `kid`, `typ` access only, a lifetime within the configured access TTL), the shared revocation list (RFC 7009
  * revocations reach every instance), and the user, device and session (`sid`, the refresh-token
  * family) still active — so revoking a device, disabling a user or ending a session takes effect
  * at once for every access token of it, not at token expiry. With a store that reports
@@ -40,6 +40,8 @@ export async function authenticateAccessToken(
       audience: ctx.config.audience,
       now: nowDate(ctx),
       clockToleranceSeconds: ctx.config.clockToleranceSeconds,
+      // No access token we issue lives longer than the configured TTL.
+      maxLifetimeSeconds: ctx.config.accessTokenTtlSeconds,
       isRevoked: (jti) => ctx.stores.revocations.isRevoked(jti, now),
     });
     claims = verified.claims;

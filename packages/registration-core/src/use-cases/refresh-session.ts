@@ -41,6 +41,7 @@ export async function refreshSession(
       audience: ctx.config.audience,
       now: nowDate(ctx),
       clockToleranceSeconds: ctx.config.clockToleranceSeconds,
+      maxLifetimeSeconds: ctx.config.refreshTokenTtlSeconds,
     });
     const c = verified.claims;
     if (typeof c.familyId !== 'string' || typeof c.generation !== 'number')
