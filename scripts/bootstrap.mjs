@@ -163,6 +163,13 @@ function startApi(toolchain, args) {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => child.kill(signal));
   }
+  // `npm start` runs us under `sh -c`; a SIGTERM sent to npm stops npm and that shell but never
+  // reaches us, so losing the parent is taken as the signal to stop the server too.
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid !== parent) child.kill('SIGTERM');
+  }, 500);
+  watch.unref();
   child.on('exit', (code, signal) => {
     process.exit(code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 0 : 1));
   });
