@@ -3,6 +3,7 @@
  * Parsing errors are thrown (exitOverride) so `runCli` prints them in one format with exit code 2.
  */
 import { Command } from 'commander';
+import { backupCommands } from './commands/backup-commands.js';
 import { dbCommand } from './commands/db-command.js';
 import { devicesCommand } from './commands/devices-command.js';
 import { keyCommands } from './commands/key-commands.js';
@@ -63,5 +64,6 @@ Examples:
   keyCommands(program, io);
   keyvaultCommand(program, io);
   dbCommand(program, io);
+  backupCommands(program, io);
   return program;
 }
