@@ -175,6 +175,8 @@ export type AuditEventType =
   | 'device_revoked'
   | 'device_renewed'
   | 'role_change'
+  | 'user_disabled'
+  | 'user_enabled'
   | 'security_alert';
 
 /** One audit log entry. `detail` never contains secrets. */

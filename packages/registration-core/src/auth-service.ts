@@ -34,6 +34,19 @@ export interface Principal {
   readonly expiresAt: string;
 }
 
+/**
+ * The operator of a deployment acting on its stores in-process (the CLI's direct mode on the
+ * server's data): whoever can open the stores and secrets already holds every record, so no role
+ * check applies. Audited with `by: operator:<name>`. The HTTP API never builds one.
+ */
+export interface OperatorActor {
+  /** Who acted, for the audit trail (e.g. `cli`). */
+  readonly operator: string;
+}
+
+/** Who performs an administrative call: an authenticated principal (its roles checked) or the operator. */
+export type AdminActor = Principal | OperatorActor;
+
 // ---------------------------------------------------------------- inputs (documentation of the accepted JSON)
 
 /** Body accepted by `register`. Required: `username`, `email`, `password`. */
@@ -143,6 +156,23 @@ export interface SetRolesInput {
   readonly user_uuid: string;
   /** Non-empty subset of `user`, `moderator`, `admin`. */
   readonly roles: readonly Role[];
+}
+
+/** Names the target of an admin call: exactly one of `user_uuid` and `username`. */
+export interface AdminTargetInput {
+  readonly user_uuid?: string;
+  readonly username?: string;
+}
+
+/** Body accepted by `grantRole` / `revokeRole`. */
+export interface ChangeRoleInput extends AdminTargetInput {
+  /** One of `user`, `moderator`, `admin`. */
+  readonly role: Role;
+}
+
+/** Body accepted by `setUserStatus`. */
+export interface SetUserStatusInput extends AdminTargetInput {
+  readonly status: 'active' | 'disabled';
 }
 
 // ---------------------------------------------------------------- outputs
@@ -345,11 +375,21 @@ export interface AuthService {
     context?: RequestContext,
   ): Promise<RenewedCertificateResult>;
   /** Admin: users page. @throws FORBIDDEN, VALIDATION_FAILED (limit, or a cursor not returned by a previous page) */
-  listUsers(principal: Principal, input?: unknown): Promise<PageResult<UserSummary>>;
+  listUsers(actor: AdminActor, input?: unknown): Promise<PageResult<UserSummary>>;
   /** Admin/moderator: audit page, newest first. @throws FORBIDDEN, VALIDATION_FAILED (limit, user_uuid, or a cursor not returned by a previous page) */
-  listAudit(principal: Principal, input?: unknown): Promise<PageResult<AuditEntry>>;
+  listAudit(actor: AdminActor, input?: unknown): Promise<PageResult<AuditEntry>>;
   /** Admin: replace a user's roles. @throws FORBIDDEN, VALIDATION_FAILED, USER_NOT_FOUND, CONCURRENT_UPDATE */
-  setRoles(principal: Principal, input: unknown, context?: RequestContext): Promise<UserSummary>;
+  setRoles(actor: AdminActor, input: unknown, context?: RequestContext): Promise<UserSummary>;
+  /** Admin: add one role (idempotent; audited when it changes something). @throws FORBIDDEN, VALIDATION_FAILED, USER_NOT_FOUND, CONCURRENT_UPDATE */
+  grantRole(actor: AdminActor, input: unknown, context?: RequestContext): Promise<UserSummary>;
+  /** Admin: remove one role (idempotent; a user keeps at least `user`). @throws FORBIDDEN, VALIDATION_FAILED, USER_NOT_FOUND, CONCURRENT_UPDATE */
+  revokeRole(actor: AdminActor, input: unknown, context?: RequestContext): Promise<UserSummary>;
+  /**
+   * Admin: disable or re-enable a user. Disabling ends every session of the user at once (access
+   * tokens, refresh tokens) and refuses logins with `INVALID_CREDENTIALS`, like a wrong password.
+   * @throws FORBIDDEN, VALIDATION_FAILED, USER_NOT_FOUND, CONCURRENT_UPDATE
+   */
+  setUserStatus(actor: AdminActor, input: unknown, context?: RequestContext): Promise<UserSummary>;
   /** Public JWT verification keys. */
   jwks(): JwksResult;
   /** The device CA certificate (PEM). */

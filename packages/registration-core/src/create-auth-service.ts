@@ -8,7 +8,14 @@ import { type AuthConfig, resolveAuthConfig } from './auth-config.js';
 import type { AuthDeps } from './auth-deps.js';
 import type { AuthService, JwksResult } from './auth-service.js';
 import { createServiceContext, nowDate } from './lib/_service-context.js';
-import { describeMe, listAudit, listUsers, setRoles } from './use-cases/administer-users.js';
+import {
+  changeRole,
+  describeMe,
+  listAudit,
+  listUsers,
+  setRoles,
+  setUserStatus,
+} from './use-cases/administer-users.js';
 import { authenticateAccessToken } from './use-cases/authenticate-access-token.js';
 import { createLoginChallenge } from './use-cases/create-login-challenge.js';
 import { loginUser } from './use-cases/login-user.js';
@@ -53,9 +60,12 @@ export function createAuthService(deps: AuthDeps): AuthService {
     revokeDevice: (principal, deviceId, request) => revokeDevice(ctx, principal, deviceId, request),
     renewDeviceCertificate: (principal, input, request) =>
       renewDeviceCertificate(ctx, principal, input, request),
-    listUsers: (principal, input) => listUsers(ctx, principal, input),
-    listAudit: (principal, input) => listAudit(ctx, principal, input),
-    setRoles: (principal, input, request) => setRoles(ctx, principal, input, request),
+    listUsers: (actor, input) => listUsers(ctx, actor, input),
+    listAudit: (actor, input) => listAudit(ctx, actor, input),
+    setRoles: (actor, input, request) => setRoles(ctx, actor, input, request),
+    grantRole: (actor, input, request) => changeRole(ctx, actor, 'grant', input, request),
+    revokeRole: (actor, input, request) => changeRole(ctx, actor, 'revoke', input, request),
+    setUserStatus: (actor, input, request) => setUserStatus(ctx, actor, input, request),
     jwks: (): JwksResult => ctx.keys.toJWKS() as unknown as JwksResult,
     caCertificatePem: () => ctx.ca.certificatePem,
     crlPem: async () => {

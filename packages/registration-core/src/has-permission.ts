@@ -8,7 +8,15 @@ import type { Role } from '@city/ports';
 export const ROLE_PERMISSIONS = {
   user: ['profile:read', 'devices:manage', 'sessions:manage'],
   moderator: ['profile:read', 'devices:manage', 'sessions:manage', 'audit:read'],
-  admin: ['profile:read', 'devices:manage', 'sessions:manage', 'audit:read', 'users:read', 'roles:manage'],
+  admin: [
+    'profile:read',
+    'devices:manage',
+    'sessions:manage',
+    'audit:read',
+    'users:read',
+    'users:manage',
+    'roles:manage',
+  ],
 } as const satisfies Record<Role, readonly string[]>;
 
 /** A permission name. */

@@ -11,8 +11,11 @@ export type { AuthDeps } from './auth-deps.js';
 export type { AuthErrorCode, FieldIssueCode } from './auth-error.js';
 export { AUTH_ERROR_CODES, AuthError, FIELD_ISSUE_CODES } from './auth-error.js';
 export type {
+  AdminActor,
+  AdminTargetInput,
   AuditEntry,
   AuthService,
+  ChangeRoleInput,
   DeviceSummary,
   IssuedDeviceCertificate,
   JwksResult,
@@ -23,6 +26,7 @@ export type {
   LoginInput,
   LoginResult,
   MeResult,
+  OperatorActor,
   PageResult,
   PairedDeviceInput,
   PairedDeviceResult,
@@ -38,6 +42,7 @@ export type {
   RequestContext,
   RevokeTokenInput,
   SetRolesInput,
+  SetUserStatusInput,
   TokenPair,
   UserSummary,
 } from './auth-service.js';

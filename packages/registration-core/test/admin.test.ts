@@ -148,3 +148,55 @@ for (const store of realEngines) {
     },
   );
 }
+
+describe('role grants by the operator', () => {
+  for (const store of realEngines.slice(0, 1)) {
+    const engine = useEngine(store);
+    it('grant and revoke one role by username, audited once per change, user always kept', async () => {
+      const h = engine.harness();
+      const OPERATOR = { operator: 'cli' };
+      const { reg, login } = await signedInUser(h.auth);
+      const granted = await h.auth.grantRole(OPERATOR, {
+        username: reg.username.toUpperCase(),
+        role: 'admin',
+      });
+      expect(granted.roles).toEqual(['user', 'admin']);
+      // Effective on the next request of a live session.
+      expect((await h.auth.authenticate(login.accessToken)).roles).toEqual(['user', 'admin']);
+      expect((await h.auth.grantRole(OPERATOR, { username: reg.username, role: 'admin' })).roles).toEqual([
+        'user',
+        'admin',
+      ]);
+      const revoked = await h.auth.revokeRole(OPERATOR, { user_uuid: reg.uuid, role: 'admin' });
+      expect(revoked.roles).toEqual(['user']);
+      expect((await h.auth.authenticate(login.accessToken)).roles).toEqual(['user']);
+      const changes = (await h.auth.listAudit(OPERATOR, { user_uuid: reg.uuid, limit: 50 })).items.filter(
+        (e) => e.type === 'role_change',
+      );
+      // One event per change (the repeated grant wrote nothing); same-millisecond events have no fixed order.
+      expect(changes).toHaveLength(2);
+      expect(changes.map((e) => e.detail)).toEqual(
+        expect.arrayContaining([
+          { from: 'user,admin', to: 'user', by: 'operator:cli' },
+          { from: 'user', to: 'user,admin', by: 'operator:cli' },
+        ]),
+      );
+      await expectAuthError(
+        h.auth.revokeRole(OPERATOR, { user_uuid: reg.uuid, role: 'user' }),
+        'VALIDATION_FAILED',
+      );
+      await expectAuthError(
+        h.auth.grantRole(OPERATOR, { user_uuid: reg.uuid, role: 'root' }),
+        'VALIDATION_FAILED',
+      );
+      await expectAuthError(
+        h.auth.grantRole(OPERATOR, { username: 'no-such-user', role: 'admin' }),
+        'USER_NOT_FOUND',
+      );
+      await expectAuthError(
+        h.auth.grantRole((await signedInUser(h.auth)).principal, { user_uuid: reg.uuid, role: 'admin' }),
+        'FORBIDDEN',
+      );
+    });
+  }
+});

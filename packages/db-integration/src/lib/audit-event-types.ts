@@ -19,6 +19,8 @@ const KNOWN = {
   device_revoked: true,
   device_renewed: true,
   role_change: true,
+  user_disabled: true,
+  user_enabled: true,
   security_alert: true,
 } as const satisfies Record<AuditEventType, true>;
 

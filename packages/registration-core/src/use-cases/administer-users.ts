@@ -1,7 +1,9 @@
 /**
- * Admin use cases (seed 004's roles applied): listing users and the audit trail, and replacing
- * a user's roles. Permissions come from the principal's current roles (re-read from the store
- * by `authenticate`, so a demotion takes effect at once).
+ * Admin use cases (seed 004's roles applied): listing users and the audit trail, changing a
+ * user's roles, disabling and re-enabling a user. Permissions come from the principal's current
+ * roles (re-read from the store by `authenticate`, so a demotion takes effect at once); the
+ * operator (direct mode on the deployment's own stores) holds them all. Every change is audited
+ * with who made it.
  */
 import {
   ConflictError,
@@ -9,10 +11,12 @@ import {
   NotFoundError,
   type Page,
   type Role,
+  type UserPatch,
   type UserRecord,
 } from '@city/ports';
 import { AuthError } from '../auth-error.js';
 import type {
+  AdminActor,
   AuditEntry,
   MeResult,
   PageResult,
@@ -22,11 +26,91 @@ import type {
 } from '../auth-service.js';
 import { hasPermission, type Permission, ROLES } from '../has-permission.js';
 import { isUuid } from '../lib/_resolve-user.js';
-import { audit, decryptField, iso, type ServiceContext, userSummary } from '../lib/_service-context.js';
+import {
+  audit,
+  decryptField,
+  iso,
+  revokeFamily,
+  type ServiceContext,
+  userSummary,
+} from '../lib/_service-context.js';
 import { InputReader } from '../validation/_input-reader.js';
+import { validateUsername } from '../validation/validate-username.js';
 
-function requirePermission(principal: Principal, permission: Permission): void {
-  if (!hasPermission(principal.roles, permission)) throw new AuthError('FORBIDDEN');
+function isOperator(actor: AdminActor): actor is Extract<AdminActor, { operator: string }> {
+  return typeof (actor as { operator?: unknown }).operator === 'string';
+}
+
+function requirePermission(actor: AdminActor, permission: Permission): void {
+  if (isOperator(actor)) return;
+  if (!hasPermission(actor.roles, permission)) throw new AuthError('FORBIDDEN');
+}
+
+/** Who made a change, as the audit trail records it. */
+function actorId(actor: AdminActor): string {
+  return isOperator(actor) ? `operator:${actor.operator}` : actor.userUuid;
+}
+
+/** Reads the target user (exactly one of `user_uuid` and `username`) into a store lookup. */
+function readTarget(reader: InputReader): { uuid?: string; usernameKey?: string } {
+  const userUuid = reader.string('user_uuid', { required: false, maxLength: 64 });
+  const username = reader.string('username', { required: false, maxLength: 64 });
+  if (userUuid !== undefined && username !== undefined) {
+    reader.add('username', 'CONFLICTING_FIELDS', 'give user_uuid or username, not both');
+    return {};
+  }
+  if (userUuid === undefined && username === undefined) {
+    if (!reader.has('user_uuid') && !reader.has('username'))
+      reader.add('user_uuid', 'REQUIRED', 'user_uuid or username is required');
+    return {};
+  }
+  if (userUuid !== undefined) {
+    if (!isUuid(userUuid)) reader.add('user_uuid', 'INVALID_FORMAT', 'user_uuid must be a UUID');
+    return { uuid: userUuid.toLowerCase() };
+  }
+  const key = validateUsername(username as string);
+  // A malformed username names nobody: the same answer as an unknown one.
+  return { usernameKey: key.ok ? key.value.key : '' };
+}
+
+async function findTarget(
+  ctx: ServiceContext,
+  target: { uuid?: string; usernameKey?: string },
+): Promise<UserRecord> {
+  const user =
+    target.uuid !== undefined
+      ? await ctx.stores.users.getByUuid(target.uuid)
+      : target.usernameKey
+        ? await ctx.stores.users.getByUsernameKey(target.usernameKey)
+        : undefined;
+  if (user === undefined) throw new AuthError('USER_NOT_FOUND');
+  return user;
+}
+
+/**
+ * Applies `change` to the current record with optimistic concurrency (three tries). `change`
+ * returns undefined when there is nothing to write; `after` runs once on the written record.
+ */
+async function updateUser(
+  ctx: ServiceContext,
+  target: { uuid?: string; usernameKey?: string },
+  change: (user: UserRecord) => UserPatch | undefined,
+  after: (before: UserRecord, updated: UserRecord) => Promise<void>,
+): Promise<UserRecord> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const user = await findTarget(ctx, target);
+    const patch = change(user);
+    if (patch === undefined) return user;
+    try {
+      const updated = await ctx.stores.users.update(user.uuid, patch, user.version, ctx.clock.now());
+      await after(user, updated);
+      return updated;
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new AuthError('USER_NOT_FOUND');
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  throw new AuthError('CONCURRENT_UPDATE');
 }
 
 function pageInput(
@@ -63,10 +147,10 @@ async function listPage<T>(list: () => Promise<Page<T>>): Promise<Page<T>> {
 
 export async function listUsers(
   ctx: ServiceContext,
-  principal: Principal,
+  actor: AdminActor,
   input: unknown,
 ): Promise<PageResult<UserSummary>> {
-  requirePermission(principal, 'users:read');
+  requirePermission(actor, 'users:read');
   const { reader, limit, cursor } = pageInput(ctx, input, []);
   reader.finish();
   const page = await listPage(() => ctx.stores.users.list({ limit, cursor }));
@@ -75,10 +159,10 @@ export async function listUsers(
 
 export async function listAudit(
   ctx: ServiceContext,
-  principal: Principal,
+  actor: AdminActor,
   input: unknown,
 ): Promise<PageResult<AuditEntry>> {
-  requirePermission(principal, 'audit:read');
+  requirePermission(actor, 'audit:read');
   const { reader, limit, cursor } = pageInput(ctx, input, ['user_uuid']);
   const userUuid = reader.string('user_uuid', { required: false, maxLength: 64 });
   if (userUuid !== undefined && !isUuid(userUuid))
@@ -104,11 +188,11 @@ export async function listAudit(
 
 export async function setRoles(
   ctx: ServiceContext,
-  principal: Principal,
+  actor: AdminActor,
   input: unknown,
   request: RequestContext = {},
 ): Promise<UserSummary> {
-  requirePermission(principal, 'roles:manage');
+  requirePermission(actor, 'roles:manage');
   const reader = new InputReader(input, ['user_uuid', 'roles']);
   const userUuid = reader.string('user_uuid', { required: true, maxLength: 64 });
   if (userUuid !== undefined && !isUuid(userUuid))
@@ -127,30 +211,95 @@ export async function setRoles(
     roles = ROLES.filter((r) => raw.includes(r));
   }
   reader.finish();
-  const uuid = (userUuid as string).toLowerCase();
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const user = await ctx.stores.users.getByUuid(uuid);
-    if (user === undefined) throw new AuthError('USER_NOT_FOUND');
-    try {
-      const updated = await ctx.stores.users.update(
-        uuid,
-        { roles: roles as Role[] },
-        user.version,
-        ctx.clock.now(),
-      );
-      await audit(ctx, {
-        type: 'role_change',
-        userUuid: uuid,
+  const updated = await updateUser(
+    ctx,
+    { uuid: (userUuid as string).toLowerCase() },
+    () => ({ roles: roles as Role[] }),
+    (before, after) => auditRoleChange(ctx, actor, request, before, after),
+  );
+  return userSummary(ctx, updated);
+}
+
+function auditRoleChange(
+  ctx: ServiceContext,
+  actor: AdminActor,
+  request: RequestContext,
+  before: UserRecord,
+  after: UserRecord,
+): Promise<void> {
+  return audit(ctx, {
+    type: 'role_change',
+    userUuid: after.uuid,
+    ip: request.ip,
+    detail: { from: before.roles.join(','), to: after.roles.join(','), by: actorId(actor) },
+  });
+}
+
+/** Adds (`grant`) or removes one role; nothing is written or audited when nothing changes. */
+export async function changeRole(
+  ctx: ServiceContext,
+  actor: AdminActor,
+  action: 'grant' | 'revoke',
+  input: unknown,
+  request: RequestContext = {},
+): Promise<UserSummary> {
+  requirePermission(actor, 'roles:manage');
+  const reader = new InputReader(input, ['user_uuid', 'username', 'role']);
+  const target = readTarget(reader);
+  const role = reader.oneOf('role', ROLES, true);
+  if (action === 'revoke' && role === 'user')
+    reader.add('role', 'INVALID_FORMAT', 'every user keeps the user role; disable the user instead');
+  reader.finish();
+  const updated = await updateUser(
+    ctx,
+    target,
+    (user) => {
+      const has = user.roles.includes(role as Role);
+      if (action === 'grant' ? has : !has) return undefined;
+      const next = action === 'grant' ? [...user.roles, role as Role] : user.roles.filter((r) => r !== role);
+      return { roles: ROLES.filter((r) => next.includes(r)) };
+    },
+    (before, after) => auditRoleChange(ctx, actor, request, before, after),
+  );
+  return userSummary(ctx, updated);
+}
+
+/**
+ * Disables or re-enables a user. Disabling also revokes every active session (refresh family and
+ * its access token), so re-enabling later does not bring old sessions back; the changed user
+ * record alone already refuses the user's access tokens on every instance (authenticate re-reads
+ * the user, and the access cache drops what it remembered on any change of state).
+ */
+export async function setUserStatus(
+  ctx: ServiceContext,
+  actor: AdminActor,
+  input: unknown,
+  request: RequestContext = {},
+): Promise<UserSummary> {
+  requirePermission(actor, 'users:manage');
+  const reader = new InputReader(input, ['user_uuid', 'username', 'status']);
+  const target = readTarget(reader);
+  const status = reader.oneOf('status', ['active', 'disabled'] as const, true);
+  reader.finish();
+  const updated = await updateUser(
+    ctx,
+    target,
+    (user) => (user.status === status ? undefined : { status }),
+    (_before, after) =>
+      audit(ctx, {
+        type: status === 'disabled' ? 'user_disabled' : 'user_enabled',
+        userUuid: after.uuid,
         ip: request.ip,
-        detail: { from: user.roles.join(','), to: updated.roles.join(','), by: principal.userUuid },
-      });
-      return userSummary(ctx, updated);
-    } catch (error) {
-      if (error instanceof NotFoundError) throw new AuthError('USER_NOT_FOUND');
-      if (!(error instanceof ConflictError)) throw error;
+        detail: { by: actorId(actor) },
+      }),
+  );
+  if (updated.status === 'disabled') {
+    // Also on a repeated disable: ends any session a concurrent login opened in between.
+    for (const family of await ctx.stores.refreshTokens.listByUser(updated.uuid)) {
+      if (family.status === 'active') await revokeFamily(ctx, family, 'user_disabled');
     }
   }
-  throw new AuthError('CONCURRENT_UPDATE');
+  return userSummary(ctx, updated);
 }
 
 export async function describeMe(ctx: ServiceContext, principal: Principal): Promise<MeResult> {
