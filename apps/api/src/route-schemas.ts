@@ -284,6 +284,7 @@ export const BODY_FIELDS = {
   pairing_token: str(),
   qr_code: str('the whole pairing QR payload'),
   roles: { type: 'array', items: ROLE },
+  status: { type: 'string', enum: ['active', 'disabled'] },
 } satisfies Record<string, Schema>;
 
 /** Bearer security requirement for OpenAPI. */

@@ -74,6 +74,7 @@ describe('infrastructure routes', () => {
       '/token/revoke',
       '/devices/{id}',
       '/admin/users/{uuid}/roles',
+      '/admin/users/{uuid}/status',
       '/ready',
     ]) {
       expect(spec.paths, path).toHaveProperty([path]);
@@ -427,6 +428,7 @@ describe('admin routes', () => {
       ['GET', '/admin/users', undefined],
       ['GET', '/admin/audit', undefined],
       ['PUT', `/admin/users/${user.uuid}/roles`, { roles: ['admin'] }],
+      ['PUT', `/admin/users/${user.uuid}/status`, { status: 'disabled' }],
     ] as const) {
       const response = await t.app.inject({
         method,
@@ -481,6 +483,64 @@ describe('admin routes', () => {
       payload: { roles: ['user'] },
     });
     expect(missing.statusCode).toBe(404);
+  });
+});
+
+describe('disabling a user over the API', () => {
+  it('ends the live session at once: /me 401, refresh refused, login refused like a wrong password; enable restores login', async () => {
+    const admin = await registerAndLogin(t.app);
+    await grantRoles(t.runtime, admin.uuid, ['admin']);
+    const user = await registerAndLogin(t.app);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/me', headers: bearer(user.accessToken) })).statusCode,
+    ).toBe(200);
+    const disabled = await t.app.inject({
+      method: 'PUT',
+      url: `/admin/users/${user.uuid}/status`,
+      headers: bearer(admin.accessToken),
+      payload: { status: 'disabled' },
+    });
+    expect(disabled.statusCode).toBe(200);
+    expect(json(disabled)).toMatchObject({ uuid: user.uuid, status: 'disabled' });
+    const me = await t.app.inject({ method: 'GET', url: '/me', headers: bearer(user.accessToken) });
+    expect(me.statusCode).toBe(401);
+    expect(json(me)).toMatchObject({ error: { code: 'TOKEN_REVOKED' } });
+    const refresh = await t.app.inject({
+      method: 'POST',
+      url: '/token/refresh',
+      payload: { refresh_token: user.refreshToken },
+    });
+    expect(refresh.statusCode).toBe(401);
+    const who = {
+      identifier: user.uuid,
+      password: user.password,
+      deviceId: user.deviceId,
+      privateKeyPem: user.privateKeyPem,
+    };
+    await expect(login(t.app, who)).rejects.toThrow(/"code":"INVALID_CREDENTIALS"/);
+    const bad = await t.app.inject({
+      method: 'PUT',
+      url: `/admin/users/${user.uuid}/status`,
+      headers: bearer(admin.accessToken),
+      payload: { status: 'deleted' },
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(json(bad)).toMatchObject({ error: { code: 'VALIDATION_FAILED', fields: [{ field: 'status' }] } });
+    const missing = await t.app.inject({
+      method: 'PUT',
+      url: '/admin/users/00000000-0000-4000-8000-000000000000/status',
+      headers: bearer(admin.accessToken),
+      payload: { status: 'disabled' },
+    });
+    expect(missing.statusCode).toBe(404);
+    const enabled = await t.app.inject({
+      method: 'PUT',
+      url: `/admin/users/${user.uuid}/status`,
+      headers: bearer(admin.accessToken),
+      payload: { status: 'active' },
+    });
+    expect(json(enabled)).toMatchObject({ status: 'active' });
+    await expect(login(t.app, who)).resolves.toMatchObject({ accessToken: expect.any(String) });
   });
 });
 

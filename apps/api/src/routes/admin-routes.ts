@@ -1,6 +1,6 @@
 /**
  * Admin routes. Role checks are the core's (`FORBIDDEN` → 403): users need `users:read`, the
- * audit trail `audit:read`, role changes `roles:manage`.
+ * audit trail `audit:read`, role changes `roles:manage`, disabling and enabling `users:manage`.
  */
 import type { FastifyInstance } from 'fastify';
 import {
@@ -21,12 +21,25 @@ const PAGE_QUERY = {
   cursor: { type: 'string', maxLength: 512, pattern: '^[A-Za-z0-9_-]*$' },
 };
 
+const UUID_PARAMS = {
+  type: 'object',
+  properties: { uuid: { type: 'string', minLength: 1, maxLength: 64 } },
+  required: ['uuid'],
+};
+
+/** The body with the path's user uuid added (a non-object body goes to the core as is, to be refused there). */
+function withUuid(body: unknown, uuid: string): unknown {
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? { ...(body as Record<string, unknown>), user_uuid: uuid }
+    : body;
+}
+
 function defined(query: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined));
 }
 
 /**
- * Registers `/admin/users`, `/admin/audit` and `/admin/users/:uuid/roles`.
+ * Registers `/admin/users`, `/admin/audit`, `/admin/users/:uuid/roles` and `/admin/users/:uuid/status`.
  *
  * @throws never (errors surface as HTTP answers)
  * @example
@@ -83,29 +96,40 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps)
   );
 
   app.put<{ Params: { uuid: string } }>(
+    '/admin/users/:uuid/status',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Disable a user (every session ends at once) or enable them again (admin)',
+        security: BEARER,
+        params: UUID_PARAMS,
+        body: documentedBody('active or disabled.', { status: F.status }, ['status']),
+        response: { 200: USER_SUMMARY_SCHEMA, ...ERROR_RESPONSES },
+      },
+      preHandler: authenticate,
+    },
+    async (request) =>
+      auth.setUserStatus(
+        principalOf(request),
+        withUuid(request.body, request.params.uuid),
+        contextOf(request),
+      ),
+  );
+
+  app.put<{ Params: { uuid: string } }>(
     '/admin/users/:uuid/roles',
     {
       schema: {
         tags: ['admin'],
         summary: "Replace a user's roles (admin)",
         security: BEARER,
-        params: {
-          type: 'object',
-          properties: { uuid: { type: 'string', minLength: 1, maxLength: 64 } },
-          required: ['uuid'],
-        },
+        params: UUID_PARAMS,
         body: documentedBody('Non-empty subset of user, moderator, admin.', { roles: F.roles }, ['roles']),
         response: { 200: USER_SUMMARY_SCHEMA, ...ERROR_RESPONSES },
       },
       preHandler: authenticate,
     },
-    async (request) => {
-      const body = request.body;
-      const input =
-        typeof body === 'object' && body !== null && !Array.isArray(body)
-          ? { ...(body as Record<string, unknown>), user_uuid: request.params.uuid }
-          : body;
-      return auth.setRoles(principalOf(request), input, contextOf(request));
-    },
+    async (request) =>
+      auth.setRoles(principalOf(request), withUuid(request.body, request.params.uuid), contextOf(request)),
   );
 }

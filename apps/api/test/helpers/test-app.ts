@@ -6,7 +6,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificateSigningRequest, generateKeyPair, signChallenge } from '@city/client-cert';
-import type { Principal } from '@city/registration-core';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/build-app.js';
 import { type ApiConfig, loadConfig } from '../../src/config.js';
@@ -128,18 +127,9 @@ export async function login(
   return { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
 }
 
-/** Grants roles directly through the core (the bootstrap path an operator uses for the first admin). */
+/** Grants roles directly through the core as the operator (what `city admin grant-role` does for the first admin). */
 export async function grantRoles(runtime: AuthRuntime, userUuid: string, roles: string[]): Promise<void> {
-  const operator: Principal = {
-    userUuid: '00000000-0000-4000-8000-000000000000',
-    username: 'operator',
-    roles: ['admin'],
-    deviceId: 'operator',
-    sessionId: 'operator',
-    tokenId: 'operator',
-    expiresAt: new Date(Date.now() + 60_000).toISOString(),
-  };
-  await runtime.auth.setRoles(operator, { user_uuid: userUuid, roles });
+  await runtime.auth.setRoles({ operator: 'test' }, { user_uuid: userUuid, roles });
 }
 
 /** `Authorization: Bearer` header. */

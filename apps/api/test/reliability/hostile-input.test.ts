@@ -249,6 +249,17 @@ function endpointMatrix(): { name: string; probes: () => Probe[] }[] {
         ),
     },
     {
+      name: 'PUT /admin/users/:uuid/status',
+      probes: () =>
+        NAUGHTY.filter((_, i) => i % 4 === 0).map((value) => ({
+          label: `status=${JSON.stringify(value).slice(0, 60)}`,
+          method: 'PUT' as const,
+          url: `/admin/users/${user.uuid}/status`,
+          body: { status: value },
+          token: tokens.accessToken,
+        })),
+    },
+    {
       name: 'PUT /admin/users/:uuid/roles',
       probes: () =>
         NAUGHTY.filter((_, i) => i % 4 === 0).map((value) => ({
