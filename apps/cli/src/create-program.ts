@@ -3,6 +3,7 @@
  * Parsing errors are thrown (exitOverride) so `runCli` prints them in one format with exit code 2.
  */
 import { Command } from 'commander';
+import { adminCommand } from './commands/admin-command.js';
 import { backupCommands } from './commands/backup-commands.js';
 import { dbCommand } from './commands/db-command.js';
 import { devicesCommand } from './commands/devices-command.js';
@@ -65,5 +66,6 @@ Examples:
   keyvaultCommand(program, io);
   dbCommand(program, io);
   backupCommands(program, io);
+  adminCommand(program, io);
   return program;
 }

@@ -8,10 +8,17 @@
  * Loaded lazily so commands that need no service start fast.
  */
 import type { EmbeddedStore } from '@city/auth-runtime';
+import type { AuthService } from '@city/registration-core';
 import type { AuthClient } from './auth-client.js';
 import { CliError } from './cli-error.js';
 import { createDirectAuthClient } from './direct-auth-client.js';
 import type { CliIo } from './lib/_terminal.js';
+
+/** The service opened in-process on the deployment's stores, and how to release them. */
+export interface DirectService {
+  readonly auth: AuthService;
+  close(): Promise<void>;
+}
 
 /**
  * Opens the service for direct mode.
@@ -24,33 +31,44 @@ import type { CliIo } from './lib/_terminal.js';
  * ```
  */
 export async function openDirectAuth(io: CliIo, dataDir: string): Promise<AuthClient> {
+  const service = await openDirectService(io, dataDir);
+  return createDirectAuthClient(service.auth, () => service.close(), { userAgent: 'city-cli' });
+}
+
+/**
+ * Opens the deployment's `AuthService` itself, for the operator commands (`city admin ...`) that
+ * act on the stores without a session.
+ *
+ * @throws CliError `USAGE_ERROR` as {@link openDirectAuth}; the composition's errors
+ * @example
+ * ```ts
+ * const { auth, close } = await openDirectService(io, '/var/lib/city');
+ * ```
+ */
+export async function openDirectService(io: CliIo, dataDir: string): Promise<DirectService> {
   const core = await import('@city/auth-runtime');
   const mode = io.env.CITY_MODE ?? '';
-  const context = { userAgent: 'city-cli' };
   if (mode === '' || mode === 'embedded') {
-    const runtime = await core.openEmbeddedAuth({ dataDir, store: embeddedStore(io) });
-    return createDirectAuthClient(runtime.auth, () => runtime.close(), context);
+    return core.openEmbeddedAuth({ dataDir, store: embeddedStore(io) });
   }
   if (mode === 'aws') {
     const { loadStorageConfigFromEnv } = await import('@city/db-integration');
-    const runtime = await core.openAuthFromConfig({
+    return core.openAuthFromConfig({
       mode: 'aws',
       secretsDir: secretsDir(io, dataDir),
       storage: loadStorageConfigFromEnv({ ...io.env }),
     });
-    return createDirectAuthClient(runtime.auth, () => runtime.close(), context);
   }
   if (mode === 'mongodb') {
     const uri = io.env.MONGODB_URI;
     if (uri === undefined || uri === '')
       throw new CliError('USAGE_ERROR', 'CITY_MODE=mongodb needs MONGODB_URI');
-    const runtime = await core.openAuthFromConfig({
+    return core.openAuthFromConfig({
       mode: 'mongodb',
       uri,
       dbName: io.env.CITY_MONGODB_DB ?? 'city',
       secretsDir: secretsDir(io, dataDir),
     });
-    return createDirectAuthClient(runtime.auth, () => runtime.close(), context);
   }
   throw new CliError(
     'USAGE_ERROR',

@@ -376,6 +376,8 @@ export interface AuthService {
   ): Promise<RenewedCertificateResult>;
   /** Admin: users page. @throws FORBIDDEN, VALIDATION_FAILED (limit, or a cursor not returned by a previous page) */
   listUsers(actor: AdminActor, input?: unknown): Promise<PageResult<UserSummary>>;
+  /** Admin: one user by `user_uuid` or `username`. @throws FORBIDDEN, VALIDATION_FAILED, USER_NOT_FOUND */
+  getUser(actor: AdminActor, input: unknown): Promise<UserSummary>;
   /** Admin/moderator: audit page, newest first. @throws FORBIDDEN, VALIDATION_FAILED (limit, user_uuid, or a cursor not returned by a previous page) */
   listAudit(actor: AdminActor, input?: unknown): Promise<PageResult<AuditEntry>>;
   /** Admin: replace a user's roles. @throws FORBIDDEN, VALIDATION_FAILED, USER_NOT_FOUND, CONCURRENT_UPDATE */

@@ -11,6 +11,7 @@ import { createServiceContext, nowDate } from './lib/_service-context.js';
 import {
   changeRole,
   describeMe,
+  getUser,
   listAudit,
   listUsers,
   setRoles,
@@ -61,6 +62,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
     renewDeviceCertificate: (principal, input, request) =>
       renewDeviceCertificate(ctx, principal, input, request),
     listUsers: (actor, input) => listUsers(ctx, actor, input),
+    getUser: (actor, input) => getUser(ctx, actor, input),
     listAudit: (actor, input) => listAudit(ctx, actor, input),
     setRoles: (actor, input, request) => setRoles(ctx, actor, input, request),
     grantRole: (actor, input, request) => changeRole(ctx, actor, 'grant', input, request),

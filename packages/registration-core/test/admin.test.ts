@@ -181,6 +181,12 @@ describe('role grants by the operator', () => {
           { from: 'user', to: 'user,admin', by: 'operator:cli' },
         ]),
       );
+      expect((await h.auth.getUser(OPERATOR, { username: reg.username })).uuid).toBe(reg.uuid);
+      await expectAuthError(h.auth.getUser(OPERATOR, { username: 'no-such-user' }), 'USER_NOT_FOUND');
+      await expectAuthError(
+        h.auth.getUser(await h.auth.authenticate(login.accessToken), { user_uuid: reg.uuid }),
+        'FORBIDDEN',
+      );
       await expectAuthError(
         h.auth.revokeRole(OPERATOR, { user_uuid: reg.uuid, role: 'user' }),
         'VALIDATION_FAILED',

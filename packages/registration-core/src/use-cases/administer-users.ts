@@ -157,6 +157,15 @@ export async function listUsers(
   return { items: page.items.map((u) => userSummary(ctx, u)), cursor: page.cursor };
 }
 
+/** One user by uuid or username. */
+export async function getUser(ctx: ServiceContext, actor: AdminActor, input: unknown): Promise<UserSummary> {
+  requirePermission(actor, 'users:read');
+  const reader = new InputReader(input, ['user_uuid', 'username']);
+  const target = readTarget(reader);
+  reader.finish();
+  return userSummary(ctx, await findTarget(ctx, target));
+}
+
 export async function listAudit(
   ctx: ServiceContext,
   actor: AdminActor,

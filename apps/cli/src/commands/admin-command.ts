@@ -1,0 +1,263 @@
+/**
+ * `city admin ...`: operator commands on the server's own data (direct mode only): roles, user
+ * listing, disabling and enabling users, the audit trail. They open the deployment's stores and
+ * secrets in-process, so whoever can run them already holds the data; no session is needed, and
+ * every change is audited as `by: operator:cli`. The first admin of a deployment is made here.
+ */
+import type { AuditEntry, AuthService, UserSummary } from '@city/registration-core';
+import { Argument, type Command, Option } from 'commander';
+import { CliError } from '../cli-error.js';
+import { addOutputOptions, type CommonOptions, dataDirFor, printResult } from '../command-context.js';
+import { type CliIo, withSpinner } from '../lib/_terminal.js';
+
+const OPERATOR = { operator: 'cli' } as const;
+const ROLE_NAMES = ['user', 'moderator', 'admin'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface AdminOptions extends CommonOptions {
+  readonly limit?: string;
+  readonly user?: string;
+}
+
+/** The target of a command: a uuid is taken as one, anything else as a username. */
+function target(user: string): { user_uuid: string } | { username: string } {
+  return UUID.test(user) ? { user_uuid: user } : { username: user };
+}
+
+function addDataDirOption(command: Command): Command {
+  return command.addOption(
+    new Option(
+      '--data-dir <dir>',
+      "the server's data directory (env CITY_DATA_DIR, default ./.city; CITY_MODE=aws|mongodb as the API reads it)",
+    ),
+  );
+}
+
+async function withService<T>(
+  io: CliIo,
+  options: CommonOptions,
+  label: string,
+  task: (auth: AuthService) => Promise<T>,
+): Promise<T> {
+  const { openDirectService } = await import('../open-direct-auth.js');
+  const service = await withSpinner(io, 'opening the data store', () =>
+    openDirectService(io, dataDirFor(io, options)),
+  );
+  try {
+    return await withSpinner(io, label, () => task(service.auth));
+  } finally {
+    await service.close();
+  }
+}
+
+function parseLimit(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000)
+    throw new CliError(
+      'USAGE_ERROR',
+      `--limit expects a whole number from 1 to 1000, got ${JSON.stringify(raw)}`,
+    );
+  return Number(raw);
+}
+
+function userView(user: UserSummary): Record<string, unknown> {
+  return {
+    uuid: user.uuid,
+    username: user.username,
+    email: user.email,
+    roles: user.roles,
+    status: user.status,
+    createdAt: user.createdAt,
+  };
+}
+
+/**
+ * Registers the `admin` command group on `program`.
+ *
+ * @throws never
+ * @example
+ * ```ts
+ * adminCommand(program, io);
+ * ```
+ */
+export function adminCommand(program: Command, io: CliIo): void {
+  const admin = program
+    .command('admin')
+    .description("operator commands on the server's data directory: roles, users, audit trail")
+    .addHelpText(
+      'after',
+      `
+These commands open the deployment's stores directly (like the server, on the same --data-dir or
+CITY_MODE stores), never through the API, and need no login. Every change is audited as
+operator:cli.
+
+Examples:
+  $ city admin grant-role alice admin --data-dir /var/lib/city
+  $ city admin users --json
+  $ city admin disable mallory
+  $ city admin audit --user mallory --limit 20`,
+    );
+
+  for (const action of ['grant', 'revoke'] as const) {
+    const command = admin
+      .command(`${action}-role`)
+      .description(
+        action === 'grant' ? 'give a user a role' : 'take a role from a user (every user keeps "user")',
+      )
+      .argument('<user>', 'username or uuid')
+      .addArgument(new Argument('<role>', 'the role').choices(ROLE_NAMES));
+    addDataDirOption(command);
+    addOutputOptions(command);
+    command.addHelpText(
+      'after',
+      `
+Examples:
+  $ city admin ${action}-role alice admin --data-dir /var/lib/city
+  $ city admin ${action}-role 5f1c...-uuid moderator --json`,
+    );
+    command.action(async (user: string, role: string, options: AdminOptions) => {
+      const input = { ...target(user), role };
+      const updated = await withService(
+        io,
+        options,
+        `${action === 'grant' ? 'granting' : 'revoking'} ${role}`,
+        (auth) => (action === 'grant' ? auth.grantRole(OPERATOR, input) : auth.revokeRole(OPERATOR, input)),
+      );
+      printResult(io, options, userView(updated), `${updated.username}: roles ${updated.roles.join(', ')}`);
+    });
+  }
+
+  for (const action of ['disable', 'enable'] as const) {
+    const command = admin
+      .command(action)
+      .description(
+        action === 'disable'
+          ? 'disable a user: every session ends at once, logins are refused'
+          : 'enable a disabled user again (old sessions stay ended)',
+      )
+      .argument('<user>', 'username or uuid');
+    addDataDirOption(command);
+    addOutputOptions(command);
+    command.addHelpText(
+      'after',
+      `
+Examples:
+  $ city admin ${action} mallory --data-dir /var/lib/city
+  $ city admin ${action} 5f1c...-uuid --json`,
+    );
+    command.action(async (user: string, options: AdminOptions) => {
+      const updated = await withService(
+        io,
+        options,
+        `${action === 'disable' ? 'disabling' : 'enabling'}`,
+        (auth) =>
+          auth.setUserStatus(OPERATOR, {
+            ...target(user),
+            status: action === 'disable' ? 'disabled' : 'active',
+          }),
+      );
+      printResult(io, options, userView(updated), `${updated.username}: ${updated.status}`);
+    });
+  }
+
+  const users = admin.command('users').description('list every user');
+  addDataDirOption(users);
+  addOutputOptions(users);
+  users.addHelpText(
+    'after',
+    `
+Examples:
+  $ city admin users --data-dir /var/lib/city
+  $ city admin users --json | jq -r '.[] | select(.status == "disabled") | .username'`,
+  );
+  users.action(async (options: AdminOptions) => {
+    const all = await withService(io, options, 'listing users', async (auth) => {
+      const items: UserSummary[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await auth.listUsers(OPERATOR, {
+          limit: 100,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        items.push(...page.items);
+        cursor = page.cursor;
+      } while (cursor !== undefined);
+      return items;
+    });
+    printResult(io, options, all.map(userView), () => renderUsers(all));
+  });
+
+  const audit = admin.command('audit').description('the audit trail, newest first');
+  audit.addOption(new Option('--user <user>', 'only the events of this user (username or uuid)'));
+  audit.addOption(new Option('--limit <n>', 'at most this many events (default 50)'));
+  addDataDirOption(audit);
+  addOutputOptions(audit);
+  audit.addHelpText(
+    'after',
+    `
+Examples:
+  $ city admin audit --limit 20
+  $ city admin audit --user alice --json | jq -r '.[] | "\(.at) \(.type) \(.reason // "")"'`,
+  );
+  audit.action(async (options: AdminOptions) => {
+    const limit = parseLimit(options.limit, 50);
+    const events = await withService(io, options, 'reading the audit trail', async (auth) => {
+      let userUuid: string | undefined;
+      if (options.user !== undefined) {
+        userUuid = (await auth.getUser(OPERATOR, target(options.user))).uuid;
+      }
+      const items: AuditEntry[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await auth.listAudit(OPERATOR, {
+          limit: Math.min(100, limit - items.length),
+          ...(userUuid === undefined ? {} : { user_uuid: userUuid }),
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        items.push(...page.items);
+        cursor = page.cursor;
+      } while (cursor !== undefined && items.length < limit);
+      return items;
+    });
+    printResult(io, options, events, () => renderAudit(events));
+  });
+}
+
+function renderUsers(items: readonly UserSummary[]): string {
+  if (items.length === 0) return 'no users';
+  return table(
+    ['USERNAME', 'UUID', 'STATUS', 'ROLES', 'EMAIL', 'CREATED'],
+    items.map((u) => [u.username, u.uuid, u.status, u.roles.join(','), u.email, u.createdAt]),
+  );
+}
+
+function renderAudit(items: readonly AuditEntry[]): string {
+  if (items.length === 0) return 'no events';
+  return table(
+    ['AT', 'TYPE', 'USER', 'REASON', 'DETAIL'],
+    items.map((e) => [
+      e.at,
+      e.type,
+      e.userUuid ?? '',
+      e.reason ?? '',
+      e.detail === undefined
+        ? ''
+        : Object.entries(e.detail)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(' '),
+    ]),
+  );
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  return all
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
