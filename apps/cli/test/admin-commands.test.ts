@@ -2,7 +2,7 @@
  * Administrator commands as subprocesses: `keyvault init|status|rotate-kem|unwrap --check` on a file
  * capsule store, and `db init` against real local DynamoDB (dynalite) and S3 (s3rver) engines.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startDynalite, startS3rver } from '@city/dev-engines';
 import { readCapsuleHeader } from '@city/ntru-keyvault';
@@ -16,6 +16,38 @@ beforeAll(async () => {
 afterAll(() => ws.cleanup());
 
 describe('city keyvault', () => {
+  it('init with an unwritable --key-out names the path, leaves no capsule, and the retry works', async () => {
+    const store = join(ws.root, 'vault-atomic');
+    await writeFile(join(ws.root, 'plain-file'), 'x');
+    const bad = join(ws.root, 'plain-file', 'kem.key');
+    const failed = await runCity(['keyvault', 'init', '--store-dir', store, '--key-out', bad], {
+      env: ws.env,
+    });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^error FILE_NOT_WRITABLE: /);
+    expect(failed.stderr).toContain(bad);
+    const status = await runCity(['keyvault', 'status', '--store-dir', store, '--json'], { env: ws.env });
+    expect(status.json()).toMatchObject({ initialised: false });
+    const key = join(ws.root, 'kem-atomic.key');
+    const retry = await runCity(['keyvault', 'init', '--store-dir', store, '--key-out', key, '--json'], {
+      env: ws.env,
+    });
+    expect(retry.code, retry.stderr).toBe(0);
+    const check = await runCity(
+      ['keyvault', 'unwrap', '--check', '--store-dir', store, '--key', key, '--json'],
+      {
+        env: ws.env,
+      },
+    );
+    expect(check.json()).toMatchObject({ ok: true });
+    const exists = await runCity(
+      ['keyvault', 'init', '--store-dir', join(ws.root, 'vault-other'), '--key-out', key],
+      { env: ws.env },
+    );
+    expect(exists.code).toBe(1);
+    expect(exists.stderr).toMatch(/^error FILE_EXISTS: /);
+  });
+
   it('init → status → unwrap --check → rotate-kem → old key refused, new key accepted', async () => {
     const store = join(ws.root, 'vault');
     const key = join(ws.root, 'kem.key');

@@ -66,9 +66,11 @@ describe('CLI hooks', () => {
     const keyFile = join(dir, 'existing.key');
     await keyvaultInit({ store: new MemoryCapsuleStore(), privateKeyFile: keyFile });
     const before = await readFile(keyFile, 'utf8');
-    await expect(keyvaultInit({ store: new MemoryCapsuleStore(), privateKeyFile: keyFile })).rejects.toThrow(
-      /EEXIST/,
+    const exists = await expectCode(
+      keyvaultInit({ store: new MemoryCapsuleStore(), privateKeyFile: keyFile }),
+      'INVALID_ARGUMENT',
     );
+    expect((exists.cause as NodeJS.ErrnoException).code).toBe('EEXIST');
     expect(await readFile(keyFile, 'utf8')).toBe(before);
   });
 

@@ -5,11 +5,39 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isCityError } from '@city/errors';
 import { DEFAULT_KEM_ALGORITHM, KEM_ALGORITHMS, KEM_PRIVATE_KEY_ENV } from '@city/ntru-keyvault';
 import { type Command, Option } from 'commander';
 import { CliError } from '../cli-error.js';
 import { addOutputOptions, type CommonOptions, dataDirFor, printResult } from '../command-context.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
+
+/**
+ * keyvaultInit leaves nothing behind when a file cannot be written; this names the file for the
+ * user as the CLI's other output paths do: the key file (`FILE_EXISTS`, `FILE_NOT_WRITABLE`) or
+ * the capsule directory (`FILE_NOT_WRITABLE`).
+ */
+function initFileError(error: unknown, keyOut: string | undefined, store: string): unknown {
+  const cause = error instanceof Error ? (error.cause as NodeJS.ErrnoException | undefined) : undefined;
+  if (keyOut !== undefined && isCityError(error) && error.code === 'INVALID_ARGUMENT' && cause?.code) {
+    return cause.code === 'EEXIST'
+      ? new CliError('FILE_EXISTS', `${keyOut} exists already and is not overwritten`, { cause: error })
+      : new CliError('FILE_NOT_WRITABLE', `cannot write ${keyOut} (${cause.code}); nothing was written`, {
+          cause: error,
+        });
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (!isCityError(error) && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    return new CliError(
+      'FILE_NOT_WRITABLE',
+      `cannot write the key vault in ${store} (${code}); nothing was written`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return error;
+}
 
 /** File name of the KEM private key of the embedded deployment (@city/auth-runtime). */
 const EMBEDDED_KEM_KEY_FILE = 'keyvault-kem.key';
@@ -80,12 +108,20 @@ Examples:
     )
     .action(async (options: StoreOptions & { alg?: string; keyOut?: string }) => {
       const kv = await import('@city/ntru-keyvault');
+      const store = storeDir(io, options);
+      const keyOut = options.keyOut === undefined ? undefined : resolve(options.keyOut);
       const result = await withSpinner(io, 'generating the KEM key pair', () =>
-        kv.keyvaultInit({
-          store: new kv.FileCapsuleStore(storeDir(io, options)),
-          ...(options.alg === undefined ? {} : { algorithm: options.alg as (typeof KEM_ALGORITHMS)[number] }),
-          ...(options.keyOut === undefined ? {} : { privateKeyFile: resolve(options.keyOut) }),
-        }),
+        kv
+          .keyvaultInit({
+            store: new kv.FileCapsuleStore(store),
+            ...(options.alg === undefined
+              ? {}
+              : { algorithm: options.alg as (typeof KEM_ALGORITHMS)[number] }),
+            ...(keyOut === undefined ? {} : { privateKeyFile: keyOut }),
+          })
+          .catch((error: unknown) => {
+            throw initFileError(error, keyOut, store);
+          }),
       );
       printResult(io, options, result, () =>
         [
