@@ -25,6 +25,8 @@ import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { allowCaching, NO_STORE_HEADERS } from './allow-caching.js';
 import { ApiError } from './api-error.js';
+import type { ApiMetrics } from './api-metrics.js';
+import { API_VERSION } from './api-version.js';
 import type { ApiConfig, LogLevel } from './config.js';
 import { counterRateLimitStore } from './counter-rate-limit-store.js';
 import { toErrorResponse } from './error-response.js';
@@ -44,6 +46,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the bearer-token pre-handler on authenticated routes. */
     principal: Principal | undefined;
+    /** The error code this request was answered with, for metrics. */
+    errorCode: string | undefined;
   }
 }
 
@@ -67,6 +71,11 @@ export interface BuildAppOptions {
    * revocation, user and device status).
    */
   readonly jwt?: { readonly keys: KeySet; readonly issuer: string; readonly audience: string } | undefined;
+  /**
+   * Where every finished request is recorded. `GET /metrics` is served on the API's port when
+   * `config.metrics.mode` is `on`; with a port of its own the caller serves it (`listenMetrics`).
+   */
+  readonly metrics?: ApiMetrics | undefined;
 }
 
 /** Pino paths never written to logs. */
@@ -122,6 +131,7 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
   if (response.retryAfterSeconds !== undefined)
     reply.header('retry-after', String(response.retryAfterSeconds));
   const code = response.body.error.code;
+  request.errorCode = code;
   if (code === 'AUTHENTICATION_REQUIRED') {
     reply.header('www-authenticate', 'Bearer realm="city-chain-auth"');
   } else if (
@@ -188,6 +198,21 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   app.decorateRequest('principal', undefined);
+  app.decorateRequest('errorCode', undefined);
+  const metrics = options.metrics;
+  if (metrics !== undefined) {
+    app.addHook('onResponse', (request, reply, done) => {
+      metrics.observe({
+        method: request.method,
+        // The route pattern (bounded), never the raw URL; the not-found handler has none.
+        route: request.is404 ? undefined : request.routeOptions.url,
+        status: reply.statusCode,
+        seconds: reply.elapsedTime / 1000,
+        errorCode: request.errorCode,
+      });
+      done();
+    });
+  }
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     done(null, payload);
@@ -273,7 +298,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       openapi: '3.0.3',
       info: {
         title: 'City Chain Auth API',
-        version: '0.1.0',
+        version: API_VERSION,
         description:
           'Registration, login with device proof, pairing, devices and tokens. Errors: `{ error: { code, message, fields? } }`.',
       },
@@ -322,6 +347,24 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   };
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (metrics !== undefined && config.metrics.mode === 'on') {
+    app.get(
+      '/metrics',
+      {
+        schema: {
+          tags: ['infrastructure'],
+          summary: 'Prometheus metrics (text exposition format; when CITY_METRICS=on)',
+          response: {
+            200: { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+          },
+        },
+      },
+      async (_request, reply) => {
+        const { contentType, body } = await metrics.render();
+        return reply.type(contentType).header('cache-control', 'no-store').send(body);
+      },
+    );
+  }
   await registerPublicRoutes(app, deps);
   await registerAuthRoutes(app, deps);
   await registerDeviceRoutes(app, deps);

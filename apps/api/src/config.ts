@@ -60,9 +60,20 @@ export interface ApiConfig {
   readonly storage?: DynamoStoresConfig | undefined;
   /** `mongodb` mode: connection (`MONGODB_URI`, `CITY_MONGODB_DB`). */
   readonly mongodb?: { readonly uri: string; readonly dbName: string } | undefined;
+  /**
+   * Prometheus metrics (`CITY_METRICS`): `off` (default), `on` (`GET /metrics` on the API's own
+   * port), or a port number (`/metrics` served only there, on `CITY_METRICS_HOST`, default `HOST`).
+   */
+  readonly metrics: MetricsConfig;
   /** `aws`/`mongodb` modes: directory with the CA, JWT keys and key vault files (`CITY_SECRETS_DIR`, default the data dir). */
   readonly secretsDir: string;
 }
+
+/** Where `/metrics` is served, if anywhere. */
+export type MetricsConfig =
+  | { readonly mode: 'off' }
+  | { readonly mode: 'on' }
+  | { readonly mode: 'port'; readonly host: string; readonly port: number };
 
 /** TLS 1.3 groups offered when `CITY_TLS_GROUPS` is not set: the ML-KEM hybrid first. */
 export const DEFAULT_TLS_GROUPS = 'X25519MLKEM768:X25519:P-256';
@@ -161,6 +172,24 @@ function trustedProxies(env: Env): string[] {
   return list;
 }
 
+function metricsConfig(env: Env, host: string, apiPort: number): MetricsConfig {
+  const raw = read(env, 'CITY_METRICS')?.toLowerCase();
+  if (raw === undefined || raw === 'off') return { mode: 'off' };
+  if (raw === 'on') return { mode: 'on' };
+  if (!/^[0-9]{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 65_535) {
+    throw new ConfigError('CITY_METRICS', `expected off, on or a port from 1 to 65535, got "${raw}"`);
+  }
+  const port = Number(raw);
+  if (port === apiPort) {
+    throw new ConfigError('CITY_METRICS', `port ${port} is the API's own PORT; use on, or another port`);
+  }
+  const metricsHost = read(env, 'CITY_METRICS_HOST') ?? host;
+  if (isIP(metricsHost) === 0 && !/^[A-Za-z0-9.-]+$/.test(metricsHost)) {
+    throw new ConfigError('CITY_METRICS_HOST', `expected an IP address or host name, got "${metricsHost}"`);
+  }
+  return { mode: 'port', host: metricsHost, port };
+}
+
 function defaultWebRoot(): string {
   // dist/config.js and src/config.ts both sit one level below the package root.
   return fileURLToPath(new URL('../web', import.meta.url));
@@ -207,6 +236,7 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     }
     mongodb = { uri, dbName };
   }
+  const port = integer(env, 'PORT', 3000, 0, 65_535);
   const embeddedStore =
     read(env, 'CITY_EMBEDDED_STORE') === undefined
       ? undefined
@@ -219,7 +249,7 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     mongodb,
     secretsDir: read(env, 'CITY_SECRETS_DIR') ?? dataDir,
     host,
-    port: integer(env, 'PORT', 3000, 0, 65_535),
+    port,
     issuer,
     audience,
     trustedProxies: trustedProxies(env),
@@ -234,5 +264,6 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     rateLimitPerMinute: integer(env, 'CITY_RATE_LIMIT', 600, 0, 1_000_000),
     credentialRateLimitPerMinute: integer(env, 'CITY_CREDENTIAL_RATE_LIMIT', 60, 0, 1_000_000),
     webRoot: read(env, 'CITY_WEB_DIR') ?? defaultWebRoot(),
+    metrics: metricsConfig(env, host, port),
   };
 }

@@ -242,6 +242,12 @@ export const AUTHORIZATION_SERVER_METADATA_SCHEMA: Schema = obj(
 /** `{ status }` for /health and /ready. */
 export const STATUS_SCHEMA: Schema = obj({ status: str() }, ['status']);
 
+/** `/health`: status and the API version. */
+export const HEALTH_SCHEMA: Schema = obj({ status: str(), version: str('the API version') }, [
+  'status',
+  'version',
+]);
+
 /** An empty JSON object (RFC 7009 revocation answer). */
 export const EMPTY_OBJECT_SCHEMA: Schema = obj({});
 

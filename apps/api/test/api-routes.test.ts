@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createCertificateSigningRequest, generateKeyPair, signChallenge } from '@city/client-cert';
 import { isValidMyNumber } from '@city/registration-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,10 +23,11 @@ afterAll(async () => {
 });
 
 describe('infrastructure routes', () => {
-  it('GET /health answers ok with a request id', async () => {
+  it('GET /health answers ok with the package version and a request id', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/health' });
     expect(response.statusCode).toBe(200);
-    expect(json(response)).toEqual({ status: 'ok' });
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(json(response)).toEqual({ status: 'ok', version: manifest.version });
     expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const again = await t.app.inject({ method: 'GET', url: '/health' });
     expect(again.headers['x-request-id']).not.toBe(response.headers['x-request-id']);

@@ -1,9 +1,12 @@
 /**
- * The `pnpm start` entry as a real process: listens and answers /health, exits 0 on SIGTERM
- * after closing the stores, and exits 1 naming the variable on bad configuration or a busy port.
+ * The `pnpm start` entry as a real process: listens and answers /health with its version, exits 0
+ * on SIGTERM after closing the stores, and exits 1 naming the variable on bad configuration or a
+ * busy port. stdout carries only JSON log lines (the banner is on stderr); `--help` and
+ * `--version` answer without starting; `CITY_METRICS=<port>` serves /metrics there only.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const serverJs = join(packageDir, 'dist', 'server.js');
+// Independent of the code under test: the manifest itself.
+const packageVersion = (
+  JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }
+).version;
 let dataDir: string;
 
 beforeAll(async () => {
@@ -37,24 +44,30 @@ async function freePort(): Promise<number> {
   return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
-function start(env: Record<string, string>): {
+function start(
+  env: Record<string, string>,
+  args: readonly string[] = [],
+): {
   child: ChildProcess;
   output: () => string;
+  stdout: () => string;
   exit: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, [serverJs], {
+  const child = spawn(process.execPath, [serverJs, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stdout = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
+    stdout += chunk.toString();
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exit };
+  return { child, output: () => output, stdout: () => stdout, exit };
 }
 
 async function waitFor(predicate: () => boolean, what: string): Promise<void> {
@@ -66,16 +79,16 @@ async function waitFor(predicate: () => boolean, what: string): Promise<void> {
 }
 
 describe('server process', () => {
-  it('starts on the embedded default, answers /health and exits 0 on SIGTERM', async () => {
+  it('starts on the embedded default, answers /health and exits 0 on SIGTERM; stdout is JSON lines only', async () => {
     const port = await freePort();
-    const server = start({ PORT: String(port), CITY_DATA_DIR: dataDir });
+    const server = start({ PORT: String(port), CITY_DATA_DIR: dataDir, LOG_LEVEL: 'info' });
     try {
       await waitFor(() => server.output().includes('listening on'), 'the listening line');
       expect(server.output()).toContain(`http://127.0.0.1:${port}`);
       expect(server.output()).toContain(`data directory: ${dataDir}`);
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toEqual({ status: 'ok' });
+      expect(await health.json()).toEqual({ status: 'ok', version: packageVersion });
       const ready = await fetch(`http://127.0.0.1:${port}/ready`);
       expect(ready.status).toBe(200);
 
@@ -89,6 +102,51 @@ describe('server process', () => {
 
       server.child.kill('SIGTERM');
       expect(await server.exit).toBe(0);
+      // Every stdout line is one JSON log record (request logs were written); the banner is not there.
+      const lines = server.stdout().trim().split('\n');
+      expect(lines.length).toBeGreaterThan(1);
+      for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+      expect(server.stdout()).not.toContain('listening on');
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it('--help and --version print and exit 0 without starting; an unknown argument is exit 2', async () => {
+    const help = start({ CITY_DATA_DIR: join(dataDir, 'never-created') }, ['--help']);
+    expect(await help.exit).toBe(0);
+    expect(help.stdout()).toMatch(/^Usage: node dist\/server\.js/);
+    expect(help.stdout()).toContain('CITY_METRICS');
+    const version = start({}, ['--version']);
+    expect(await version.exit).toBe(0);
+    expect(version.stdout()).toBe(`${packageVersion}\n`);
+    const bad = start({}, ['--port=1']);
+    expect(await bad.exit).toBe(2);
+    expect(bad.output()).toMatch(/unknown argument/);
+    await expect(stat(join(dataDir, 'never-created'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('CITY_METRICS=<port> serves Prometheus text on that port only', async () => {
+    const port = await freePort();
+    const metricsPort = await freePort();
+    const server = start({
+      PORT: String(port),
+      CITY_DATA_DIR: await mkdtemp(join(tmpdir(), 'city-api-metrics-')),
+      CITY_METRICS: String(metricsPort),
+    });
+    try {
+      await waitFor(() => server.output().includes(`:${metricsPort}/metrics`), 'the metrics line');
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      const text = await metrics.text();
+      expect(text).toMatch(/^city_http_requests_total\{method="GET",route="\/health",status="200"\} 1$/m);
+      expect(text).toContain(`city_build_info{version="${packageVersion}"`);
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/other`)).status).toBe(404);
+      server.child.kill('SIGTERM');
+      expect(await server.exit).toBe(0);
     } finally {
       server.child.kill('SIGKILL');
     }
@@ -99,6 +157,7 @@ describe('server process', () => {
     [{ CITY_MODE: 'cloud' }, 'CITY_MODE'],
     [{ CITY_MODE: 'mongodb' }, 'MONGODB_URI'],
     [{ CITY_BODY_LIMIT: '1' }, 'CITY_BODY_LIMIT'],
+    [{ CITY_METRICS: 'yes please' }, 'CITY_METRICS'],
   ])('exits 1 on bad configuration %j naming %s', async (env, variable) => {
     const server = start({ CITY_DATA_DIR: dataDir, ...env });
     expect(await server.exit).toBe(1);

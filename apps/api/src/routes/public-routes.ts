@@ -10,9 +10,11 @@ import { isCityError } from '@city/errors';
 import { StoreUnavailableError } from '@city/ports';
 import type { FastifyInstance } from 'fastify';
 import { allowCaching } from '../allow-caching.js';
+import { API_VERSION } from '../api-version.js';
 import {
   AUTHORIZATION_SERVER_METADATA_SCHEMA,
   ERROR_RESPONSES,
+  HEALTH_SCHEMA,
   JWKS_SCHEMA,
   STATUS_SCHEMA,
 } from '../route-schemas.js';
@@ -40,11 +42,11 @@ export async function registerPublicRoutes(app: FastifyInstance, deps: RouteDeps
     {
       schema: {
         tags: ['infrastructure'],
-        summary: 'Liveness: the process answers',
-        response: { 200: STATUS_SCHEMA, ...ERROR_RESPONSES },
+        summary: 'Liveness: the process answers, with its version',
+        response: { 200: HEALTH_SCHEMA, ...ERROR_RESPONSES },
       },
     },
-    async () => ({ status: 'ok' }),
+    async () => ({ status: 'ok', version: API_VERSION }),
   );
 
   app.get(
