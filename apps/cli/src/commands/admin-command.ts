@@ -197,7 +197,7 @@ Examples:
     `
 Examples:
   $ city admin audit --limit 20
-  $ city admin audit --user alice --json | jq -r '.[] | "\(.at) \(.type) \(.reason // "")"'`,
+  $ city admin audit --user alice --json | jq -r '.[] | "\\(.at) \\(.type) \\(.reason // "")"'`,
   );
   audit.action(async (options: AdminOptions) => {
     const limit = parseLimit(options.limit, 50);
