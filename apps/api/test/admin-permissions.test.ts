@@ -46,11 +46,12 @@ afterAll(async () => t.close());
 describe('admin route permissions agree with the documentation', () => {
   const documented = documentedAdminRoutes();
 
-  it('the README documents the three admin routes', () => {
+  it('the README documents the four admin routes', () => {
     expect(documented.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'GET /admin/audit',
       'GET /admin/users',
       'PUT /admin/users/:uuid/roles',
+      'PUT /admin/users/:uuid/status',
     ]);
   });
 
@@ -61,7 +62,9 @@ describe('admin route permissions agree with the documentation', () => {
           method: route.method as 'GET' | 'PUT',
           url: route.path.replace(':uuid', target),
           headers: bearer(tokens[role]),
-          ...(route.method === 'PUT' ? { payload: { roles: ['user'] } } : {}),
+          ...(route.method === 'PUT'
+            ? { payload: route.path.endsWith('/status') ? { status: 'active' } : { roles: ['user'] } }
+            : {}),
         });
         const what = `${role} ${route.method} ${route.path}: ${response.body}`;
         if (route.roles.includes(role)) {
