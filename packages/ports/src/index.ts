@@ -1,3 +1,4 @@
+export { hasPermission, type Permission, ROLE_PERMISSIONS, ROLES } from './has-permission.js';
 export type {
   AuditLog,
   CertificateBlobStore,

@@ -15,7 +15,10 @@ describe('@city/ports', () => {
       'ConflictError',
       'InvalidCursorError',
       'NotFoundError',
+      'ROLES',
+      'ROLE_PERMISSIONS',
       'StoreUnavailableError',
+      'hasPermission',
       'systemClock',
       'systemRandom',
     ]);

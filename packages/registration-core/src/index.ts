@@ -1,3 +1,5 @@
+// The role table lives in @city/ports so resource servers can share it without the use cases.
+export { hasPermission, type Permission, ROLE_PERMISSIONS, ROLES } from '@city/ports';
 export type {
   AuthConfig,
   AuthConfigOverrides,
@@ -47,8 +49,6 @@ export type {
   UserSummary,
 } from './auth-service.js';
 export { createAuthService } from './create-auth-service.js';
-export type { Permission } from './has-permission.js';
-export { hasPermission, ROLE_PERMISSIONS, ROLES } from './has-permission.js';
 export type { FieldResult } from './validation/_field-result.js';
 export { isValidMyNumber, myNumberCheckDigit } from './validation/my-number-check-digit.js';
 export { validateBirthDate } from './validation/validate-birth-date.js';

@@ -2,8 +2,9 @@
  * Roles and admin use cases (seed 004's layers): permission checks, role changes audited and
  * effective at once, user and audit listings refused to plain users.
  */
+
+import { hasPermission, ROLE_PERMISSIONS } from '@city/ports';
 import { describe, expect, it } from 'vitest';
-import { hasPermission, ROLE_PERMISSIONS } from '../src/has-permission.js';
 import {
   expectAuthError,
   type Harness,

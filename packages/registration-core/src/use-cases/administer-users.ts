@@ -7,9 +7,12 @@
  */
 import {
   ConflictError,
+  hasPermission,
   InvalidCursorError,
   NotFoundError,
   type Page,
+  type Permission,
+  ROLES,
   type Role,
   type UserPatch,
   type UserRecord,
@@ -24,7 +27,6 @@ import type {
   RequestContext,
   UserSummary,
 } from '../auth-service.js';
-import { hasPermission, type Permission, ROLES } from '../has-permission.js';
 import { isUuid } from '../lib/_resolve-user.js';
 import {
   audit,

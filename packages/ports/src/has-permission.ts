@@ -1,8 +1,9 @@
 /**
- * Role-based permissions (seed 004's PermissionManager, reduced to what the auth system needs):
- * `user` ⊂ `moderator` ⊂ `admin`.
+ * Role-based permissions: `user` ⊂ `moderator` ⊂ `admin`. Pure definitions shared by the use
+ * cases (which enforce them on the API) and by resource servers (which enforce them on the roles
+ * carried in an access token), so both read the same table.
  */
-import type { Role } from '@city/ports';
+import type { Role } from './records.js';
 
 /** Every permission and the roles that grant it. */
 export const ROLE_PERMISSIONS = {
