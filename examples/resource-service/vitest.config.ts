@@ -1,0 +1,3 @@
+import { cityVitestConfig } from '../../vitest.shared.ts';
+
+export default cityVitestConfig(import.meta.dirname);
