@@ -86,7 +86,10 @@ export interface PairingTokenRecord {
   /** SHA-256 of the token, hex. */
   readonly tokenHash: string;
   readonly userUuid: string;
-  /** The authenticated device that requested the token. */
+  /**
+   * The authenticated device that requested the token, or `operator:<name>` for an enrolment token
+   * the deployment's operator issued to a user who has no device left (no device to check).
+   */
   readonly parentDeviceId: string;
   /** Label the issuer chose for the device to be paired; the paired device gets it unless its redeemer names one. */
   readonly deviceLabel?: string | undefined;
@@ -177,6 +180,7 @@ export type AuditEventType =
   | 'role_change'
   | 'user_disabled'
   | 'user_enabled'
+  | 'devices_reset'
   | 'security_alert';
 
 /** One audit log entry. `detail` never contains secrets. */

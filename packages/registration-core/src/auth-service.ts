@@ -211,8 +211,22 @@ export interface RegistrationResult extends IssuedDeviceCertificate {
 /** Result of `registerDeviceWithPairingToken`. */
 export interface PairedDeviceResult extends IssuedDeviceCertificate {
   readonly uuid: string;
-  /** The device that issued the pairing token. */
-  readonly pairedFromDeviceId: string;
+  /** The device that issued the pairing token; absent for an operator's enrolment token (`resetDevices`). */
+  readonly pairedFromDeviceId?: string | undefined;
+}
+
+/** Result of `resetDevices`: a one-time enrolment token, redeemed like a pairing token. */
+export interface EnrolmentTokenResult {
+  readonly uuid: string;
+  readonly username: string;
+  /** 256-bit token, base64url; shown once, stored only as its SHA-256. */
+  readonly token: string;
+  /** ISO 8601 (24 hours after issue). */
+  readonly expiresAt: string;
+  /** `city-auth:pair?v=1&uuid=..&token=..`, accepted by `city pair accept` and the pairing page. */
+  readonly qrPayload: string;
+  /** How many active devices were revoked. */
+  readonly devicesRevoked: number;
 }
 
 /** Result of `renewDeviceCertificate`. */
@@ -392,6 +406,12 @@ export interface AuthService {
    * @throws FORBIDDEN, VALIDATION_FAILED, USER_NOT_FOUND, CONCURRENT_UPDATE
    */
   setUserStatus(actor: AdminActor, input: unknown, context?: RequestContext): Promise<UserSummary>;
+  /**
+   * Admin/operator: revoke every device of a user and issue a one-time enrolment token (24 h) that
+   * enrols a new device through `registerDeviceWithPairingToken` (with the user's password).
+   * @throws FORBIDDEN, VALIDATION_FAILED, USER_NOT_FOUND, CONCURRENT_UPDATE
+   */
+  resetDevices(actor: AdminActor, input: unknown, context?: RequestContext): Promise<EnrolmentTokenResult>;
   /** Public JWT verification keys. */
   jwks(): JwksResult;
   /** The device CA certificate (PEM). */

@@ -14,6 +14,7 @@ import {
   getUser,
   listAudit,
   listUsers,
+  resetDevices,
   setRoles,
   setUserStatus,
 } from './use-cases/administer-users.js';
@@ -68,6 +69,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
     grantRole: (actor, input, request) => changeRole(ctx, actor, 'grant', input, request),
     revokeRole: (actor, input, request) => changeRole(ctx, actor, 'revoke', input, request),
     setUserStatus: (actor, input, request) => setUserStatus(ctx, actor, input, request),
+    resetDevices: (actor, input, request) => resetDevices(ctx, actor, input, request),
     jwks: (): JwksResult => ctx.keys.toJWKS() as unknown as JwksResult,
     caCertificatePem: () => ctx.ca.certificatePem,
     crlPem: async () => {

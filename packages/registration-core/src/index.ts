@@ -19,6 +19,7 @@ export type {
   AuthService,
   ChangeRoleInput,
   DeviceSummary,
+  EnrolmentTokenResult,
   IssuedDeviceCertificate,
   JwksResult,
   ListAuditInput,

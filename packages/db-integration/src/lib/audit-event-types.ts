@@ -21,6 +21,7 @@ const KNOWN = {
   role_change: true,
   user_disabled: true,
   user_enabled: true,
+  devices_reset: true,
   security_alert: true,
 } as const satisfies Record<AuditEventType, true>;
 

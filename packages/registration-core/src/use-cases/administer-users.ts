@@ -21,23 +21,29 @@ import { AuthError } from '../auth-error.js';
 import type {
   AdminActor,
   AuditEntry,
+  EnrolmentTokenResult,
   MeResult,
   PageResult,
   Principal,
   RequestContext,
   UserSummary,
 } from '../auth-service.js';
+import { rethrowPortError } from '../lib/_port-errors.js';
 import { isUuid } from '../lib/_resolve-user.js';
 import {
   audit,
   decryptField,
   iso,
+  notify,
+  randomToken,
   revokeFamily,
   type ServiceContext,
+  sha256Hex,
   userSummary,
 } from '../lib/_service-context.js';
 import { InputReader } from '../validation/_input-reader.js';
 import { validateUsername } from '../validation/validate-username.js';
+import { revokeDeviceRecord } from './manage-devices.js';
 
 function isOperator(actor: AdminActor): actor is Extract<AdminActor, { operator: string }> {
   return typeof (actor as { operator?: unknown }).operator === 'string';
@@ -311,6 +317,77 @@ export async function setUserStatus(
     }
   }
   return userSummary(ctx, updated);
+}
+
+/** How long an operator's enrolment token stays redeemable. */
+const ENROLMENT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** Marks a pairing token the operator issued (`PairingTokenRecord.parentDeviceId`). */
+export const OPERATOR_ENROLMENT_PREFIX = 'operator:';
+
+/**
+ * The operator's way back in for a user who lost every device: revokes every active device of the
+ * user (certificates onto the CRL, sessions ended: a lost device may be in someone else's hands) and
+ * issues a one-time enrolment token, valid 24 hours, that the user redeems like a pairing token
+ * (`POST /devices`, `city pair accept`) with their username and password. Audited and notified.
+ */
+export async function resetDevices(
+  ctx: ServiceContext,
+  actor: AdminActor,
+  input: unknown,
+  request: RequestContext = {},
+): Promise<EnrolmentTokenResult> {
+  requirePermission(actor, 'users:manage');
+  const reader = new InputReader(input, ['user_uuid', 'username']);
+  const target = readTarget(reader);
+  reader.finish();
+  const user = await findTarget(ctx, target);
+  const by = actorId(actor);
+  let revoked = 0;
+  for (const device of await ctx.stores.devices.listByUser(user.uuid)) {
+    if (device.status !== 'active') continue;
+    try {
+      await revokeDeviceRecord(ctx, device, { by, ip: request.ip, reason: 'devices_reset' });
+      revoked++;
+    } catch (error) {
+      // Revoked concurrently: as revoked as it gets.
+      if (!(error instanceof AuthError && error.code === 'DEVICE_NOT_FOUND')) throw error;
+    }
+  }
+  const now = ctx.clock.now();
+  const token = randomToken(ctx, 32);
+  const expiresAt = now + ENROLMENT_TOKEN_TTL_MS;
+  try {
+    await ctx.stores.pairingTokens.create({
+      tokenHash: sha256Hex(token),
+      userUuid: user.uuid,
+      parentDeviceId: `${OPERATOR_ENROLMENT_PREFIX}${isOperator(actor) ? actor.operator : actor.userUuid}`,
+      createdAt: now,
+      expiresAt,
+    });
+  } catch (error) {
+    rethrowPortError(error, { conflict: 'CONCURRENT_UPDATE' });
+  }
+  await audit(ctx, {
+    type: 'devices_reset',
+    userUuid: user.uuid,
+    ip: request.ip,
+    detail: { by, devicesRevoked: revoked, expiresAt },
+  });
+  await notify(ctx, {
+    type: 'security_alert',
+    userUuid: user.uuid,
+    data: { event: 'devices_reset', devicesRevoked: revoked },
+  });
+  const qrPayload = `city-auth:pair?${new URLSearchParams({ v: '1', uuid: user.uuid, token }).toString()}`;
+  return {
+    uuid: user.uuid,
+    username: user.username,
+    token,
+    expiresAt: iso(expiresAt),
+    qrPayload,
+    devicesRevoked: revoked,
+  };
 }
 
 export async function describeMe(ctx: ServiceContext, principal: Principal): Promise<MeResult> {

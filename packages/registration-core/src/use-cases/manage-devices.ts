@@ -57,6 +57,50 @@ function deviceIdArgument(value: unknown): string {
   return value;
 }
 
+/**
+ * Revokes one device: the record, its certificate onto the CRL, every session opened on it; audited
+ * with who did it, and notified. `NotFoundError` from the store (revoked meanwhile) is DEVICE_NOT_FOUND.
+ */
+export async function revokeDeviceRecord(
+  ctx: ServiceContext,
+  device: DeviceRecord,
+  actor: { by: string; ip?: string | undefined; reason?: string },
+): Promise<DeviceRecord> {
+  const now = ctx.clock.now();
+  let revoked: DeviceRecord;
+  try {
+    revoked = await ctx.stores.devices.revoke(device.userUuid, device.deviceId, now);
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new AuthError('DEVICE_NOT_FOUND');
+    throw error;
+  }
+  await ctx.stores.certificateRevocations.add({
+    serialNumber: device.serialNumber,
+    userUuid: device.userUuid,
+    deviceId: device.deviceId,
+    revokedAt: now,
+    reason: 'cessationOfOperation',
+  });
+  const families = await ctx.stores.refreshTokens.listByUser(device.userUuid);
+  let sessions = 0;
+  for (const family of families) {
+    if (family.deviceId === device.deviceId && family.status === 'active') {
+      // A family that expired away meanwhile is as revoked as it gets.
+      await ignoreNotFound(() => revokeFamily(ctx, family, actor.reason ?? 'device_revoked'));
+      sessions++;
+    }
+  }
+  await audit(ctx, {
+    type: 'device_revoked',
+    userUuid: device.userUuid,
+    deviceId: device.deviceId,
+    ip: actor.ip,
+    detail: { serialNumber: device.serialNumber, sessionsRevoked: sessions, by: actor.by },
+  });
+  await notify(ctx, { type: 'revocation', userUuid: device.userUuid, data: { deviceId: device.deviceId } });
+  return revoked;
+}
+
 export async function revokeDevice(
   ctx: ServiceContext,
   principal: Principal,
@@ -69,38 +113,7 @@ export async function revokeDevice(
   if (device === undefined || device.userUuid !== principal.userUuid || device.status !== 'active') {
     throw new AuthError('DEVICE_NOT_FOUND');
   }
-  const now = ctx.clock.now();
-  let revoked: DeviceRecord;
-  try {
-    revoked = await ctx.stores.devices.revoke(principal.userUuid, deviceId, now);
-  } catch (error) {
-    if (error instanceof NotFoundError) throw new AuthError('DEVICE_NOT_FOUND');
-    throw error;
-  }
-  await ctx.stores.certificateRevocations.add({
-    serialNumber: device.serialNumber,
-    userUuid: principal.userUuid,
-    deviceId,
-    revokedAt: now,
-    reason: 'cessationOfOperation',
-  });
-  const families = await ctx.stores.refreshTokens.listByUser(principal.userUuid);
-  let sessions = 0;
-  for (const family of families) {
-    if (family.deviceId === deviceId && family.status === 'active') {
-      // A family that expired away meanwhile is as revoked as it gets.
-      await ignoreNotFound(() => revokeFamily(ctx, family, 'device_revoked'));
-      sessions++;
-    }
-  }
-  await audit(ctx, {
-    type: 'device_revoked',
-    userUuid: principal.userUuid,
-    deviceId,
-    ip: request.ip,
-    detail: { serialNumber: device.serialNumber, sessionsRevoked: sessions, by: principal.deviceId },
-  });
-  await notify(ctx, { type: 'revocation', userUuid: principal.userUuid, data: { deviceId } });
+  const revoked = await revokeDeviceRecord(ctx, device, { by: principal.deviceId, ip: request.ip });
   return deviceSummary(revoked, principal.deviceId);
 }
 

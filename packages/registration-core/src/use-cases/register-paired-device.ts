@@ -21,6 +21,7 @@ import { rethrowPortError } from '../lib/_port-errors.js';
 import { resolveUser } from '../lib/_resolve-user.js';
 import { audit, notify, type ServiceContext, sha256Hex, stripUndefined } from '../lib/_service-context.js';
 import { validatePairingInput } from '../validation/validate-pairing-input.js';
+import { OPERATOR_ENROLMENT_PREFIX } from './administer-users.js';
 
 export async function registerPairedDevice(
   ctx: ServiceContext,
@@ -63,8 +64,10 @@ export async function registerPairedDevice(
     throw new AuthError('PAIRING_TOKEN_INVALID');
   }
   if (token.expiresAt <= ctx.clock.now()) throw new AuthError('PAIRING_TOKEN_EXPIRED');
-  const parent = await ctx.stores.devices.get(user.uuid, token.parentDeviceId);
-  if (parent === undefined || parent.status !== 'active') {
+  // An operator's enrolment token has no device behind it; any other must come from an active one.
+  const fromOperator = token.parentDeviceId.startsWith(OPERATOR_ENROLMENT_PREFIX);
+  const parent = fromOperator ? undefined : await ctx.stores.devices.get(user.uuid, token.parentDeviceId);
+  if (!fromOperator && (parent === undefined || parent.status !== 'active')) {
     await audit(ctx, {
       type: 'login_failure',
       userUuid: user.uuid,
@@ -110,7 +113,7 @@ export async function registerPairedDevice(
         status: 'active' as const,
         createdAt: now,
         notAfter: issued.notAfter.getTime(),
-        pairedFromDeviceId: parent.deviceId,
+        pairedFromDeviceId: parent?.deviceId,
       }),
     );
   } catch (error) {
@@ -122,16 +125,20 @@ export async function registerPairedDevice(
     userUuid: user.uuid,
     deviceId,
     ip: request.ip,
-    detail: { pairedFrom: parent.deviceId, algorithm: issued.algorithm, serialNumber: issued.serialNumber },
+    detail: {
+      pairedFrom: parent?.deviceId ?? token.parentDeviceId,
+      algorithm: issued.algorithm,
+      serialNumber: issued.serialNumber,
+    },
   });
   await notify(ctx, {
     type: 'new_device',
     userUuid: user.uuid,
-    data: { deviceId, pairedFrom: parent.deviceId },
+    data: { deviceId, pairedFrom: parent?.deviceId ?? token.parentDeviceId },
   });
   return {
     uuid: user.uuid,
-    pairedFromDeviceId: parent.deviceId,
+    ...(parent === undefined ? {} : { pairedFromDeviceId: parent.deviceId }),
     ...toIssuedDeviceCertificate(ctx, user.uuid, deviceId, issued),
   };
 }
