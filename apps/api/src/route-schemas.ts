@@ -97,8 +97,14 @@ export const REGISTRATION_RESULT_SCHEMA: Schema = obj(
 
 /** PairedDeviceResult. */
 export const PAIRED_DEVICE_RESULT_SCHEMA: Schema = obj(
-  { uuid: str(), pairedFromDeviceId: str(), ...ISSUED_CERTIFICATE_PROPS },
-  ['uuid', 'pairedFromDeviceId', ...ISSUED_CERTIFICATE_REQUIRED],
+  {
+    uuid: str(),
+    pairedFromDeviceId: str(
+      'the device that issued the pairing token; absent for an operator enrolment token',
+    ),
+    ...ISSUED_CERTIFICATE_PROPS,
+  },
+  ['uuid', ...ISSUED_CERTIFICATE_REQUIRED],
 );
 
 /** RenewedCertificateResult. */

@@ -546,6 +546,31 @@ describe('disabling a user over the API', () => {
   });
 });
 
+describe('operator enrolment token', () => {
+  it('POST /devices enrols a device with the token from resetDevices and the password (no pairedFromDeviceId)', async () => {
+    const user = await registerAndLogin(t.app);
+    const reset = await t.runtime.auth.resetDevices({ operator: 'test' }, { user_uuid: user.uuid });
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/me', headers: bearer(user.accessToken) })).statusCode,
+    ).toBe(401);
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/devices',
+      payload: {
+        qr_code: reset.qrPayload,
+        username: user.username,
+        password: user.password,
+        key_algorithm: 'ed25519',
+      },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    const body = json<Record<string, unknown>>(response);
+    expect(body.uuid).toBe(user.uuid);
+    expect(body).not.toHaveProperty('pairedFromDeviceId');
+    expect(body.privateKeyPem).toMatch(/BEGIN PRIVATE KEY/);
+  });
+});
+
 describe('Japanese messages', () => {
   it('answers in Japanese with Accept-Language: ja, keeping codes', async () => {
     const response = await t.app.inject({

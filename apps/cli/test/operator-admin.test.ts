@@ -122,6 +122,53 @@ describe('city admin (tests run in order, sharing one data dir)', () => {
     expect(login.code, login.stderr).toBe(0);
   });
 
+  it('reset-devices revokes every device and prints a one-time token that enrols a new one with the password', async () => {
+    const run = await city(['admin', 'reset-devices', 'olivia', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const reset = run.json<{
+      uuid: string;
+      token: string;
+      qrPayload: string;
+      devicesRevoked: number;
+      expiresAt: string;
+    }>();
+    expect(reset).toMatchObject({ uuid, devicesRevoked: 1 });
+    const who = await city(['whoami', '--profile', 'olivia']);
+    expect(who.code).toBe(1);
+    expect(who.stderr).toMatch(/^error TOKEN_REVOKED: /);
+    const accept = await city(
+      [
+        'pair',
+        'accept',
+        reset.qrPayload,
+        '--username',
+        'olivia',
+        '--password-stdin',
+        '--profile',
+        'olivia-new',
+        '--json',
+      ],
+      `${PASSWORD}\n`,
+    );
+    expect(accept.code, accept.stderr).toBe(0);
+    expect(accept.json<Record<string, unknown>>()).not.toHaveProperty('pairedFromDeviceId');
+    const login = await city(['login', '--password-stdin', '--profile', 'olivia-new'], `${PASSWORD}\n`);
+    expect(login.code, login.stderr).toBe(0);
+    const again = await city(
+      ['pair', 'accept', reset.token, '--username', 'olivia', '--password-stdin', '--profile', 'olivia-3'],
+      `${PASSWORD}\n`,
+    );
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error PAIRING_TOKEN_USED: /);
+    const text = await city(['admin', 'reset-devices', 'olivia']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^olivia: 1 device\(s\) revoked/);
+    expect(text.stdout).toMatch(/^ {2}city pair accept 'city-auth:pair\?v=1&uuid=[0-9a-f-]+&token=[\w-]+'$/m);
+    const unknown = await city(['admin', 'reset-devices', 'nobody-here']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error USER_NOT_FOUND: /);
+  });
+
   it('audit lists every change as operator:cli, newest first, filtered by user and limited', async () => {
     const run = await city(['admin', 'audit', '--user', 'olivia', '--json']);
     expect(run.code, run.stderr).toBe(0);

@@ -1,6 +1,7 @@
 /**
  * `city admin ...`: operator commands on the server's own data (direct mode only): roles, user
- * listing, disabling and enabling users, the audit trail. They open the deployment's stores and
+ * listing, disabling and enabling users, resetting the devices of a user who lost them all (a
+ * one-time enrolment token), the audit trail. They open the deployment's stores and
  * secrets in-process, so whoever can run them already holds the data; no session is needed, and
  * every change is audited as `by: operator:cli`. The first admin of a deployment is made here.
  */
@@ -159,6 +160,41 @@ Examples:
       printResult(io, options, userView(updated), `${updated.username}: ${updated.status}`);
     });
   }
+
+  const reset = admin
+    .command('reset-devices')
+    .description(
+      'for a user who lost every device: revoke all their devices and print a one-time enrolment token (24 h)',
+    )
+    .argument('<user>', 'username or uuid');
+  addDataDirOption(reset);
+  addOutputOptions(reset);
+  reset.addHelpText(
+    'after',
+    `
+The user enrols a new device with the token and their password, like pairing:
+  $ city pair accept '<the printed city-auth:pair?... line>'
+or on the web page /pair. Every revoked device's sessions end at once; the token works once.
+
+Examples:
+  $ city admin reset-devices alice --data-dir /var/lib/city
+  $ city admin reset-devices alice --json | jq -r .qrPayload`,
+  );
+  reset.action(async (user: string, options: AdminOptions) => {
+    const result = await withService(io, options, 'resetting devices', (auth) =>
+      auth.resetDevices(OPERATOR, target(user)),
+    );
+    printResult(io, options, result, () =>
+      [
+        `${result.username}: ${result.devicesRevoked} device(s) revoked, their sessions ended`,
+        `one-time enrolment token, valid until ${result.expiresAt} (give it to the user over a trusted channel):`,
+        '',
+        `  city pair accept '${result.qrPayload}'`,
+        '',
+        'The user runs that line on the new device (or pastes the token on the /pair page) and enters their password.',
+      ].join('\n'),
+    );
+  });
 
   const users = admin.command('users').description('list every user');
   addDataDirOption(users);

@@ -158,7 +158,7 @@ Examples:
       const data = {
         uuid: result.uuid,
         deviceId: result.deviceId,
-        pairedFromDeviceId: result.pairedFromDeviceId,
+        ...(result.pairedFromDeviceId === undefined ? {} : { pairedFromDeviceId: result.pairedFromDeviceId }),
         fingerprint: result.fingerprint,
         serialNumber: result.serialNumber,
         algorithm: result.algorithm,
@@ -172,7 +172,9 @@ Examples:
         data,
         [
           `this machine is now device ${result.deviceId} of ${result.uuid}`,
-          `paired from: ${result.pairedFromDeviceId}`,
+          result.pairedFromDeviceId === undefined
+            ? 'enrolled with an enrolment token from the operator'
+            : `paired from: ${result.pairedFromDeviceId}`,
           `fingerprint: ${result.fingerprint}`,
           `profile:     ${profile.directory}`,
         ].join('\n'),
