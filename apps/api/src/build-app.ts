@@ -32,6 +32,7 @@ import { counterRateLimitStore } from './counter-rate-limit-store.js';
 import { toErrorResponse } from './error-response.js';
 import { peerCertificateOf } from './peer-certificate.js';
 import { preferredLanguage } from './preferred-language.js';
+import { redactSecretQuery } from './redact-secret-query.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDeviceRoutes } from './routes/device-routes.js';
@@ -99,6 +100,25 @@ export const REDACTED_LOG_PATHS: readonly string[] = [
   ].flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
+/** What a request log line says about the request: Fastify's default fields, the URL without secret query values. */
+function requestLogValue(request: {
+  method: string;
+  url: string;
+  headers?: Record<string, unknown>;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: redactSecretQuery(request.url),
+    version: request.headers?.['accept-version'],
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 const FAST_JWT_ALGORITHMS = new Set(['EdDSA', 'ES256', 'RS256', 'HS256']);
 
 function bearerTokenOf(request: FastifyRequest): string | undefined {
@@ -162,6 +182,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       : {
           level: options.logger?.level ?? config.logLevel,
           redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' },
+          // Fastify's request serializer, with secret-bearing query parameters redacted from the URL.
+          serializers: { req: requestLogValue },
           ...(options.logger?.stream === undefined ? {} : { stream: options.logger.stream }),
         };
   const app = Fastify({

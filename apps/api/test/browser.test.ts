@@ -558,6 +558,46 @@ describe.skipIf(!existsSync(CHROMIUM))(
       }
     });
 
+    it('submitted before any script runs, the forms post: no password or My Number in a URL', async () => {
+      const scriptless = await browser.newContext({ locale: 'en-US', javaScriptEnabled: false });
+      try {
+        const target = await scriptless.newPage();
+        for (const [page, action, fields] of [
+          ['/login', '/login', { identifier: 'nobody.here', 'login-password': 'Scriptless-Pass-11' }],
+          [
+            '/register',
+            '/register',
+            {
+              username: 'scriptless',
+              email: 's@example.jp',
+              password: 'Scriptless-Pass-11',
+              mynumber: '123456789018',
+            },
+          ],
+          [
+            '/pair',
+            '/devices',
+            { pairing_token: 'scriptless-token-1', username: 'x', password: 'Scriptless-Pass-11' },
+          ],
+        ] as const) {
+          await target.goto(`${server.url}${page}`);
+          for (const [id, value] of Object.entries(fields)) await target.locator(`#${id}`).fill(value);
+          const sent = target.waitForRequest(
+            (r) => r.isNavigationRequest() && r.frame() === target.mainFrame(),
+          );
+          await target.locator('button[type="submit"]').click();
+          const request = await sent;
+          expect(request.method(), page).toBe('POST');
+          expect(new URL(request.url()).pathname, page).toBe(action);
+          expect(new URL(request.url()).search, page).toBe('');
+          for (const value of Object.values(fields)) expect(request.url(), page).not.toContain(value);
+          expect(request.postData() ?? '', page).toContain('Scriptless-Pass-11');
+        }
+      } finally {
+        await scriptless.close();
+      }
+    });
+
     it('ran without script errors or Content Security Policy violations', () => {
       expect(problems).toEqual([]);
     });

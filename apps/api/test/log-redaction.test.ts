@@ -3,7 +3,8 @@
  * `trace` level while a user registers, logs in, refreshes, pairs a second device and makes the
  * usual mistakes (wrong password, reused refresh token, used pairing token) is captured, and
  * none of the secrets that crossed the wire may appear in it: password, access and refresh
- * tokens, pairing token, QR payload, private key PEM, Authorization header value.
+ * tokens, pairing token, QR payload, private key PEM, Authorization header value — nor the values of
+ * secret-bearing query parameters of requests that put them in the URL.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,8 @@ let runtime: AuthRuntime;
 let app: FastifyInstance;
 /** Every secret value seen during the flow, with what it is. */
 const secrets: { what: string; value: string }[] = [];
+/** Paths requested with secret-bearing query parameters. */
+const urlRequests: string[] = [];
 
 function secret(what: string, value: unknown): string {
   expect(typeof value, what).toBe('string');
@@ -132,6 +135,29 @@ beforeAll(async () => {
     ).statusCode,
   ).toBeLessThan(300);
   await app.inject({ method: 'POST', url: '/logout', headers: bearer(accessToken) });
+
+  // Secrets in a URL (a script-less form submission, a hand-written link, a client's mistake):
+  // the request is logged, the values are not.
+  const inUrl = {
+    password: secret('password in a URL', 'Query-Password-Leak-77'),
+    token: secret('token in a URL', 'query-token-value-0123456789'),
+    pairing_token: secret('pairing token in a URL', 'query-pairing-token-abcdef'),
+    refresh_token: secret('refresh token in a URL', 'query-refresh-token-ghijkl'),
+    code: secret('code in a URL', 'query-authorization-code-42'),
+    my_number: secret('my_number in a URL', '987654321098'),
+    mynumber: secret('mynumber in a URL', '876543210987'),
+  };
+  const query = new URLSearchParams(inUrl).toString();
+  for (const [method, url] of [
+    ['GET', `/pair?${query}`],
+    ['POST', `/login?${query}`],
+    ['POST', `/register?${query}`],
+    ['GET', `/me?${query}`],
+    ['GET', `/no-such-route?${query}`],
+  ] as const) {
+    urlRequests.push(url.split('?')[0]!);
+    await app.inject({ method, url, ...(method === 'POST' ? { payload: {} } : {}) });
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -159,6 +185,27 @@ describe('log redaction', () => {
       // Also not in an escaped form (JSON-escaped newlines/slashes, URL encoding).
       expect(text.includes(JSON.stringify(value).slice(1, -1)), `${what} (JSON-escaped)`).toBe(false);
       expect(text.includes(encodeURIComponent(value)), `${what} (URL-encoded)`).toBe(false);
+    }
+  });
+
+  it('logs requests whose query carried secrets, with the parameter names and redacted values', () => {
+    const urls = lines
+      .map((line) => (JSON.parse(line) as { req?: { url?: string } }).req?.url)
+      .filter((url): url is string => url?.includes('?') === true);
+    for (const path of urlRequests) {
+      const logged = urls.find((url) => url.startsWith(`${path}?`));
+      expect(logged, `${path} was logged`).toBeDefined();
+      for (const name of [
+        'password',
+        'token',
+        'pairing_token',
+        'refresh_token',
+        'code',
+        'my_number',
+        'mynumber',
+      ]) {
+        expect(logged, path).toContain(`${name}=[redacted]`);
+      }
     }
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, openTestApp, registerAndLogin, type TestApp } from './helpers/test-app.js';
+import { bearer, openTestApp, registerAndLogin, seedsBody, type TestApp } from './helpers/test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -123,5 +123,56 @@ describe('web pages', () => {
       expect(refused.statusCode, url).toBeGreaterThanOrEqual(400);
       expect(refused.statusCode, url).toBeLessThan(500);
     }
+  });
+});
+
+describe('passwords never in a URL: the forms post', () => {
+  const FORMS = [
+    ['/register', '/register'],
+    ['/login', '/login'],
+    ['/pair', '/devices'],
+  ] as const;
+
+  it.each(FORMS)('every form on %s posts to %s', async (page, action) => {
+    const response = await t.app.inject({ method: 'GET', url: page, headers: { accept: 'text/html' } });
+    const forms = response.body.match(/<form\b[^>]*>/gi) ?? [];
+    expect(forms.length, page).toBeGreaterThan(0);
+    for (const form of forms) {
+      expect(form, page).toMatch(/\smethod="post"/);
+      expect(form, page).toContain(`action="${action}"`);
+    }
+    // Every secret-bearing field of the page sits inside a posting form.
+    const inForms = (response.body.match(/<form\b[\s\S]*?<\/form>/gi) ?? []).join('');
+    for (const name of response.body.match(/name="(password|mynumber|pairing_token)"/g) ?? []) {
+      expect(inForms, `${page} ${name}`).toContain(name);
+    }
+  });
+
+  it('a script-less submission of the registration form is refused and stores nothing', async () => {
+    const body = seedsBody({ mynumber: '123456789018' });
+    const submitted = await t.app.inject({
+      method: 'POST',
+      url: '/register',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      payload: new URLSearchParams(body as Record<string, string>).toString(),
+    });
+    expect(submitted.statusCode).toBe(415);
+    expect(submitted.body).not.toContain(String(body.password));
+    // The same username, email and My Number are still free.
+    const registered = await t.app.inject({ method: 'POST', url: '/register', payload: body });
+    expect(registered.statusCode, registered.body).toBe(201);
+  });
+
+  it.each([
+    ['/login', { identifier: 'someone', password: 'Form-Password-31' }],
+    ['/devices', { pairing_token: 'x', username: 'someone', password: 'Form-Password-31' }],
+  ])('a script-less submission to %s is a 4xx, never a 5xx', async (url, fields) => {
+    const submitted = await t.app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(fields).toString(),
+    });
+    expect(submitted.statusCode).toBe(415);
   });
 });
