@@ -25,6 +25,7 @@ const PORT_NAMES = [
   'audit',
   'certificates',
   'notifier',
+  'deployment',
 ] as const satisfies readonly (keyof Stores)[];
 
 type AnyFunction = (...args: unknown[]) => unknown;

@@ -14,6 +14,7 @@ import { DynamoAuditLog } from './dynamodb/dynamo-audit-log.js';
 import { DynamoCertificateRevocationStore } from './dynamodb/dynamo-certificate-revocation-store.js';
 import { DynamoChallengeStore } from './dynamodb/dynamo-challenge-store.js';
 import { DynamoCounterStore } from './dynamodb/dynamo-counter-store.js';
+import { DynamoDeploymentStore } from './dynamodb/dynamo-deployment-store.js';
 import { DynamoDeviceStore } from './dynamodb/dynamo-device-store.js';
 import { DynamoPairingTokenStore } from './dynamodb/dynamo-pairing-token-store.js';
 import { DynamoRefreshTokenStore } from './dynamodb/dynamo-refresh-token-store.js';
@@ -110,6 +111,7 @@ export function createDynamoStores(
     counters: new DynamoCounterStore(ctx),
     audit: new DynamoAuditLog(ctx),
     certificates: new S3CertificateBlobStore(s3, config.s3.bucket),
+    deployment: new DynamoDeploymentStore(ctx),
     notifier,
     close: async () => {
       await notifier.stop();

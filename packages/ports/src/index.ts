@@ -6,6 +6,7 @@ export type {
   ChallengeStore,
   Clock,
   CounterStore,
+  DeploymentStore,
   DeviceStore,
   Notifier,
   PairingTokenStore,

@@ -152,6 +152,23 @@ export interface Random {
   uuid(): string;
 }
 
+/**
+ * Facts fixed by a deployment's first start and shared by every instance on the same store: the
+ * key check of the secrets the data is written with, so an instance given other secrets refuses
+ * to start instead of writing records the others cannot read. Names are 1..64 characters of
+ * `[a-z0-9-]`, values at most 1024 characters.
+ */
+export interface DeploymentStore {
+  /** The value stored under `name`, or undefined when none is. */
+  get(name: string): Promise<string | undefined>;
+  /**
+   * Stores `value` under `name` unless a value is stored already, and returns the stored value:
+   * `value` when this call stored it (or an equal one was there), the first writer's otherwise.
+   * Of concurrent claims with different values exactly one wins, on every instance.
+   */
+  claim(name: string, value: string): Promise<string>;
+}
+
 /** Every port at once, as an adapter factory returns them. */
 export interface Stores {
   readonly users: UserStore;
@@ -165,6 +182,7 @@ export interface Stores {
   readonly audit: AuditLog;
   readonly certificates: CertificateBlobStore;
   readonly notifier: Notifier;
+  readonly deployment: DeploymentStore;
   /**
    * Optional change marker for caches: a cheap synchronous value that differs from any earlier
    * value whenever a user, device, refresh family, revoked token id or revoked certificate may

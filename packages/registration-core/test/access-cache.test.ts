@@ -67,6 +67,7 @@ function counted(stores: Stores): { stores: Stores; reads: () => number } {
     counters: wrap(stores.counters),
     audit: wrap(stores.audit),
     certificates: wrap(stores.certificates),
+    deployment: wrap(stores.deployment),
     notifier: stores.notifier,
     authStateVersion: stores.authStateVersion,
     close: () => stores.close(),

@@ -29,6 +29,7 @@ import {
 } from './mongo-certificate-revocation-store.js';
 import { type ChallengeDocument, MongoChallengeStore } from './mongo-challenge-store.js';
 import { type CounterDocument, MongoCounterStore } from './mongo-counter-store.js';
+import { type DeploymentDocument, MongoDeploymentStore } from './mongo-deployment-store.js';
 import { createDeviceIndexes, type DeviceDocument, MongoDeviceStore } from './mongo-device-store.js';
 import { MongoInputError } from './mongo-input-error.js';
 import { MongoPairingTokenStore, type PairingTokenDocument } from './mongo-pairing-token-store.js';
@@ -79,6 +80,7 @@ const COLLECTIONS = {
   counters: 'counters',
   audit: 'audit_events',
   certificates: 'certificates',
+  deployment: 'deployment',
 } as const;
 
 /** Server error codes meaning "this index option is not supported here". */
@@ -147,6 +149,7 @@ export async function createMongoStores(config: MongoStoresConfig): Promise<Mong
     const counters = col<CounterDocument>(COLLECTIONS.counters);
     const audit = col<AuditEventDocument>(COLLECTIONS.audit);
     const certificates = col<CertificateBlobDocument>(COLLECTIONS.certificates);
+    const deployment = col<DeploymentDocument>(COLLECTIONS.deployment);
 
     await createUserIndexes(users);
     await createDeviceIndexes(devices);
@@ -178,6 +181,7 @@ export async function createMongoStores(config: MongoStoresConfig): Promise<Mong
       counters: new MongoCounterStore(counters, serialize),
       audit: new MongoAuditLog(audit),
       certificates: new MongoCertificateBlobStore(certificates),
+      deployment: new MongoDeploymentStore(deployment),
       notifier,
       async close() {
         if (closed || !ownsClient) return;

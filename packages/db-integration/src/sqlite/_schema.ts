@@ -1,6 +1,6 @@
 /**
- * Internal: the SQLite schema (version 2, kept in `PRAGMA user_version`), as the ordered list of
- * steps that lead to it from an empty file: {@link SCHEMA_V1}, then {@link MIGRATION_V2}.
+ * Internal: the SQLite schema (version 3, kept in `PRAGMA user_version`), as the ordered list of
+ * steps that lead to it from an empty file: {@link SCHEMA_V1}, {@link MIGRATION_V2}, {@link MIGRATION_V3}.
  *
  * Every table keeps the full record as JSON text in `record`, so each field round-trips exactly
  * (absent optional fields stay absent), plus the columns that lookups, uniqueness and ordering
@@ -13,10 +13,13 @@
  * fresh key would not: the end of its window or its lock, whichever is later), written by every
  * increment and lock, so long-finished counters can be reclaimed too. Rows written under version
  * 1 keep `expires_at` NULL (their window length was never stored) until their next increment.
+ *
+ * Version 3 adds `deployment` (name → value, first writer wins): the key check of the secrets
+ * the data is written with.
  */
 
 /** The schema version this adapter writes and reads. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** DDL of version 1 (idempotent). Kept as it was: a file at version 1 already has exactly this. */
 export const SCHEMA_V1 = `
@@ -97,5 +100,13 @@ ALTER TABLE counters ADD COLUMN expires_at REAL;
 CREATE INDEX IF NOT EXISTS counters_by_expiry ON counters (expires_at);
 `;
 
+/** Version 2 → 3: deployment facts fixed at first start. */
+export const MIGRATION_V3 = `
+CREATE TABLE IF NOT EXISTS deployment (
+  name TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL
+);
+`;
+
 /** `MIGRATIONS[v]` takes a file from version `v` to `v + 1` (version 0 is an empty file). */
-export const MIGRATIONS: readonly string[] = [SCHEMA_V1, MIGRATION_V2];
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, MIGRATION_V2, MIGRATION_V3];

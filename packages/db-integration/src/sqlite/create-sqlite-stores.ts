@@ -31,6 +31,7 @@ import { SqliteCertificateBlobStore } from './sqlite-certificate-blob-store.js';
 import { SqliteCertificateRevocationStore } from './sqlite-certificate-revocation-store.js';
 import { SqliteChallengeStore } from './sqlite-challenge-store.js';
 import { SqliteCounterStore } from './sqlite-counter-store.js';
+import { SqliteDeploymentStore } from './sqlite-deployment-store.js';
 import { SqliteDeviceStore } from './sqlite-device-store.js';
 import { SqliteInputError } from './sqlite-input-error.js';
 import { SqlitePairingTokenStore } from './sqlite-pairing-token-store.js';
@@ -118,6 +119,7 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
       counters: new SqliteCounterStore(ctx, reclaimer),
       audit: new SqliteAuditLog(ctx),
       certificates: new SqliteCertificateBlobStore(ctx),
+      deployment: new SqliteDeploymentStore(ctx),
     };
   } catch (error) {
     try {

@@ -985,6 +985,51 @@ export function defineStoreContract(engineName: string, setup: () => Promise<Sto
       });
     });
 
+    describe('deployment facts', () => {
+      const name = () => `check-${hex(6)}`;
+
+      it('answers undefined for a fact never claimed, the claimed value afterwards', async () => {
+        const fact = name();
+        await expect(stores().deployment.get(fact)).resolves.toBeUndefined();
+        await expect(stores().deployment.claim(fact, 'v1:first')).resolves.toBe('v1:first');
+        await expect(stores().deployment.get(fact)).resolves.toBe('v1:first');
+        // Claiming the same value again is still a win (a retry, a restart).
+        await expect(stores().deployment.claim(fact, 'v1:first')).resolves.toBe('v1:first');
+      });
+
+      it('keeps the first value: a later different claim gets the first one back', async () => {
+        const fact = name();
+        await stores().deployment.claim(fact, 'v1:first');
+        await expect(stores().deployment.claim(fact, 'v1:second')).resolves.toBe('v1:first');
+        await expect(stores().deployment.get(fact)).resolves.toBe('v1:first');
+      });
+
+      it(`of ${CONCURRENCY} racing claims with different values exactly one wins, and every caller learns which`, async () => {
+        const fact = name();
+        const values = Array.from({ length: CONCURRENCY }, (_, i) => `v1:racer-${i}`);
+        const answers = await Promise.all(values.map((value) => stores().deployment.claim(fact, value)));
+        const winners = new Set(answers);
+        expect(winners.size).toBe(1);
+        const [winner] = [...winners];
+        expect(values).toContain(winner);
+        await expect(stores().deployment.get(fact)).resolves.toBe(winner);
+      });
+
+      it('refuses malformed names and values with INVALID_ARGUMENT', async () => {
+        for (const bad of ['', 'Upper', 'a'.repeat(65), 'with space', '$gt', 'x#y']) {
+          await expect(stores().deployment.claim(bad, 'v'), bad).rejects.toMatchObject({
+            code: 'INVALID_ARGUMENT',
+          });
+          await expect(stores().deployment.get(bad), bad).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+        }
+        for (const bad of ['', 'x'.repeat(1025), 42 as unknown as string]) {
+          await expect(stores().deployment.claim(name(), bad)).rejects.toMatchObject({
+            code: 'INVALID_ARGUMENT',
+          });
+        }
+      });
+    });
+
     describe('notifier', () => {
       it('publishes without throwing', async () => {
         await expect(

@@ -42,6 +42,7 @@ export function createMemoryStores(): MemoryStores {
   const counters = new Map<string, CounterState>();
   const blobs = new Map<string, CertificateBlob>();
   const auditEvents: AuditEvent[] = [];
+  const deploymentFacts = new Map<string, string>();
   const notifications: Notification[] = [];
   const deviceKey = (u: string, d: string) => `${u}/${d}`;
 
@@ -224,6 +225,15 @@ export function createMemoryStores(): MemoryStores {
       },
       async reset(key) {
         counters.delete(key);
+      },
+    },
+    deployment: {
+      async get(name) {
+        return deploymentFacts.get(name);
+      },
+      async claim(name, value) {
+        if (!deploymentFacts.has(name)) deploymentFacts.set(name, value);
+        return deploymentFacts.get(name)!;
       },
     },
     audit: {
