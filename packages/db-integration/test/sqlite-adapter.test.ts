@@ -115,7 +115,7 @@ describe('sqlite adapter: one file', () => {
     const raw = new DatabaseSync(path, { readOnly: true });
     try {
       expect(raw.prepare('PRAGMA journal_mode').get()?.journal_mode).toBe('wal');
-      expect(raw.prepare('PRAGMA user_version').get()?.user_version).toBe(2);
+      expect(raw.prepare('PRAGMA user_version').get()?.user_version).toBe(3);
       const tables = raw
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
         .all()
@@ -125,6 +125,7 @@ describe('sqlite adapter: one file', () => {
         'certificate_blobs',
         'challenges',
         'counters',
+        'deployment',
         'devices',
         'pairing_tokens',
         'refresh_families',

@@ -358,7 +358,7 @@ describe('sqlite adapter: reclamation of finished counters', () => {
   });
 });
 
-describe('sqlite adapter: schema migration 1 → 2 (counters.expires_at)', () => {
+describe('sqlite adapter: schema migration 1 → 3 (counters.expires_at, deployment)', () => {
   /** A file exactly as version 1 of the adapter left it, with counters written then. */
   function versionOneFile(): string {
     const path = join(root, randomUUID(), 'city.sqlite');
@@ -387,7 +387,9 @@ describe('sqlite adapter: schema migration 1 → 2 (counters.expires_at)', () =>
   it('opens a version-1 file, adds and indexes expires_at, and keeps its counters working', async () => {
     const path = versionOneFile();
     const { stores, count, counterRow, observer } = open(path);
-    expect(observer.prepare('PRAGMA user_version').get()?.user_version).toBe(2);
+    expect(observer.prepare('PRAGMA user_version').get()?.user_version).toBe(3);
+    // Version 3's deployment facts work on the upgraded file.
+    expect(await stores.deployment.claim('key-check', 'v1:upgraded')).toBe('v1:upgraded');
     expect(
       observer
         .prepare(
@@ -443,13 +445,13 @@ describe('sqlite adapter: schema migration 1 → 2 (counters.expires_at)', () =>
     expect(counterRow('v1:old-locked')?.count).toBe(9);
   });
 
-  it('migrates once: a second open of the upgraded file finds version 2 and its rows', async () => {
+  it('migrates once: a second open of the upgraded file finds version 3 and its rows', async () => {
     const path = versionOneFile();
     const first = createSqliteStores({ path, notifier });
     expect(await first.counters.increment('v1:window', T, HOUR)).toMatchObject({ count: 3 });
     await first.close();
     const { stores, observer } = open(path);
-    expect(observer.prepare('PRAGMA user_version').get()?.user_version).toBe(2);
+    expect(observer.prepare('PRAGMA user_version').get()?.user_version).toBe(3);
     expect(await stores.counters.increment('v1:window', T + 1, HOUR)).toEqual({
       count: 4,
       windowStart: T - 30 * MINUTE,
