@@ -1,6 +1,7 @@
 /**
- * Production compositions: AWS (DynamoDB + S3 + SNS/outbox) or MongoDB, with the CA, JWT keys and
- * key vault loaded from (or, with `createMissingSecrets`, created in) a secrets directory.
+ * Production compositions: AWS (DynamoDB + S3 + SNS/outbox) or MongoDB, with the CA and JWT keys
+ * sealed under the key vault (see _load-secrets), checked against the store (_secrets-for-store):
+ * created only by the first instance on an empty store, refused when they do not match it.
  */
 import { join } from 'node:path';
 import {
@@ -22,7 +23,8 @@ import {
   resolveAuthConfig,
 } from '@city/registration-core';
 import { closeGate } from './_close-gate.js';
-import { loadOrCreateSecrets } from './_load-secrets.js';
+import type { RootKeyOptions } from './_load-secrets.js';
+import { secretsForStore } from './_secrets-for-store.js';
 import type { AuthRuntime } from './open-embedded-auth.js';
 
 /** Configuration of {@link openAuthFromConfig}. */
@@ -43,9 +45,14 @@ export type AuthDeploymentConfig = (
       readonly outboxDir?: string | undefined;
     }
 ) & {
-  /** Directory with ca.pem, ca-key.pem, jwt-keys.json and keyvault-kem.key. */
+  /** Directory of the key vault files (`keyvault/`), the creation lock, and by default the root key. */
   readonly secretsDir: string;
-  /** Where the wrapped master key lives (S3CapsuleStore, MongoCapsuleStore...); default files in secretsDir. */
+  /** The root key (KEM private key): PEM text or a file; default `<secretsDir>/keyvault-kem.key`. */
+  readonly rootKey?: RootKeyOptions | undefined;
+  /**
+   * Where the wrapped master key and the sealed CA and JWT keys live (S3CapsuleStore,
+   * MongoCapsuleStore... shared by every instance); default files in `<secretsDir>/keyvault`.
+   */
   readonly capsuleStore?: CapsuleStore | undefined;
   readonly config?: AuthConfigOverrides | undefined;
   readonly caAlgorithm?: CertificateAlgorithm | undefined;
@@ -60,19 +67,21 @@ export type AuthDeploymentConfig = (
  * Opens the auth service on AWS or MongoDB.
  *
  * @throws {StorageConfigError} for bad storage settings; store errors when the engine is unreachable
+ * @throws {SecretsError} `SECRETS_MISSING`, `SECRETS_MISMATCH`, `SECRETS_LOCKED`, `SECRETS_UNREADABLE`
  * @example
  * ```ts
  * const { auth, close } = await openAuthFromConfig({ mode: 'aws', secretsDir: '/run/secrets/city' });
  * ```
  */
 export async function openAuthFromConfig(config: AuthDeploymentConfig): Promise<AuthRuntime> {
-  const secrets = await loadOrCreateSecrets({
+  const secretsOptions = {
     dir: config.secretsDir,
+    rootKey: config.rootKey,
     capsuleStore: config.capsuleStore,
     caAlgorithm: config.caAlgorithm,
     jwtAlgorithm: config.jwtAlgorithm,
     kemAlgorithm: config.kemAlgorithm,
-  });
+  };
   let stores: Stores;
   let describe: Record<string, string>;
   if (config.mode === 'aws') {
@@ -82,12 +91,7 @@ export async function openAuthFromConfig(config: AuthDeploymentConfig): Promise<
       await ensureBucket(storage);
     }
     stores = createDynamoStores(storage, config.clock === undefined ? {} : { clock: config.clock });
-    describe = {
-      mode: 'aws',
-      region: storage.region,
-      bucket: storage.s3.bucket,
-      keyvault: secrets.vault.status().store,
-    };
+    describe = { mode: 'aws', region: storage.region, bucket: storage.s3.bucket };
   } else {
     stores = await createMongoStores({
       uri: config.uri,
@@ -95,8 +99,17 @@ export async function openAuthFromConfig(config: AuthDeploymentConfig): Promise<
       collectionPrefix: config.collectionPrefix,
       notifier: new OutboxNotifier({ dir: config.outboxDir ?? join(config.secretsDir, 'outbox') }),
     });
-    describe = { mode: 'mongodb', dbName: config.dbName, keyvault: secrets.vault.status().store };
+    describe = { mode: 'mongodb', dbName: config.dbName };
   }
+  let secrets: Awaited<ReturnType<typeof secretsForStore>>;
+  try {
+    secrets = await secretsForStore(stores, secretsOptions);
+  } catch (error) {
+    await stores.close().catch(() => {});
+    throw error;
+  }
+  describe.keyvault = secrets.vault.status().store;
+  describe.rootKey = secrets.rootKeySource;
   const gate = closeGate(stores, (gatedStores) =>
     createAuthService({
       stores: gatedStores,

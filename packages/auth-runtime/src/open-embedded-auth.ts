@@ -1,6 +1,7 @@
 /**
  * The embedded deployment: everything under one data directory, no external services. Secrets
- * (CA, JWT keys, key vault) as in _load-secrets; records and certificate bodies in one SQLite
+ * (CA and JWT keys sealed under the key vault, whose root key may live elsewhere) as in
+ * _load-secrets, checked against the store by _secrets-for-store; records and certificate bodies in one SQLite
  * database `<dataDir>/city.db` (Node's built-in `node:sqlite`, in this process: a store call
  * costs microseconds, not an HTTP round trip), notifications in the outbox `<dataDir>/outbox`.
  * A second start on the same directory reuses all of it.
@@ -32,12 +33,19 @@ import {
   resolveAuthConfig,
 } from '@city/registration-core';
 import { closeGate } from './_close-gate.js';
-import { loadOrCreateSecrets } from './_load-secrets.js';
+import type { RootKeyOptions } from './_load-secrets.js';
+import { secretsForStore } from './_secrets-for-store.js';
 
 /** Options of {@link openEmbeddedAuth}. */
 export interface EmbeddedAuthOptions {
-  /** Directory for keys and data (created 0700 when missing). */
+  /** Directory for data and sealed keys (created 0700 when missing). */
   readonly dataDir: string;
+  /**
+   * The root key (the key vault's KEM private key): its PEM text, or a file outside the data
+   * directory. Default the file `<dataDir>/keyvault-kem.key` (development only: a copy of the
+   * directory then carries the key to everything in it).
+   */
+  readonly rootKey?: RootKeyOptions | undefined;
   readonly config?: AuthConfigOverrides | undefined;
   /** Algorithm of a newly created CA (default ml-dsa-65). */
   readonly caAlgorithm?: CertificateAlgorithm | undefined;
@@ -80,7 +88,8 @@ export interface AuthRuntime {
  * Opens (creating on first use) a self-contained auth service under `dataDir`.
  *
  * @throws {CityError} `CONFIG_INVALID` when `dataDir` cannot be created or is not a directory
- * @throws {Error} when a key file is unreadable or half of the CA pair is missing; store errors from the local services
+ * @throws {SecretsError} `SECRETS_MISSING`, `SECRETS_MISMATCH`, `SECRETS_LOCKED`, `SECRETS_UNREADABLE` (see README "Secrets")
+ * @throws {Error} store errors from the local services
  * @example
  * ```ts
  * const { auth, close } = await openEmbeddedAuth({ dataDir: '.city' });
@@ -90,14 +99,21 @@ export interface AuthRuntime {
 export async function openEmbeddedAuth(options: EmbeddedAuthOptions): Promise<AuthRuntime> {
   const dataDir = options.dataDir;
   await prepareDataDir(dataDir);
-  const secrets = await loadOrCreateSecrets({
-    dir: dataDir,
-    caAlgorithm: options.caAlgorithm,
-    jwtAlgorithm: options.jwtAlgorithm,
-    kemAlgorithm: options.kemAlgorithm,
-  });
   const engine = options.store ?? (await defaultStore(dataDir));
   const opened = engine === 'sqlite' ? openSqlite(dataDir) : await openDynalite(dataDir, options);
+  let secrets: Awaited<ReturnType<typeof secretsForStore>>;
+  try {
+    secrets = await secretsForStore(opened.stores, {
+      dir: dataDir,
+      rootKey: options.rootKey,
+      caAlgorithm: options.caAlgorithm,
+      jwtAlgorithm: options.jwtAlgorithm,
+      kemAlgorithm: options.kemAlgorithm,
+    });
+  } catch (error) {
+    await opened.stop().catch(() => {});
+    throw error;
+  }
   const gate = closeGate(opened.stores, (gatedStores) =>
     createAuthService({
       stores: gatedStores,
@@ -123,6 +139,7 @@ export async function openEmbeddedAuth(options: EmbeddedAuthOptions): Promise<Au
       store: engine,
       ...opened.describe,
       keyvault: secrets.vault.status().store,
+      rootKey: secrets.rootKeySource,
     },
     close: () => {
       closed ??= (async () => {

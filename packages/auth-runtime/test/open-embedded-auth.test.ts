@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,11 +22,17 @@ describe('openEmbeddedAuth', () => {
       await first.close();
       await first.close();
     }
-    for (const file of ['ca-key.pem', 'jwt-keys.json', 'keyvault-kem.key']) {
-      expect((statSync(join(dataDir, file)).mode & 0o777).toString(8), file).toBe('600');
+    // One root key in the clear (0600); the CA and JWT keys only sealed in the key vault's store.
+    expect((statSync(join(dataDir, 'keyvault-kem.key')).mode & 0o777).toString(8)).toBe('600');
+    for (const capsule of ['master', 'datakeys', 'service-ca', 'service-jwt']) {
+      const path = join(dataDir, 'keyvault', `${capsule}.capsule`);
+      expect((statSync(path).mode & 0o777).toString(8), capsule).toBe('600');
+      expect(readFileSync(path, 'latin1'), capsule).not.toMatch(/PRIVATE KEY|"d":/);
     }
-    const caPem = readFileSync(join(dataDir, 'ca.pem'), 'utf8');
-    expect(reg.caCertificatePem).toBe(caPem);
+    for (const plain of ['ca.pem', 'ca-key.pem', 'jwt-keys.json']) {
+      expect(existsSync(join(dataDir, plain)), plain).toBe(false);
+    }
+    const caPem = reg.caCertificatePem;
 
     const second = await openEmbeddedAuth({ dataDir });
     try {
