@@ -65,8 +65,13 @@ export interface ApiConfig {
    * port), or a port number (`/metrics` served only there, on `CITY_METRICS_HOST`, default `HOST`).
    */
   readonly metrics: MetricsConfig;
-  /** `aws`/`mongodb` modes: directory with the CA, JWT keys and key vault files (`CITY_SECRETS_DIR`, default the data dir). */
+  /** `aws`/`mongodb` modes: directory of the key vault files and the creation lock (`CITY_SECRETS_DIR`, default the data dir). */
   readonly secretsDir: string;
+  /**
+   * The root key (the key vault's KEM private key): a file (`CITY_ROOT_KEY_FILE`) or its text
+   * (`CITY_KEM_PRIVATE_KEY`); unset = `keyvault-kem.key` in the secrets (embedded: data) directory.
+   */
+  readonly rootKey?: { readonly file?: string; readonly pem?: string } | undefined;
 }
 
 /** Where `/metrics` is served, if anywhere. */
@@ -237,6 +242,17 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     mongodb = { uri, dbName };
   }
   const port = integer(env, 'PORT', 3000, 0, 65_535);
+  const rootKeyFile = read(env, 'CITY_ROOT_KEY_FILE');
+  const rootKeyPem = read(env, 'CITY_KEM_PRIVATE_KEY');
+  if (rootKeyFile !== undefined && rootKeyPem !== undefined) {
+    throw new ConfigError('CITY_ROOT_KEY_FILE', 'set CITY_ROOT_KEY_FILE or CITY_KEM_PRIVATE_KEY, not both');
+  }
+  const rootKey =
+    rootKeyFile !== undefined
+      ? { file: rootKeyFile }
+      : rootKeyPem !== undefined
+        ? { pem: rootKeyPem }
+        : undefined;
   const embeddedStore =
     read(env, 'CITY_EMBEDDED_STORE') === undefined
       ? undefined
@@ -248,6 +264,7 @@ export function loadConfig(env: Env = process.env): ApiConfig {
     storage,
     mongodb,
     secretsDir: read(env, 'CITY_SECRETS_DIR') ?? dataDir,
+    rootKey,
     host,
     port,
     issuer,

@@ -34,7 +34,11 @@ export async function openAuthRuntime(
   config: ApiConfig,
   hooks: { onInternalError?: (error: unknown, where: string) => void } = {},
 ): Promise<AuthRuntime> {
-  const common = { config: authOverridesOf(config), onInternalError: hooks.onInternalError };
+  const common = {
+    config: authOverridesOf(config),
+    rootKey: config.rootKey,
+    onInternalError: hooks.onInternalError,
+  };
   switch (config.mode) {
     case 'embedded':
       return openEmbeddedAuth({ dataDir: config.dataDir, store: config.embeddedStore, ...common });

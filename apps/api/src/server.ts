@@ -80,6 +80,8 @@ async function main(): Promise<void> {
   } catch (error) {
     if (isCityError(error) && error.code === 'CONFIG_INVALID')
       fail(`invalid configuration: ${error.message}`);
+    // The secrets do not fit this store (or are missing, locked, unreadable): the code and what to do.
+    if (isCityError(error) && error.code.startsWith('SECRETS_')) fail(`${error.code}: ${error.message}`);
     fail(
       `cannot open the auth store (${config.mode}): ${error instanceof Error ? error.message : String(error)}`,
     );

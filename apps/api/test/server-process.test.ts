@@ -158,10 +158,31 @@ describe('server process', () => {
     [{ CITY_MODE: 'mongodb' }, 'MONGODB_URI'],
     [{ CITY_BODY_LIMIT: '1' }, 'CITY_BODY_LIMIT'],
     [{ CITY_METRICS: 'yes please' }, 'CITY_METRICS'],
+    [{ CITY_ROOT_KEY_FILE: '/nonexistent/root.key', CITY_KEM_PRIVATE_KEY: 'x' }, 'CITY_ROOT_KEY_FILE'],
   ])('exits 1 on bad configuration %j naming %s', async (env, variable) => {
     const server = start({ CITY_DATA_DIR: dataDir, ...env });
     expect(await server.exit).toBe(1);
     expect(server.output()).toContain(`invalid configuration: ${variable}: `);
     expect(server.output().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses to start on a data directory copied without its root key: one line with the code, exit 1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'city-api-root-'));
+    const rootKeyFile = join(dir, 'root.key');
+    const data = join(dir, 'data');
+    const port = await freePort();
+    const first = start({ PORT: String(port), CITY_DATA_DIR: data, CITY_ROOT_KEY_FILE: rootKeyFile });
+    try {
+      await waitFor(() => first.output().includes(`rootKey: file:${rootKeyFile}`), 'the root key line');
+      first.child.kill('SIGTERM');
+      expect(await first.exit).toBe(0);
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+    const copy = start({ PORT: String(port), CITY_DATA_DIR: data });
+    expect(await copy.exit).toBe(1);
+    expect(copy.output()).toMatch(/^city-api: SECRETS_MISSING: .*root key/);
+    expect(copy.output().trim().split('\n')).toHaveLength(1);
+    await rm(dir, { recursive: true, force: true });
   });
 });

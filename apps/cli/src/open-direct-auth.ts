@@ -4,10 +4,11 @@
  * `CITY_EMBEDDED_STORE=dynalite` for the DynamoDB-compatible engines, as the API reads it). With
  * `CITY_MODE=aws` (DynamoDB + S3 + SNS from the storage environment variables) or `CITY_MODE=mongodb`
  * (`MONGODB_URI`, `CITY_MONGODB_DB`), `openAuthFromConfig` with CA, JWT keys and key vault in
- * `CITY_SECRETS_DIR` (default the data directory) — the same variables the API reads.
+ * `CITY_SECRETS_DIR` (default the data directory) — the same variables the API reads, the root key
+ * included (`CITY_ROOT_KEY_FILE` or `CITY_KEM_PRIVATE_KEY`).
  * Loaded lazily so commands that need no service start fast.
  */
-import type { EmbeddedStore } from '@city/auth-runtime';
+import type { EmbeddedStore, RootKeyOptions } from '@city/auth-runtime';
 import type { AuthService } from '@city/registration-core';
 import type { AuthClient } from './auth-client.js';
 import { CliError } from './cli-error.js';
@@ -49,13 +50,14 @@ export async function openDirectService(io: CliIo, dataDir: string): Promise<Dir
   const core = await import('@city/auth-runtime');
   const mode = io.env.CITY_MODE ?? '';
   if (mode === '' || mode === 'embedded') {
-    return core.openEmbeddedAuth({ dataDir, store: embeddedStore(io) });
+    return core.openEmbeddedAuth({ dataDir, store: embeddedStore(io), rootKey: rootKey(io) });
   }
   if (mode === 'aws') {
     const { loadStorageConfigFromEnv } = await import('@city/db-integration');
     return core.openAuthFromConfig({
       mode: 'aws',
       secretsDir: secretsDir(io, dataDir),
+      rootKey: rootKey(io),
       storage: loadStorageConfigFromEnv({ ...io.env }),
     });
   }
@@ -68,6 +70,7 @@ export async function openDirectService(io: CliIo, dataDir: string): Promise<Dir
       uri,
       dbName: io.env.CITY_MONGODB_DB ?? 'city',
       secretsDir: secretsDir(io, dataDir),
+      rootKey: rootKey(io),
     });
   }
   throw new CliError(
@@ -85,6 +88,17 @@ function embeddedStore(io: CliIo): EmbeddedStore | undefined {
     'USAGE_ERROR',
     `CITY_EMBEDDED_STORE expects sqlite or dynalite, got ${JSON.stringify(store)}`,
   );
+}
+
+/** The root key as the API reads it: CITY_ROOT_KEY_FILE, or the key itself in CITY_KEM_PRIVATE_KEY. */
+function rootKey(io: CliIo): RootKeyOptions | undefined {
+  const file = io.env.CITY_ROOT_KEY_FILE ?? '';
+  const pem = io.env.CITY_KEM_PRIVATE_KEY ?? '';
+  if (file !== '' && pem !== '') {
+    throw new CliError('USAGE_ERROR', 'set CITY_ROOT_KEY_FILE or CITY_KEM_PRIVATE_KEY, not both');
+  }
+  if (file !== '') return { file };
+  return pem === '' ? undefined : { pem };
 }
 
 function secretsDir(io: CliIo, dataDir: string): string {

@@ -10,7 +10,7 @@ import { type AuthRuntime, openAuthFromConfig, openEmbeddedAuth } from '@city/au
 import { signChallenge } from '@city/client-cert';
 import { type DynamoStoresConfig, loadStorageConfigFromEnv } from '@city/db-integration';
 import { type LocalService, startDynalite, startS3rver } from '@city/dev-engines';
-import { KeySet } from '@city/jwt';
+import type { KeySet } from '@city/jwt';
 import type { Clock } from '@city/ports';
 import type { AuthConfigOverrides } from '@city/registration-core';
 import type { FastifyInstance } from 'fastify';
@@ -113,7 +113,8 @@ export async function openEmbeddedApi(
   const close = api.close;
   return Object.assign(api, {
     dataDir,
-    keys: () => KeySet.fromJSON(readFileSync(join(dataDir, 'jwt-keys.json'), 'utf8')),
+    // The signing keys are sealed at rest; the runtime holds them in memory.
+    keys: () => runtime.jwt.keys,
     close: async () => {
       await close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -133,7 +134,10 @@ export interface SharedStorage {
   stopDynamo(): Promise<void>;
   /** Restarts dynalite on the same port and LevelDB directory. */
   restartDynamo(): Promise<void>;
+  /** The JWT signing keys of the instances (known once one was opened). */
   keys(): KeySet;
+  /** Records the signing keys of an instance opened on this storage. */
+  rememberKeys(keys: KeySet): void;
   close(): Promise<void>;
 }
 
@@ -148,6 +152,7 @@ export async function startSharedStorage(options: { inWorker?: boolean } = {}): 
   const first = await startDynalite({ dataDir: dynamoDir, inWorker });
   const dynamoPort = Number(new URL(first.endpoint).port);
   const s3 = await startS3rver({ dataDir: join(dir, 's3'), inWorker });
+  let signingKeys: KeySet | undefined;
   const shared: SharedStorage = {
     dir,
     secretsDir: join(dir, 'secrets'),
@@ -165,7 +170,13 @@ export async function startSharedStorage(options: { inWorker?: boolean } = {}): 
     restartDynamo: async () => {
       shared.dynamo = await startDynalite({ dataDir: dynamoDir, port: dynamoPort, inWorker });
     },
-    keys: () => KeySet.fromJSON(readFileSync(join(dir, 'secrets', 'jwt-keys.json'), 'utf8')),
+    rememberKeys: (keys) => {
+      signingKeys ??= keys;
+    },
+    keys: () => {
+      if (signingKeys === undefined) throw new Error('open an API instance on the shared storage first');
+      return signingKeys;
+    },
     close: async () => {
       await shared.dynamo.stop();
       await s3.stop();
@@ -198,6 +209,7 @@ export async function openSharedApi(
     jwtAlgorithm: 'EdDSA',
     clock: options.clock,
   });
+  shared.rememberKeys(runtime.jwt.keys);
   return instance(runtime, apiConfig(options.api));
 }
 

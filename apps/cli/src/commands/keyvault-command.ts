@@ -247,7 +247,10 @@ async function loadKey(io: CliIo, options: KeyOptions): Promise<string> {
   const kv = await import('@city/ntru-keyvault');
   if (options.key !== undefined) return kv.loadKemPrivateKey({ file: resolve(options.key) });
   if ((io.env[KEM_PRIVATE_KEY_ENV] ?? '') !== '') return kv.loadKemPrivateKey({ env: io.env });
-  // The embedded deployment keeps its KEM key beside the capsules' directory.
+  // The root key file the API and direct mode read.
+  const rootKeyFile = io.env.CITY_ROOT_KEY_FILE ?? '';
+  if (rootKeyFile !== '') return kv.loadKemPrivateKey({ file: resolve(rootKeyFile) });
+  // Otherwise the embedded deployment keeps its KEM key beside the capsules' directory.
   const embedded = join(dataDirFor(io, options), EMBEDDED_KEM_KEY_FILE);
   if (options.storeDir === undefined && existsSync(embedded)) return kv.loadKemPrivateKey({ file: embedded });
   throw new CliError('USAGE_ERROR', `missing --key (or env ${KEM_PRIVATE_KEY_ENV})`);
