@@ -23,7 +23,9 @@ Starts the City Chain Auth HTTP API. Configured by environment variables, valida
   HOST, PORT                 listen address (default 127.0.0.1:3000)
   CITY_MODE                  embedded (default), aws or mongodb
   CITY_DATA_DIR              embedded mode: data directory (default ./.city)
-  CITY_SECRETS_DIR           aws/mongodb modes: CA, JWT keys and key vault (default the data directory)
+  CITY_SECRETS_DIR           aws/mongodb modes: key vault with the sealed CA and JWT keys (default the data directory)
+  CITY_ROOT_KEY_FILE         the root key (KEM private key) file, kept outside the data directory
+  CITY_KEM_PRIVATE_KEY       the root key's text instead of a file
   CITY_METRICS               off (default), on (GET /metrics on PORT) or a port of its own
   CITY_METRICS_HOST          address of that metrics port (default HOST)
   LOG_LEVEL                  fatal, error, warn, info (default), debug, trace, silent

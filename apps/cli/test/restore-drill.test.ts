@@ -91,8 +91,16 @@ describe('restore drill', () => {
     const manifest = JSON.parse(await readFile(join(backupDir, 'manifest.json'), 'utf8'));
     const paths = manifest.files.map((file: { path: string }) => file.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['city.db', 'ca.pem', 'ca-key.pem', 'jwt-keys.json', 'keyvault-kem.key']),
+      expect.arrayContaining([
+        'city.db',
+        'keyvault-kem.key',
+        'keyvault/master.capsule',
+        'keyvault/service-ca.capsule',
+        'keyvault/service-jwt.capsule',
+      ]),
     );
+    // The CA and JWT keys are only sealed: no plain key file in the backup.
+    for (const plain of ['ca.pem', 'ca-key.pem', 'jwt-keys.json']) expect(paths).not.toContain(plain);
     expect(paths.some((path: string) => path.startsWith('keyvault/'))).toBe(true);
     expect(summary.files).toBe(paths.length);
     for (const path of paths) expect(await modeOf(join(backupDir, path))).toBe(0o600);
@@ -103,7 +111,12 @@ describe('restore drill', () => {
     const restored = join(ws.root, 'restored');
     const restore = await runCity(['restore', backupDir, '--data-dir', restored, '--json'], { env: ws.env });
     expect(restore.code, restore.stderr).toBe(0);
-    for (const secret of ['ca.pem', 'ca-key.pem', 'jwt-keys.json', 'keyvault-kem.key'])
+    for (const secret of [
+      'keyvault-kem.key',
+      'keyvault/master.capsule',
+      'keyvault/service-ca.capsule',
+      'keyvault/service-jwt.capsule',
+    ])
       expect(await readFile(join(restored, secret), 'utf8')).toBe(
         await readFile(join(serverData, secret), 'utf8'),
       );
@@ -192,12 +205,14 @@ describe('backup and restore refuse what they cannot do safely', () => {
   it('backup tampering: a changed secret is refused by its checksum and nothing is restored', async () => {
     const tampered = join(ws.root, 'backups', 'tampered');
     expect((await runCity(['backup', tampered, '--data-dir', serverData], { env: ws.env })).code).toBe(0);
-    const keys = join(tampered, 'jwt-keys.json');
-    await writeFile(keys, (await readFile(keys, 'utf8')).replace(/"kid":"/, '"kid":"x'));
+    const keys = join(tampered, 'keyvault', 'service-jwt.capsule');
+    const sealed = await readFile(keys);
+    sealed[sealed.length - 1] = (sealed[sealed.length - 1]! + 1) % 128;
+    await writeFile(keys, sealed);
     const target = join(ws.root, 'restored-tampered');
     const run = await runCity(['restore', tampered, '--data-dir', target], { env: ws.env });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error INPUT_INVALID: .*jwt-keys\.json/);
+    expect(run.stderr).toMatch(/^error INPUT_INVALID: .*service-jwt\.capsule/);
     expect(await exists(target)).toBe(false);
     expect((await readdir(ws.root)).filter((name) => name.includes('.partial-'))).toEqual([]);
   });

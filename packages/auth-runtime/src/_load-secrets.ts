@@ -341,15 +341,23 @@ async function completeJwt(where: Located, options: SecretsOptions, cipher: Fiel
   const path = join(where.dir, PLAIN_JWT);
   const [sealed, plain] = await Promise.all([readSealed(where, cipher, SEALED_JWT), readIfExists(path)]);
   if (plain !== undefined) {
-    const normalised = JSON.stringify(KeySet.fromJSON(plain).toJSON());
+    const plainSet = KeySet.fromJSON(plain);
+    const normalised = JSON.stringify(plainSet.toJSON());
     if (sealed === undefined) {
       await writeSealed(where, cipher, SEALED_JWT, normalised);
     } else if (JSON.stringify(KeySet.fromJSON(sealed).toJSON()) !== normalised) {
-      throw new SecretsError(
-        'SECRETS_MISMATCH',
-        `${path} differs from the JWT keys sealed in ${where.store.describe()}; nothing was changed. ` +
-          `Move ${path} out of ${where.dir} once you know which keys the tokens in use are signed with`,
-      );
+      // A rotation or retirement of the sealed set keeps at least one of its keys; a set sharing
+      // none is another deployment's, and replacing the sealed one with it would end every session.
+      const kids = (set: KeySet) => new Set(set.toJWKS().keys.map((key) => key.kid));
+      const sealedKids = kids(KeySet.fromJSON(sealed));
+      if (![...kids(plainSet)].some((kid) => sealedKids.has(kid))) {
+        throw new SecretsError(
+          'SECRETS_MISMATCH',
+          `${path} shares no key with the JWT keys sealed in ${where.store.describe()}; nothing was changed. ` +
+            `Move ${path} out of ${where.dir} once you know which keys the tokens in use are signed with`,
+        );
+      }
+      await writeSealed(where, cipher, SEALED_JWT, normalised);
     }
     const check = await readSealed(where, cipher, SEALED_JWT);
     if (check === undefined || JSON.stringify(KeySet.fromJSON(check).toJSON()) !== normalised) {

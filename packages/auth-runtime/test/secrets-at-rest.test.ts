@@ -190,6 +190,36 @@ describe('a directory of the older layout (plain ca-key.pem and jwt-keys.json)',
   });
 });
 
+describe('JWT signing key rotation through a plain jwt-keys.json', () => {
+  it('seals a rotated set that keeps a key of the sealed one, and refuses a foreign set', async () => {
+    const dir = tempDir('rotate');
+    const first = await openEmbeddedAuth({ dataDir: dir });
+    const keys = KeySet.fromJSON(JSON.stringify(first.jwt.keys.toJSON()));
+    const oldKid = keys.active.kid;
+    await first.close();
+    keys.rotate(await generateSigningKey('EdDSA'));
+    writeFileSync(join(dir, 'jwt-keys.json'), JSON.stringify(keys.toJSON()), { mode: 0o600 });
+    const rotated = await openEmbeddedAuth({ dataDir: dir });
+    try {
+      const kids = rotated.auth.jwks().keys.map((key) => key.kid);
+      expect(kids).toContain(oldKid);
+      expect(kids).toContain(keys.active.kid);
+      expect(rotated.jwt.keys.active.kid).toBe(keys.active.kid);
+    } finally {
+      await rotated.close();
+    }
+    expect(existsSync(join(dir, 'jwt-keys.json'))).toBe(false);
+
+    const foreign = KeySet.create([await generateSigningKey('EdDSA')]);
+    writeFileSync(join(dir, 'jwt-keys.json'), JSON.stringify(foreign.toJSON()), { mode: 0o600 });
+    await expect(openEmbeddedAuth({ dataDir: dir })).rejects.toMatchObject({
+      code: 'SECRETS_MISMATCH',
+      message: expect.stringContaining('shares no key'),
+    });
+    expect(existsSync(join(dir, 'jwt-keys.json'))).toBe(true);
+  });
+});
+
 describe('racing first start on one empty secrets directory', () => {
   it('four openers at once all succeed with the same keys (one creates, the others load)', async () => {
     const dir = tempDir('race');

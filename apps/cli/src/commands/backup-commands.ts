@@ -5,8 +5,9 @@
  *
  * The records are copied with SQLite's `VACUUM INTO`, which reads one snapshot in a single read
  * transaction: writers of the running API go on (WAL) and the copy holds every commit before the
- * snapshot and none after. The secrets (CA, JWT key set, key-vault capsules, the KEM private key)
- * and the notification outbox are copied as files. A manifest lists every file with its SHA-256;
+ * snapshot and none after. The key vault (`keyvault/`: the wrapped master key, the data keys, and
+ * the CA and JWT keys sealed under them), the root key when it lives in the data directory, and the
+ * notification outbox are copied as files. A manifest lists every file with its SHA-256;
  * restore checks all of them, SQLite's integrity check and that the KEM key opens the vault before
  * the target directory appears (it is assembled beside the target and renamed into place), so a
  * failed backup or restore leaves nothing half-written.
@@ -35,11 +36,18 @@ const BACKUP_FORMAT = 'city-chain-auth-backup';
 const BACKUP_VERSION = 1;
 const MANIFEST = 'manifest.json';
 const DATABASE = 'city.db';
-/** The KEM private key file of the embedded deployment: the root secret of the personal data. */
+/** The root key (KEM private key) when it lives in the data directory: the one secret in the clear. */
 const KEM_KEY_FILE = 'keyvault-kem.key';
-/** Secret files of the embedded deployment, beside `city.db`. */
-const SECRET_FILES = ['ca.pem', 'ca-key.pem', 'jwt-keys.json'] as const;
+/** Plain key files of a directory no API has started on since they were sealed; copied when present. */
+const LEGACY_SECRET_FILES = ['ca.pem', 'ca-key.pem', 'jwt-keys.json'] as const;
 const SECRET_DIRS = ['keyvault'] as const;
+/** What a complete backup holds: the records, the vault and the sealed CA and JWT keys. */
+const REQUIRED_FILES = [
+  DATABASE,
+  'keyvault/master.capsule',
+  'keyvault/service-ca.capsule',
+  'keyvault/service-jwt.capsule',
+] as const;
 const OUTBOX_DIR = 'outbox';
 
 interface ManifestFile {
@@ -88,9 +96,11 @@ export function backupCommands(program: Command, io: CliIo): void {
       'after',
       `
 The records are copied from one SQLite snapshot (VACUUM INTO): the running API keeps serving and
-writing. Every file is listed in manifest.json with its SHA-256. The backup holds the CA key, the JWT
-keys and (unless --no-kem-key) the KEM private key: whoever holds it can read the personal data, so
-store it like the live secrets. Only the embedded SQLite store (city.db) is supported.
+writing. Every file is listed in manifest.json with its SHA-256. The CA and JWT keys are in it only
+sealed under the key vault; the KEM private key (the root key) is included when it lives in the data
+directory, unless --no-kem-key: with it, whoever holds the backup can read the personal data and sign
+tokens, so store it like the live secrets — or keep the root key elsewhere (CITY_ROOT_KEY_FILE) and the
+backup exposes neither. Only the embedded SQLite store (city.db) is supported.
 
 Examples:
   $ city backup /backups/city-$(date +%F)
@@ -181,26 +191,28 @@ async function createBackup(
   try {
     const files: ManifestFile[] = [];
     // Secrets first: a key created after this point cannot be needed by the snapshot taken below.
-    const secretFiles = [...SECRET_FILES, ...(options.includeKemKey ? [KEM_KEY_FILE] : [])];
-    for (const name of secretFiles) {
-      if (!(await isFile(join(source, name))))
-        throw new CliError(
-          'FILE_NOT_FOUND',
-          `${join(source, name)} is missing: not a complete data directory`,
-        );
-      files.push(await copyPrivate(join(source, name), staging, name));
+    // The root key is copied when it is in the data directory; kept elsewhere (CITY_ROOT_KEY_FILE),
+    // it stays out of the backup and restore asks for it.
+    const withKemKey = options.includeKemKey && (await isFile(join(source, KEM_KEY_FILE)));
+    for (const name of [...LEGACY_SECRET_FILES, ...(withKemKey ? [KEM_KEY_FILE] : [])]) {
+      if (await isFile(join(source, name))) files.push(await copyPrivate(join(source, name), staging, name));
     }
     for (const dir of SECRET_DIRS) files.push(...(await copyTree(join(source, dir), staging, dir)));
     files.push(...(await copyTree(join(source, OUTBOX_DIR), staging, OUTBOX_DIR)));
     await snapshotDatabase(join(source, DATABASE), join(staging, DATABASE));
     files.push(await describeFile(staging, DATABASE));
+    const copied = new Set(files.map((file) => file.path));
+    const sealed = REQUIRED_FILES.every((path) => copied.has(path));
+    const plain = LEGACY_SECRET_FILES.every((path) => copied.has(path));
+    if (!sealed && !plain)
+      throw new CliError('FILE_NOT_FOUND', `${source} holds no complete key vault: not a complete data directory`);
     const manifest: Manifest = {
       format: BACKUP_FORMAT,
       version: BACKUP_VERSION,
       createdAt: new Date().toISOString(),
       source,
       store: 'sqlite',
-      includesKemKey: options.includeKemKey,
+      includesKemKey: withKemKey,
       files: files.sort((a, b) => a.path.localeCompare(b.path)),
     };
     await writeFile(join(staging, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
@@ -280,9 +292,11 @@ async function readManifest(backupDir: string): Promise<Manifest> {
       throw new CliError('INPUT_INVALID', `${join(backupDir, MANIFEST)} lists an invalid file entry`);
     names.add(file.path);
   }
-  for (const required of [DATABASE, ...SECRET_FILES])
-    if (!names.has(required))
-      throw new CliError('INPUT_INVALID', `the backup is incomplete: the manifest lists no ${required}`);
+  const missing = (list: readonly string[]) => list.find((required) => !names.has(required));
+  // A backup of a directory not yet sealed holds the plain key files instead of the sealed capsules.
+  const absent = missing(REQUIRED_FILES) === undefined ? undefined : missing([DATABASE, ...LEGACY_SECRET_FILES]);
+  if (absent !== undefined)
+    throw new CliError('INPUT_INVALID', `the backup is incomplete: the manifest lists no ${absent}`);
   return { ...(manifest as Manifest), files };
 }
 
