@@ -83,9 +83,9 @@ describe('server process', () => {
     const port = await freePort();
     const server = start({ PORT: String(port), CITY_DATA_DIR: dataDir, LOG_LEVEL: 'info' });
     try {
-      await waitFor(() => server.output().includes('listening on'), 'the listening line');
+      // The start-up lines are separate writes: wait for the last one looked at, not the first.
+      await waitFor(() => server.output().includes(`data directory: ${dataDir}`), 'the start-up lines');
       expect(server.output()).toContain(`http://127.0.0.1:${port}`);
-      expect(server.output()).toContain(`data directory: ${dataDir}`);
       const health = await fetch(`http://127.0.0.1:${port}/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: 'ok', version: packageVersion });
