@@ -205,7 +205,10 @@ async function createBackup(
     const sealed = REQUIRED_FILES.every((path) => copied.has(path));
     const plain = LEGACY_SECRET_FILES.every((path) => copied.has(path));
     if (!sealed && !plain)
-      throw new CliError('FILE_NOT_FOUND', `${source} holds no complete key vault: not a complete data directory`);
+      throw new CliError(
+        'FILE_NOT_FOUND',
+        `${source} holds no complete key vault: not a complete data directory`,
+      );
     const manifest: Manifest = {
       format: BACKUP_FORMAT,
       version: BACKUP_VERSION,
@@ -294,7 +297,8 @@ async function readManifest(backupDir: string): Promise<Manifest> {
   }
   const missing = (list: readonly string[]) => list.find((required) => !names.has(required));
   // A backup of a directory not yet sealed holds the plain key files instead of the sealed capsules.
-  const absent = missing(REQUIRED_FILES) === undefined ? undefined : missing([DATABASE, ...LEGACY_SECRET_FILES]);
+  const absent =
+    missing(REQUIRED_FILES) === undefined ? undefined : missing([DATABASE, ...LEGACY_SECRET_FILES]);
   if (absent !== undefined)
     throw new CliError('INPUT_INVALID', `the backup is incomplete: the manifest lists no ${absent}`);
   return { ...(manifest as Manifest), files };

@@ -5,8 +5,8 @@
  */
 import type { DeploymentStore } from '@city/ports';
 import { requireString } from './_guards.js';
-import { SqliteInputError } from './sqlite-input-error.js';
 import type { SqliteContext } from './_sqlite-context.js';
+import { SqliteInputError } from './sqlite-input-error.js';
 
 const NAME = /^[a-z0-9-]{1,64}$/;
 const VALUE_MAX = 1024;
