@@ -20,7 +20,7 @@
  * created. New files are written to a temporary name and linked into place (`link` fails if the
  * name exists), so no reader ever sees half a key and no key is ever overwritten.
  */
-import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { createHash, hkdfSync, randomBytes, X509Certificate } from 'node:crypto';
 import { link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -66,6 +66,8 @@ export interface LoadedSecrets {
   readonly vault: KeyVault;
   readonly fieldCipher: FieldCipher;
   readonly sealKey: Uint8Array;
+  /** Key of the failure-counter keys, derived from the vault's master key (no file of its own). */
+  readonly counterKey: Uint8Array;
   /** Identifies these secrets without revealing them: `v1 vault=<hex> ca=<hex>`. */
   readonly keyCheck: string;
   /** Where the root key came from (for status output). */
@@ -439,6 +441,7 @@ async function tryLoad(where: Located): Promise<LoadedSecrets | undefined> {
     vault,
     fieldCipher,
     sealKey: await vault.dataKey('refresh-grace'),
+    counterKey: counterKeyOf(vault),
     keyCheck: keyCheckOf(fieldCipher, ca.certificatePem),
     rootKeySource: where.rootKeySource,
   };
@@ -491,4 +494,14 @@ export function keyCheckDifferences(ours: string, stored: string): string[] {
     differences.push('the key vault (root key + master key: personal data and blind indexes)');
   if (a.ca !== b.ca) differences.push('the device CA');
   return differences.length === 0 ? ['the key-check format'] : differences;
+}
+
+/** HKDF-SHA-256 (RFC 5869) of the master key: the same on every instance sharing the vault. */
+function counterKeyOf(vault: KeyVault): Uint8Array {
+  const master = vault.masterKey;
+  try {
+    return new Uint8Array(hkdfSync('sha256', master, new Uint8Array(0), 'city/counter-keys/v1', 32));
+  } finally {
+    master.fill(0);
+  }
 }

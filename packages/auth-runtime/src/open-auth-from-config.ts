@@ -117,6 +117,7 @@ export async function openAuthFromConfig(config: AuthDeploymentConfig): Promise<
       keys: secrets.keys,
       fieldCipher: secrets.fieldCipher,
       sealKey: secrets.sealKey,
+      counterKey: secrets.counterKey,
       config: config.config,
       clock: config.clock,
       random: config.random,

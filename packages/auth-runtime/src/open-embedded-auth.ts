@@ -121,6 +121,7 @@ export async function openEmbeddedAuth(options: EmbeddedAuthOptions): Promise<Au
       keys: secrets.keys,
       fieldCipher: secrets.fieldCipher,
       sealKey: secrets.sealKey,
+      counterKey: secrets.counterKey,
       config: options.config,
       clock: options.clock,
       random: options.random,

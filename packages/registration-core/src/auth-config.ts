@@ -38,14 +38,23 @@ export interface ProofModes {
 }
 
 /**
- * Failure throttling. Failures are counted per identifier (known or not, so lockouts do not
- * reveal whether an account exists) and per client IP, in a shared CounterStore.
+ * Failure throttling, in a shared CounterStore. Password guesses are counted per account whatever
+ * identifier named it (per identifier as typed when it names no account, so lockouts do not reveal
+ * whether an account exists), before the password is checked; a login proving possession of an
+ * active device's key is counted per device instead, against its own looser limit; failures are
+ * also counted per client IP.
  */
 export interface LockoutPolicy {
   /** Window over which failures are counted (seconds). */
   readonly windowSeconds: number;
-  /** Failures per identifier allowed in the window before backoff starts. */
+  /** Password guesses per account allowed in the window before backoff starts. */
   readonly accountFreeAttempts: number;
+  /**
+   * Password guesses allowed in the window, before the same backoff, to a login that carries a
+   * valid signature or mTLS proof of an active device of the account (the password-guessing lock of
+   * the account does not apply to it).
+   */
+  readonly deviceFreeAttempts: number;
   /** First lock duration after `accountFreeAttempts` failures; doubled on each further failure (seconds). */
   readonly baseLockSeconds: number;
   /** Upper bound of the exponential lock (seconds). */
@@ -119,6 +128,7 @@ export const DEFAULT_AUTH_CONFIG: AuthConfig = {
   lockout: {
     windowSeconds: 15 * 60,
     accountFreeAttempts: 5,
+    deviceFreeAttempts: 20,
     baseLockSeconds: 30,
     maxLockSeconds: 15 * 60,
     ipMaxFailures: 100,

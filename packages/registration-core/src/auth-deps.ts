@@ -20,6 +20,11 @@ export interface AuthDeps {
   readonly fieldCipher: FieldCipher;
   /** 32-byte AES-256-GCM key sealing the successor token pair kept for the refresh retry grace window. */
   readonly sealKey: Uint8Array;
+  /**
+   * 32-byte HMAC-SHA-256 key under which failure-counter keys are derived from identifiers and
+   * addresses; stable across restarts and shared by every instance. Default: derived from `sealKey`.
+   */
+  readonly counterKey?: Uint8Array | undefined;
   /** Full config or overrides of the defaults. */
   readonly config?: AuthConfig | AuthConfigOverrides | undefined;
   readonly clock?: Clock | undefined;

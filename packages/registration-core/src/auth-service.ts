@@ -376,7 +376,7 @@ export interface AuthService {
     input?: unknown,
     context?: RequestContext,
   ): Promise<PairingTokenResult>;
-  /** Redeems a pairing token + username + password for a new device certificate. @throws VALIDATION_FAILED, PAIRING_CREDENTIALS_REQUIRED, PAIRING_TOKEN_INVALID, PAIRING_TOKEN_EXPIRED, PAIRING_TOKEN_USED, INVALID_CREDENTIALS, ACCOUNT_LOCKED, TOO_MANY_ATTEMPTS, CERTIFICATE_REQUEST_INVALID, KEY_ALGORITHM_UNSUPPORTED */
+  /** Redeems a pairing token + username + password for a new device certificate. @throws VALIDATION_FAILED, PAIRING_CREDENTIALS_REQUIRED, INVALID_CREDENTIALS (also for every token failure), ACCOUNT_LOCKED, TOO_MANY_ATTEMPTS, CERTIFICATE_REQUEST_INVALID, KEY_ALGORITHM_UNSUPPORTED */
   registerDeviceWithPairingToken(input: unknown, context?: RequestContext): Promise<PairedDeviceResult>;
   /** The principal's devices. */
   listDevices(principal: Principal): Promise<readonly DeviceSummary[]>;

@@ -32,7 +32,7 @@ import { revokeToken } from './use-cases/revoke-token.js';
 /**
  * Creates the auth use cases from their dependencies.
  *
- * @throws {RangeError} when `sealKey` is not 32 bytes or the config is invalid
+ * @throws {RangeError} when `sealKey` (or a given `counterKey`) is not 32 bytes or the config is invalid
  * @example
  * ```ts
  * const auth = createAuthService({ stores, ca, keys, fieldCipher, sealKey, config: { issuer: 'https://auth.city.example' } });
@@ -43,6 +43,14 @@ export function createAuthService(deps: AuthDeps): AuthService {
   if (!(deps.sealKey instanceof Uint8Array) || deps.sealKey.length !== 32) {
     throw new RangeError(
       `"sealKey" expected 32 bytes, got ${deps.sealKey instanceof Uint8Array ? deps.sealKey.length : typeof deps.sealKey}`,
+    );
+  }
+  if (
+    deps.counterKey !== undefined &&
+    (!(deps.counterKey instanceof Uint8Array) || deps.counterKey.length !== 32)
+  ) {
+    throw new RangeError(
+      `"counterKey" expected 32 bytes, got ${deps.counterKey instanceof Uint8Array ? deps.counterKey.length : typeof deps.counterKey}`,
     );
   }
   const config: AuthConfig = resolveAuthConfig(deps.config ?? {});

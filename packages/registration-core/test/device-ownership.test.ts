@@ -56,7 +56,7 @@ for (const store of realEngines) {
               password: PASSWORD,
               key_algorithm: 'ed25519',
             }),
-            'PAIRING_TOKEN_INVALID',
+            'INVALID_CREDENTIALS',
           );
           expect(await h.auth.listDevices(b.principal)).toHaveLength(1);
           // Not consumed: A can still use it.

@@ -272,49 +272,58 @@ for (const store of realEngines) {
           });
         });
 
-        it('backs off exponentially per identifier, then lets the right password in and resets', async () => {
+        it('backs off exponentially per account for guesses without a device proof', async () => {
           const h = engine.harness({
             lockout: { accountFreeAttempts: 2, baseLockSeconds: 30, maxLockSeconds: 100 },
           });
           const reg = await registerWithServerKey(h.auth);
-          const wrong = () =>
+          // A stranger holds some device key, not one of this account's.
+          const stranger = await registerWithServerKey(h.auth);
+          const guess = (password = 'wrong wrong wrong') =>
             loginWithSignature(h.auth, {
               identifier: reg.username,
-              password: 'wrong wrong wrong',
-              deviceId: reg.deviceId,
-              privateKeyPem: reg.privateKeyPem,
+              password,
+              deviceId: stranger.deviceId,
+              privateKeyPem: stranger.privateKeyPem,
             });
-          await expectAuthError(wrong(), 'INVALID_CREDENTIALS');
-          await expectAuthError(wrong(), 'INVALID_CREDENTIALS');
-          await expectAuthError(wrong(), 'INVALID_CREDENTIALS'); // 3rd failure: locked 30 s
-          expect((await expectAuthError(wrong(), 'ACCOUNT_LOCKED')).retryAfterSeconds).toBe(30);
+          await expectAuthError(guess(), 'INVALID_CREDENTIALS');
+          await expectAuthError(guess(), 'INVALID_CREDENTIALS');
+          await expectAuthError(guess(), 'INVALID_CREDENTIALS'); // 3rd guess: locked 30 s
+          expect((await expectAuthError(guess(), 'ACCOUNT_LOCKED')).retryAfterSeconds).toBe(30);
           // Even the right password is refused while locked.
-          await expectAuthError(
-            loginWithSignature(h.auth, {
-              identifier: reg.username,
-              deviceId: reg.deviceId,
-              privateKeyPem: reg.privateKeyPem,
-            }),
-            'ACCOUNT_LOCKED',
-          );
+          await expectAuthError(guess(PASSWORD), 'ACCOUNT_LOCKED');
           h.clock.advance(31);
-          await expectAuthError(wrong(), 'INVALID_CREDENTIALS'); // 4th: locked 60 s
-          expect((await expectAuthError(wrong(), 'ACCOUNT_LOCKED')).retryAfterSeconds).toBe(60);
+          await expectAuthError(guess(), 'INVALID_CREDENTIALS'); // 4th: locked 60 s
+          expect((await expectAuthError(guess(), 'ACCOUNT_LOCKED')).retryAfterSeconds).toBe(60);
           h.clock.advance(61);
-          await expectAuthError(wrong(), 'INVALID_CREDENTIALS'); // 5th: 120 s capped at 100
-          expect((await expectAuthError(wrong(), 'ACCOUNT_LOCKED')).retryAfterSeconds).toBe(100);
-          h.clock.advance(101);
-          await loginWithSignature(h.auth, {
-            identifier: reg.username,
-            deviceId: reg.deviceId,
-            privateKeyPem: reg.privateKeyPem,
-          });
-          await expectAuthError(wrong(), 'INVALID_CREDENTIALS'); // counter was reset
+          await expectAuthError(guess(), 'INVALID_CREDENTIALS'); // 5th: 120 s capped at 100
+          expect((await expectAuthError(guess(), 'ACCOUNT_LOCKED')).retryAfterSeconds).toBe(100);
           expect(
             (await h.stores.audit.list({ userUuid: reg.uuid, limit: 100 })).items.some(
               (e) => e.type === 'lockout',
             ),
           ).toBe(true);
+        });
+
+        it('a device-proven login has its own looser limit, reset by a success', async () => {
+          const h = engine.harness({
+            lockout: { accountFreeAttempts: 1, deviceFreeAttempts: 2, baseLockSeconds: 30 },
+          });
+          const reg = await registerWithServerKey(h.auth);
+          const owner = (password = 'wrong wrong wrong') =>
+            loginWithSignature(h.auth, {
+              identifier: reg.username,
+              password,
+              deviceId: reg.deviceId,
+              privateKeyPem: reg.privateKeyPem,
+            });
+          await expectAuthError(owner(), 'INVALID_CREDENTIALS');
+          await expectAuthError(owner(), 'INVALID_CREDENTIALS');
+          await owner(PASSWORD); // the 3rd guess is verified (and locks until it succeeds)
+          await expectAuthError(owner(), 'INVALID_CREDENTIALS'); // counter was reset
+          await expectAuthError(owner(), 'INVALID_CREDENTIALS');
+          await expectAuthError(owner(), 'INVALID_CREDENTIALS');
+          expect((await expectAuthError(owner(), 'ACCOUNT_LOCKED')).retryAfterSeconds).toBe(30);
         });
 
         it('locks an IP address that fails across many identifiers', async () => {

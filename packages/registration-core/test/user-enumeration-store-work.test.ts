@@ -221,7 +221,7 @@ describe('user enumeration by timing: equal store work (dynalite)', () => {
     expect(unknown).toEqual(known);
   });
 
-  it('the decoy counter is keyed: neither the identifier nor its bare SHA-256 is in the key', async () => {
+  it('counter keys are keyed hashes: neither the identifier, the address nor their bare SHA-256 is in a key', async () => {
     const reg = await registerWithServerKey(harness().auth);
     const identifier = `nobody.${randomBytes(4).toString('hex')}`;
     const seen: string[] = [];
@@ -236,18 +236,33 @@ describe('user enumeration by timing: equal store work (dynalite)', () => {
       },
     });
     const spied = createHarness({ ...stores, counters } as Stores, crypto, {}, createTestClock());
-    await expectAuthError(
-      loginWithSignature(spied.auth, {
-        identifier,
-        password: 'not the password at all',
-        deviceId: reg.deviceId,
-        privateKeyPem: reg.privateKeyPem,
-      }),
-      'INVALID_CREDENTIALS',
-    );
-    const decoy = seen.filter((key) => key.startsWith('auth-fail:user:'));
-    expect(decoy).toHaveLength(1);
-    expect(decoy[0]).not.toContain(identifier);
-    expect(decoy[0]).not.toContain(createHash('sha256').update(identifier).digest('hex'));
+    const ip = '203.0.113.77';
+    const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+    for (const name of [identifier, reg.username, reg.uuid]) {
+      await expectAuthError(
+        loginWithSignature(
+          spied.auth,
+          {
+            identifier: name,
+            password: 'not the password at all',
+            deviceId: reg.deviceId,
+            privateKeyPem: reg.privateKeyPem,
+          },
+          { ip },
+        ),
+        'INVALID_CREDENTIALS',
+      );
+    }
+    expect(seen.filter((key) => key.startsWith('auth-fail:ip:'))).toHaveLength(3);
+    expect(seen.filter((key) => key.startsWith('auth-fail:alert:'))).toHaveLength(3);
+    for (const key of seen) {
+      for (const secret of [identifier, reg.username, reg.uuid, ip]) {
+        expect(key).not.toContain(secret);
+        expect(key).not.toContain(sha256(secret));
+        expect(key).not.toContain(
+          Buffer.from(createHash('sha256').update(secret).digest()).toString('base64url'),
+        );
+      }
+    }
   });
 });

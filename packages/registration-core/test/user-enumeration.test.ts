@@ -88,6 +88,8 @@ for (const store of realEngines) {
         it('lockout answers are the same for an existing and a non-existing identifier', async () => {
           const h = engine.harness({ lockout: { accountFreeAttempts: 3, baseLockSeconds: 30 } });
           const reg = await registerWithServerKey(h.auth);
+          // The guesser holds a device key, but not one of the account's.
+          const guesser = await registerWithServerKey(h.auth);
           const hammer = async (identifier: string) => {
             const errors: AuthError[] = [];
             for (let i = 0; i < 5; i++) {
@@ -95,8 +97,8 @@ for (const store of realEngines) {
                 await loginWithSignature(h.auth, {
                   identifier,
                   password: 'wrong wrong wrong',
-                  deviceId: reg.deviceId,
-                  privateKeyPem: reg.privateKeyPem,
+                  deviceId: guesser.deviceId,
+                  privateKeyPem: guesser.privateKeyPem,
                 });
               } catch (error) {
                 errors.push(error as AuthError);

@@ -3,7 +3,7 @@
  * never fail an operation after its commit point, token issuing, sealing of grace data, the
  * failure throttle, and lookups that always scope by the user's uuid.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { CertificateAuthority } from '@city/client-cert';
 import { type KeySet, signAccessToken, signRefreshToken } from '@city/jwt';
 import type { FieldCipher } from '@city/ntru-keyvault';
@@ -27,6 +27,8 @@ export interface ServiceContext {
   readonly keys: KeySet;
   readonly cipher: FieldCipher;
   readonly sealKey: Uint8Array;
+  /** HMAC-SHA-256 key of the failure-counter keys (no identifier or address readable from a key). */
+  readonly counterKey: Uint8Array;
   readonly config: AuthConfig;
   readonly clock: Clock;
   readonly random: Random;
@@ -44,6 +46,20 @@ export function iso(ms: number): string {
 
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/**
+ * The counter-store key part for `value` under `purpose`: HMAC-SHA-256 with the server's counter
+ * key (base64url), so neither the value nor its bare hash appears in the store, and the same
+ * value maps to the same key on every instance and after every restart.
+ */
+export function counterKeyHash(ctx: ServiceContext, purpose: string, value: string): string {
+  return createHmac('sha256', ctx.counterKey).update(`${purpose}\0${value}`, 'utf8').digest('base64url');
+}
+
+/** The counter key derived from the seal key when the host gives none (HKDF-SHA-256, RFC 5869). */
+export function deriveCounterKey(sealKey: Uint8Array): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', sealKey, new Uint8Array(0), 'city/counter-keys/v1', 32));
 }
 
 export function randomToken(ctx: ServiceContext, bytes = 32): string {
@@ -215,6 +231,7 @@ export function createServiceContext(
     keys: deps.keys,
     cipher: deps.fieldCipher,
     sealKey: deps.sealKey,
+    counterKey: deps.counterKey ?? deriveCounterKey(deps.sealKey),
     config,
     clock,
     random,

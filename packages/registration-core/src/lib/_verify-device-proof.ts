@@ -1,5 +1,9 @@
 /**
- * Device proof at login. `signature`: the device's stored certificate must still verify against
+ * Device proof at login, always the same work whatever fails: one device lookup, one stored
+ * certificate verification (validity, CRL) and, for `signature`, one signature verification. When
+ * there is no user, no such device, or an inactive one, a server-held stand-in certificate issued
+ * by the same CA is verified instead, so a failure takes as long as a success would.
+ * Proof modes: `signature`: the device's stored certificate must still verify against
  * our CA (validity, CRL) and the signature over the challenge must verify with its key.
  * `mtls`: the certificate the TLS layer verified must chain to our CA, not be revoked, and be
  * the current certificate of an active device of this user. `fingerprint` (the seeds' mode,
@@ -8,6 +12,8 @@
  */
 import {
   CertificateError,
+  type IssuedCertificate,
+  issueClientCertificate,
   normalizeFingerprint,
   verifyChallengeSignature,
   verifyClientCertificate,
@@ -22,28 +28,35 @@ export type DeviceProofResult =
   | { readonly ok: true; readonly device: DeviceRecord }
   | { readonly ok: false; readonly reason: string; readonly deviceId?: string | undefined };
 
+/** The uuid looked up when there is no user: no account has it (RFC 9562 nil UUID). */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
 export async function verifyDeviceProof(
   ctx: ServiceContext,
-  user: UserRecord,
+  user: UserRecord | undefined,
   mode: ProofMode,
   login: ValidLogin,
   challenge: string | undefined,
   request: RequestContext,
 ): Promise<DeviceProofResult> {
+  const standIn = await standInCertificate(ctx);
   if (mode === 'signature') {
-    const device = await ctx.stores.devices.get(user.uuid, login.deviceId ?? '');
-    const usable = await usableDevice(ctx, device);
+    const device = await ctx.stores.devices.get(user?.uuid ?? NIL_UUID, login.deviceId ?? '');
+    const usable = await usableDeviceEqualWork(ctx, device, standIn);
+    const signed =
+      challenge !== undefined &&
+      verifyChallengeSignature(
+        usable.ok ? usable.device.certificatePem : standIn.certificatePem,
+        challenge,
+        login.signature ?? '',
+      );
     if (!usable.ok) return usable;
-    if (
-      challenge === undefined ||
-      !verifyChallengeSignature(usable.device.certificatePem, challenge, login.signature ?? '')
-    ) {
-      return { ok: false, reason: 'bad_signature', deviceId: usable.device.deviceId };
-    }
+    if (!signed) return { ok: false, reason: 'bad_signature', deviceId: usable.device.deviceId };
     return usable;
   }
+  let fingerprint: string | undefined;
+  let failure: string | undefined;
   if (mode === 'mtls') {
-    let fingerprint: string;
     try {
       const info = await verifyClientCertificate(request.peerCertificatePem ?? '', {
         ca: ctx.ca,
@@ -52,22 +65,66 @@ export async function verifyDeviceProof(
       });
       fingerprint = info.fingerprint;
     } catch (error) {
-      return { ok: false, reason: certificateReason(error) };
+      failure = certificateReason(error);
     }
-    const device = await ctx.stores.devices.getByFingerprint(fingerprint);
-    if (device === undefined || device.userUuid !== user.uuid)
-      return { ok: false, reason: 'device_mismatch' };
-    return usableDevice(ctx, device);
+  } else {
+    try {
+      fingerprint = normalizeFingerprint(login.fingerprint ?? '');
+    } catch {
+      failure = 'fingerprint_malformed';
+    }
   }
-  let fingerprint: string;
+  const device = await ctx.stores.devices.getByFingerprint(fingerprint ?? standIn.fingerprint);
+  const owned = failure === undefined && device !== undefined && device.userUuid === user?.uuid;
+  const usable = await usableDeviceEqualWork(ctx, owned ? device : undefined, standIn);
+  if (failure !== undefined) return { ok: false, reason: failure };
+  if (!owned) return { ok: false, reason: 'device_mismatch' };
+  return usable;
+}
+
+/** As {@link usableDevice}, verifying the stand-in certificate when there is no active device. */
+async function usableDeviceEqualWork(
+  ctx: ServiceContext,
+  device: DeviceRecord | undefined,
+  standIn: IssuedCertificate,
+): Promise<DeviceProofResult> {
+  if (device !== undefined && device.status === 'active') return usableDevice(ctx, device);
   try {
-    fingerprint = normalizeFingerprint(login.fingerprint ?? '');
-  } catch {
-    return { ok: false, reason: 'fingerprint_malformed' };
+    await verifyClientCertificate(standIn.certificatePem, {
+      ca: ctx.ca,
+      now: nowDate(ctx),
+      isRevoked: (serial) => ctx.stores.certificateRevocations.isRevoked(serial),
+    });
+  } catch (error) {
+    certificateReason(error);
   }
-  const device = await ctx.stores.devices.getByFingerprint(fingerprint);
-  if (device === undefined || device.userUuid !== user.uuid) return { ok: false, reason: 'device_mismatch' };
-  return usableDevice(ctx, device);
+  if (device === undefined) return { ok: false, reason: 'unknown_device' };
+  return { ok: false, reason: 'device_revoked', deviceId: device.deviceId };
+}
+
+const standIns = new WeakMap<ServiceContext, Promise<IssuedCertificate>>();
+
+/**
+ * A certificate from the service's CA for a key nobody holds (issued on first use, kept for the
+ * life of the service, never stored), with the default device algorithm so verifying it costs what
+ * verifying a real device certificate costs.
+ */
+function standInCertificate(ctx: ServiceContext): Promise<IssuedCertificate> {
+  let pending = standIns.get(ctx);
+  if (pending === undefined) {
+    pending = issueClientCertificate({
+      ca: ctx.ca,
+      userUuid: NIL_UUID,
+      deviceId: 'equal-work-stand-in',
+      algorithm: ctx.config.defaultCertificateAlgorithm,
+      validityDays: ctx.config.certificateValidityDays,
+      now: nowDate(ctx),
+    });
+    // A failed issue is retried by the next login rather than remembered.
+    pending.catch(() => standIns.delete(ctx));
+    standIns.set(ctx, pending);
+  }
+  return pending;
 }
 
 /** An active device whose stored certificate still verifies (validity and CRL). */

@@ -1,8 +1,9 @@
 /**
  * Login (seed login.py, issue 5): password + device proof → access token (15 min) + refresh token
  * (a new family per login per device) + user summary. Unknown user, wrong password and any device
- * proof failure all answer `INVALID_CREDENTIALS` after the same Argon2id work; the precise reason
- * goes to the audit log. Failures are throttled per identifier and per IP (see _login-throttle).
+ * proof failure all answer `INVALID_CREDENTIALS` after the same work (device proof, then Argon2id,
+ * on every path); the precise reason goes to the audit log. Guesses are counted before the password
+ * is checked, per account or per proven device, and failures per IP (see _login-throttle).
  */
 import { hashPassword } from '@city/password';
 import { ConflictError } from '@city/ports';
@@ -10,7 +11,13 @@ import { AuthError } from '../auth-error.js';
 import type { LoginResult, RequestContext } from '../auth-service.js';
 import { checkPassword } from '../lib/_check-password.js';
 import { createFamily } from '../lib/_create-family.js';
-import { assertNotLocked, recordFailure, recordSuccess, throttleKeys } from '../lib/_login-throttle.js';
+import {
+  admitGuess,
+  assertAddressNotLocked,
+  recordFailure,
+  recordSuccess,
+  throttleKeys,
+} from '../lib/_login-throttle.js';
 import { withPasswordWork } from '../lib/_password-work.js';
 import { rethrowPortError } from '../lib/_port-errors.js';
 import { resolveUser } from '../lib/_resolve-user.js';
@@ -30,8 +37,7 @@ export async function loginUser(
     throw new AuthError('PROOF_MODE_DISABLED', `proof mode "${mode}" is not enabled`);
   requireProofFields(mode, login, request);
 
-  const keys = throttleKeys(ctx, login.identifier, request.ip);
-  const hadFailures = await assertNotLocked(ctx, keys);
+  await assertAddressNotLocked(ctx, request.ip);
 
   // The challenge is spent before anything else is checked: one attempt per challenge.
   let challenge: string | undefined;
@@ -41,18 +47,29 @@ export async function loginUser(
     challenge = challengeString(ctx.config.audience, consumed.record.challengeId, consumed.record.nonce);
   }
 
+  // Fixed order, the same work on every path: device proof, then the guess is counted, then the
+  // password (a dummy verification when there is no user). A valid signature or mTLS proof counts
+  // the guess against the device, so a stranger guessing passwords cannot lock its owner out.
   const user = await resolveUser(ctx, login.identifier);
+  const proof = await verifyDeviceProof(ctx, user, mode, login, challenge, request);
+  const deviceHeld = proof.ok && mode !== 'fingerprint' && user !== undefined;
+  const keys = throttleKeys(
+    ctx,
+    user === undefined
+      ? { kind: 'identifier', identifier: login.identifier }
+      : deviceHeld && proof.ok
+        ? { kind: 'device', userUuid: user.uuid, deviceId: proof.device.deviceId }
+        : { kind: 'account', userUuid: user.uuid },
+    request.ip,
+  );
+  const admission = await admitGuess(ctx, keys, { userUuid: user?.uuid, ip: request.ip, operation: 'login' });
   const password = await checkPassword(ctx, user, login.password);
-  let failure: { reason: string; deviceId?: string | undefined } | undefined;
-  let deviceId: string | undefined;
-  if (!password.valid || user === undefined) {
-    failure = { reason: password.reason ?? 'wrong_password' };
-  } else {
-    const proof = await verifyDeviceProof(ctx, user, mode, login, challenge, request);
-    if (proof.ok) deviceId = proof.device.deviceId;
-    else failure = { reason: proof.reason, deviceId: proof.deviceId ?? login.deviceId };
-  }
-  if (failure !== undefined || user === undefined || deviceId === undefined) {
+  const failure: { reason: string; deviceId?: string | undefined } | undefined = !password.valid
+    ? { reason: password.reason ?? 'wrong_password' }
+    : !proof.ok
+      ? { reason: proof.reason, deviceId: proof.deviceId ?? login.deviceId }
+      : undefined;
+  if (failure !== undefined || user === undefined || !proof.ok) {
     await audit(ctx, {
       type: 'login_failure',
       userUuid: user?.uuid,
@@ -69,8 +86,9 @@ export async function loginUser(
     });
     throw new AuthError('INVALID_CREDENTIALS');
   }
+  const deviceId = proof.device.deviceId;
 
-  if (hadFailures) await recordSuccess(ctx, keys);
+  await recordSuccess(ctx, keys, admission);
   let current = user;
   if (password.needsRehash) {
     try {

@@ -1,10 +1,12 @@
 /**
  * Second-device registration with a pairing token (seed 001, issues 5 and 9): token + username
- * + password (checked even with a token) → a new per-device certificate. Order: peek the token
- * → verify the password (dummy work for unknown users, throttled like login) → the token must
- * belong to that user and its parent device must still be active → issue the certificate (which
+ * + password (checked even with a token) → a new per-device certificate. Order: peek the token and
+ * its parent device → count the guess and verify the password (dummy work for unknown users,
+ * throttled like login) → the token must be unexpired, belong to that user and its parent device
+ * must still be active, any failure answering INVALID_CREDENTIALS → issue the certificate (which
  * validates the CSR before anything is spent) → consume the token atomically (exactly one of
- * any number of concurrent redemptions wins) → store the body and the device. The new device gets
+ * any number of concurrent redemptions wins; the others, like a used token, answer
+ * INVALID_CREDENTIALS) → store the body and the device. The new device gets
  * no session: it logs in with its own key (per-device sessions). The device is labelled with the
  * redeemer's label, else the one the token was issued with.
  */
@@ -16,12 +18,21 @@ import {
   storeCertificateBody,
   toIssuedDeviceCertificate,
 } from '../lib/_issue-device-certificate.js';
-import { assertNotLocked, recordFailure, recordSuccess, throttleKeys } from '../lib/_login-throttle.js';
+import {
+  admitGuess,
+  assertAddressNotLocked,
+  recordFailure,
+  recordSuccess,
+  throttleKeys,
+} from '../lib/_login-throttle.js';
 import { rethrowPortError } from '../lib/_port-errors.js';
 import { resolveUser } from '../lib/_resolve-user.js';
 import { audit, notify, type ServiceContext, sha256Hex, stripUndefined } from '../lib/_service-context.js';
 import { validatePairingInput } from '../validation/validate-pairing-input.js';
 import { OPERATOR_ENROLMENT_PREFIX } from './administer-users.js';
+
+/** The uuid looked up when there is no token: no account has it (RFC 9562 nil UUID). */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 export async function registerPairedDevice(
   ctx: ServiceContext,
@@ -29,54 +40,64 @@ export async function registerPairedDevice(
   request: RequestContext = {},
 ): Promise<PairedDeviceResult> {
   const valid = validatePairingInput(input);
-  const keys = throttleKeys(ctx, valid.username, request.ip);
-  const hadFailures = await assertNotLocked(ctx, keys);
+  await assertAddressNotLocked(ctx, request.ip);
 
+  // Fixed order, the same work on every path: the token and its parent device are looked up, the
+  // guess is counted, the password is verified (a dummy verification when there is no user), and
+  // only then is anything decided. Every failure answers INVALID_CREDENTIALS, so a right password
+  // with a wrong, foreign or expired token is not told apart from a wrong password.
   const tokenHash = sha256Hex(valid.token);
   const token = await ctx.stores.pairingTokens.get(tokenHash);
+  // An operator's enrolment token has no device behind it (the lookup still runs, finding nothing);
+  // any other must come from an active one.
+  const parentLookup = await ctx.stores.devices.get(
+    token?.userUuid ?? NIL_UUID,
+    token?.parentDeviceId ?? '-',
+  );
+  const fromOperator = token?.parentDeviceId.startsWith(OPERATOR_ENROLMENT_PREFIX) === true;
+  const parent = fromOperator ? undefined : parentLookup;
   const user = await resolveUser(ctx, valid.username);
+  const keys = throttleKeys(
+    ctx,
+    user === undefined
+      ? { kind: 'identifier', identifier: valid.username }
+      : { kind: 'account', userUuid: user.uuid },
+    request.ip,
+  );
+  const admission = await admitGuess(ctx, keys, {
+    userUuid: user?.uuid,
+    ip: request.ip,
+    operation: 'pairing',
+  });
   const password = await checkPassword(ctx, user, valid.password);
-  if (!password.valid || user === undefined) {
+  const reason = !password.valid
+    ? (password.reason ?? 'wrong_password')
+    : token === undefined
+      ? 'pairing_token_unknown'
+      : token.userUuid !== user?.uuid
+        ? 'pairing_token_foreign'
+        : token.expiresAt <= ctx.clock.now()
+          ? 'pairing_token_expired'
+          : !fromOperator && (parent === undefined || parent.status !== 'active')
+            ? 'pairing_parent_revoked'
+            : undefined;
+  if (reason !== undefined || user === undefined || token === undefined) {
     await audit(ctx, {
       type: 'login_failure',
       userUuid: user?.uuid,
       ip: request.ip,
-      reason: password.reason ?? 'wrong_password',
+      reason: reason ?? 'unknown',
       detail: { operation: 'pairing' },
     });
     await recordFailure(ctx, keys, {
       userUuid: user?.uuid,
       ip: request.ip,
-      reason: password.reason ?? 'wrong_password',
+      reason: reason ?? 'unknown',
       operation: 'pairing',
     });
     throw new AuthError('INVALID_CREDENTIALS');
   }
-  if (hadFailures) await recordSuccess(ctx, keys);
-  if (token === undefined || token.userUuid !== user.uuid) {
-    await audit(ctx, {
-      type: 'login_failure',
-      userUuid: user.uuid,
-      ip: request.ip,
-      reason: token === undefined ? 'pairing_token_unknown' : 'pairing_token_foreign',
-      detail: { operation: 'pairing' },
-    });
-    throw new AuthError('PAIRING_TOKEN_INVALID');
-  }
-  if (token.expiresAt <= ctx.clock.now()) throw new AuthError('PAIRING_TOKEN_EXPIRED');
-  // An operator's enrolment token has no device behind it; any other must come from an active one.
-  const fromOperator = token.parentDeviceId.startsWith(OPERATOR_ENROLMENT_PREFIX);
-  const parent = fromOperator ? undefined : await ctx.stores.devices.get(user.uuid, token.parentDeviceId);
-  if (!fromOperator && (parent === undefined || parent.status !== 'active')) {
-    await audit(ctx, {
-      type: 'login_failure',
-      userUuid: user.uuid,
-      ip: request.ip,
-      reason: 'pairing_parent_revoked',
-      detail: { operation: 'pairing' },
-    });
-    throw new AuthError('PAIRING_TOKEN_INVALID');
-  }
+  await recordSuccess(ctx, keys, admission);
 
   const deviceId = ctx.random.uuid();
   const issued = await issueDeviceCertificate(ctx, {
@@ -87,13 +108,16 @@ export async function registerPairedDevice(
   });
   const consumed = await ctx.stores.pairingTokens.consume(tokenHash, ctx.clock.now());
   if (!consumed.ok) {
-    throw new AuthError(
-      consumed.reason === 'used'
-        ? 'PAIRING_TOKEN_USED'
-        : consumed.reason === 'expired'
-          ? 'PAIRING_TOKEN_EXPIRED'
-          : 'PAIRING_TOKEN_INVALID',
-    );
+    // Used (a concurrent redemption won, or an old token), or expired meanwhile: the same answer
+    // as any other failure, since only a right password gets this far.
+    await audit(ctx, {
+      type: 'login_failure',
+      userUuid: user.uuid,
+      ip: request.ip,
+      reason: `pairing_token_${consumed.reason}`,
+      detail: { operation: 'pairing' },
+    });
+    throw new AuthError('INVALID_CREDENTIALS');
   }
   const certificateKey = await storeCertificateBody(ctx, user.uuid, deviceId, issued);
   const now = ctx.clock.now();
