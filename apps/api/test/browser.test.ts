@@ -384,7 +384,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
           page.locator(`#device-rows tr[data-device-id="${secondDeviceId}"]`).textContent(),
         ).resolves.toContain('second browser');
 
-        // The token was used once: redeeming it again is refused with its code.
+        // The token was used once: redeeming it again is refused like any failed redemption.
         await second.goto(`${server.url}/pair`);
         await second.getByLabel('Pairing token').fill(token);
         await second.getByLabel('Username').fill(USERNAME);
@@ -392,7 +392,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
         await second.getByRole('button', { name: 'Add this device', exact: true }).click();
         await second.getByRole('alert').locator('code').waitFor();
         await expect(second.getByRole('alert').locator('code').textContent()).resolves.toBe(
-          'PAIRING_TOKEN_USED',
+          'INVALID_CREDENTIALS',
         );
         await expect(second.getByRole('alert').locator('.error-message').textContent()).resolves.toMatch(
           /\S/,

@@ -95,7 +95,7 @@ beforeAll(async () => {
   secret('rotated refresh token', rotated.refreshToken);
   const accessToken = secret('rotated access token', rotated.accessToken);
 
-  // Pairing: request a token, redeem it with a device CSR, redeem it again (refused).
+  // Pairing: request a token, redeem it with a device CSR, redeem it again (refused as invalid credentials).
   const pairing = await app.inject({
     method: 'POST',
     url: '/pairing-tokens',
@@ -109,7 +109,7 @@ beforeAll(async () => {
   const deviceKey = await generateKeyPair('ecdsa-p256');
   secret('paired device private key', deviceKey.privateKeyPem.split('\n')[1]);
   const csr = await createCertificateSigningRequest({ privateKeyPem: deviceKey.privateKeyPem });
-  for (const expected of [201, 410]) {
+  for (const expected of [201, 401]) {
     const redeemed = await app.inject({
       method: 'POST',
       url: '/devices',

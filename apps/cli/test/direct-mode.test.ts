@@ -336,7 +336,7 @@ describe('direct mode (tests run in order, sharing one data dir)', () => {
       `${PASSWORD}\n`,
     );
     expect(reuse.code).toBe(1);
-    expect(reuse.stderr).toMatch(/^error PAIRING_TOKEN_USED: /);
+    expect(reuse.stderr).toMatch(/^error INVALID_CREDENTIALS: /);
   });
 
   it('the paired machine logs in with its own key; devices list shows both, current marked', async () => {

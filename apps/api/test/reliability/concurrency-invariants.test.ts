@@ -101,7 +101,7 @@ describe('concurrency invariants over HTTP', () => {
     expectNoServerErrorAndCodes(answers);
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     for (const loser of answers.filter((a) => a.status !== 201)) {
-      expect(loser.body.error.code, loser.text).toBe('PAIRING_TOKEN_USED');
+      expect(loser.body.error.code, loser.text).toBe('INVALID_CREDENTIALS');
     }
     const devices = await send('GET', '/devices', { token: tokens.accessToken });
     expect(devices.status).toBe(200);
