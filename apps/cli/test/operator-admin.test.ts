@@ -159,7 +159,7 @@ describe('city admin (tests run in order, sharing one data dir)', () => {
       `${PASSWORD}\n`,
     );
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/^error PAIRING_TOKEN_USED: /);
+    expect(again.stderr).toMatch(/^error INVALID_CREDENTIALS: /);
     const text = await city(['admin', 'reset-devices', 'olivia']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^olivia: 1 device\(s\) revoked/);

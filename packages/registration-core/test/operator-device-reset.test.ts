@@ -73,7 +73,7 @@ describe('resetDevices', () => {
         password: PASSWORD,
         key_algorithm: 'ed25519',
       }),
-      'PAIRING_TOKEN_USED',
+      'INVALID_CREDENTIALS',
     );
 
     const trail = await h.auth.listAudit(OPERATOR, { user_uuid: user.reg.uuid, limit: 50 });
@@ -97,7 +97,7 @@ describe('resetDevices', () => {
         username: other.reg.username,
         password: PASSWORD,
       }),
-      'PAIRING_TOKEN_INVALID',
+      'INVALID_CREDENTIALS',
     );
     h.clock.advance(24 * 3600 + 1);
     await expectAuthError(
@@ -106,7 +106,7 @@ describe('resetDevices', () => {
         username: owner.reg.username,
         password: PASSWORD,
       }),
-      'PAIRING_TOKEN_EXPIRED',
+      'INVALID_CREDENTIALS',
     );
   });
 
