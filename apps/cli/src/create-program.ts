@@ -2,11 +2,14 @@
  * The `city` command tree (commander): every subcommand with its options, help and examples.
  * Parsing errors are thrown (exitOverride) so `runCli` prints them in one format with exit code 2.
  */
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { adminCommand } from './commands/admin-command.js';
 import { backupCommands } from './commands/backup-commands.js';
+import { completionCommand } from './commands/completion-command.js';
 import { dbCommand } from './commands/db-command.js';
 import { devicesCommand } from './commands/devices-command.js';
+import { helpCommand } from './commands/help-command.js';
 import { keyCommands } from './commands/key-commands.js';
 import { keyvaultCommand } from './commands/keyvault-command.js';
 import { makeRegisterBodyCommand } from './commands/make-register-body-command.js';
@@ -15,8 +18,9 @@ import { registerCommand } from './commands/register-command.js';
 import { sessionCommands } from './commands/session-commands.js';
 import type { CliIo } from './lib/_terminal.js';
 
-/** The CLI's version, shown by `city --version`. */
-export const CLI_VERSION = '0.1.0';
+/** The CLI's version, shown by `city --version`: the `version` of its package.json (set by changesets). */
+export const CLI_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string })
+  .version;
 
 /**
  * Builds the command tree writing to `io`.
@@ -67,5 +71,7 @@ Examples:
   dbCommand(program, io);
   backupCommands(program, io);
   adminCommand(program, io);
+  completionCommand(program, io);
+  helpCommand(program, io);
   return program;
 }
