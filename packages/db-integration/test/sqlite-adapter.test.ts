@@ -115,7 +115,7 @@ describe('sqlite adapter: one file', () => {
     const raw = new DatabaseSync(path, { readOnly: true });
     try {
       expect(raw.prepare('PRAGMA journal_mode').get()?.journal_mode).toBe('wal');
-      expect(raw.prepare('PRAGMA user_version').get()?.user_version).toBe(3);
+      expect(raw.prepare('PRAGMA user_version').get()?.user_version).toBe(4);
       const tables = raw
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
         .all()
@@ -131,6 +131,7 @@ describe('sqlite adapter: one file', () => {
         'refresh_families',
         'revoked_certificates',
         'revoked_tokens',
+        'service_clients',
         'users',
       ]);
     } finally {
@@ -577,5 +578,37 @@ describe('sql injection: hostile keys are bound as data, never as SQL', () => {
     await stores.users.create(odd);
     expect(await stores.users.getByUsernameKey(odd.usernameKey)).toEqual(odd);
     expect(await stores.users.getByUuid(user.uuid)).toEqual(user);
+  });
+});
+
+describe('SQLite service clients', () => {
+  const client = (clientId: string) => ({
+    clientId,
+    name: `svc ${clientId}`,
+    secretHash: 'sha256:abc',
+    createdAt: 1,
+  });
+
+  it('creates, reads, lists by id, refuses a taken id and removes', async () => {
+    const stores = open(freshPath());
+    const clients = stores.serviceClients!;
+    await clients.create(client('orders'));
+    await clients.create(client('billing'));
+    await expectConflict(clients.create(client('orders')), 'clientId');
+    expect(await clients.get('orders')).toEqual(client('orders'));
+    expect(await clients.get('nobody')).toBeUndefined();
+    expect((await clients.list()).map((c) => c.clientId)).toEqual(['billing', 'orders']);
+    expect(await clients.remove('orders')).toBe(true);
+    expect(await clients.remove('orders')).toBe(false);
+    expect(await clients.get('orders')).toBeUndefined();
+  });
+
+  it('are shared by every process on the same file, and concurrent registrations of one id have one winner', async () => {
+    const path = freshPath();
+    const a = open(path).serviceClients!;
+    const b = open(path).serviceClients!;
+    const results = await Promise.allSettled([a.create(client('race')), b.create(client('race'))]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(await b.get('race')).toEqual(client('race'));
   });
 });

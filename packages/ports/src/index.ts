@@ -13,6 +13,7 @@ export type {
   Random,
   RefreshTokenStore,
   RevocationList,
+  ServiceClientStore,
   Stores,
   UserStore,
 } from './ports.js';
@@ -34,6 +35,7 @@ export type {
   RefreshRotation,
   RevokedCertificateRecord,
   Role,
+  ServiceClientRecord,
   UserPatch,
   UserRecord,
 } from './records.js';

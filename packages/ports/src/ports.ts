@@ -25,6 +25,7 @@ import type {
   RefreshFamilyRecord,
   RefreshRotation,
   RevokedCertificateRecord,
+  ServiceClientRecord,
   UserPatch,
   UserRecord,
 } from './records.js';
@@ -96,6 +97,17 @@ export interface RefreshTokenStore {
 export interface RevocationList {
   revoke(jti: string, expiresAt: number): Promise<void>;
   isRevoked(jti: string, now: number): Promise<boolean>;
+}
+
+/** Registered services (client credentials for service-only endpoints), unique by `clientId`. */
+export interface ServiceClientStore {
+  /** Registers a client; throws `ConflictError` with `field` `clientId` when the id is taken. */
+  create(client: ServiceClientRecord): Promise<void>;
+  get(clientId: string): Promise<ServiceClientRecord | undefined>;
+  /** Every client, by `clientId`. */
+  list(): Promise<readonly ServiceClientRecord[]>;
+  /** Removes a client; false when there was none. */
+  remove(clientId: string): Promise<boolean>;
 }
 
 /** Revoked certificate serials, for CRLs and certificate checks. */
@@ -183,6 +195,8 @@ export interface Stores {
   readonly certificates: CertificateBlobStore;
   readonly notifier: Notifier;
   readonly deployment: DeploymentStore;
+  /** Registered services; stores without it answer every service client as unknown. */
+  readonly serviceClients?: ServiceClientStore | undefined;
   /**
    * Optional change marker for caches: a cheap synchronous value that differs from any earlier
    * value whenever a user, device, refresh family, revoked token id or revoked certificate may

@@ -232,3 +232,15 @@ export interface Page<T> {
   readonly items: readonly T[];
   readonly cursor?: string | undefined;
 }
+
+/**
+ * A service registered to call service-only endpoints (token introspection) with client
+ * credentials. `secretHash` is `sha256:<base64url>` of a 256-bit random secret: the secret is
+ * shown once and never stored.
+ */
+export interface ServiceClientRecord {
+  readonly clientId: string;
+  readonly name: string;
+  readonly secretHash: string;
+  readonly createdAt: number;
+}

@@ -1,6 +1,7 @@
 /**
- * Internal: the SQLite schema (version 3, kept in `PRAGMA user_version`), as the ordered list of
- * steps that lead to it from an empty file: {@link SCHEMA_V1}, {@link MIGRATION_V2}, {@link MIGRATION_V3}.
+ * Internal: the SQLite schema (version 4, kept in `PRAGMA user_version`), as the ordered list of
+ * steps that lead to it from an empty file: {@link SCHEMA_V1}, {@link MIGRATION_V2},
+ * {@link MIGRATION_V3}, {@link MIGRATION_V4}.
  *
  * Every table keeps the full record as JSON text in `record`, so each field round-trips exactly
  * (absent optional fields stay absent), plus the columns that lookups, uniqueness and ordering
@@ -16,10 +17,12 @@
  *
  * Version 3 adds `deployment` (name → value, first writer wins): the key check of the secrets
  * the data is written with.
+ *
+ * Version 4 adds `service_clients` (registered services and the hash of their secret).
  */
 
 /** The schema version this adapter writes and reads. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** DDL of version 1 (idempotent). Kept as it was: a file at version 1 already has exactly this. */
 export const SCHEMA_V1 = `
@@ -108,5 +111,13 @@ CREATE TABLE IF NOT EXISTS deployment (
 );
 `;
 
+/** Version 3 → 4: the registered service clients (client credentials for introspection). */
+export const MIGRATION_V4 = `
+CREATE TABLE IF NOT EXISTS service_clients (
+  client_id TEXT PRIMARY KEY NOT NULL,
+  record TEXT NOT NULL
+);
+`;
+
 /** `MIGRATIONS[v]` takes a file from version `v` to `v + 1` (version 0 is an empty file). */
-export const MIGRATIONS: readonly string[] = [SCHEMA_V1, MIGRATION_V2, MIGRATION_V3];
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, MIGRATION_V2, MIGRATION_V3, MIGRATION_V4];

@@ -37,6 +37,7 @@ import { SqliteInputError } from './sqlite-input-error.js';
 import { SqlitePairingTokenStore } from './sqlite-pairing-token-store.js';
 import { SqliteRefreshTokenStore } from './sqlite-refresh-token-store.js';
 import { SqliteRevocationList } from './sqlite-revocation-list.js';
+import { SqliteServiceClientStore } from './sqlite-service-client-store.js';
 import { SqliteUserStore } from './sqlite-user-store.js';
 
 /** Configuration of {@link createSqliteStores}. */
@@ -120,6 +121,7 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
       audit: new SqliteAuditLog(ctx),
       certificates: new SqliteCertificateBlobStore(ctx),
       deployment: new SqliteDeploymentStore(ctx),
+      serviceClients: new SqliteServiceClientStore(ctx),
     };
   } catch (error) {
     try {
