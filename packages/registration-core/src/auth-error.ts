@@ -43,6 +43,11 @@ export const AUTH_ERROR_CODES = {
   USER_NOT_FOUND: 'No such user.',
   FORBIDDEN: 'The authenticated user lacks the permission for this operation.',
   CONCURRENT_UPDATE: 'The record changed concurrently; retry the operation.',
+  SERVICE_CLIENT_INVALID: 'The service client id or secret is wrong (deliberately not saying which).',
+  SERVICE_CLIENT_EXISTS: 'A service with this client id is already registered.',
+  SERVICE_CLIENT_NOT_FOUND: 'No service with this client id is registered.',
+  SERVICE_CLIENTS_UNSUPPORTED:
+    "This deployment's store does not keep service clients (use the embedded SQLite store).",
   STORE_UNAVAILABLE:
     'The data store is unreachable; retry after `retryAfterSeconds` (thrown as StoreUnavailableError from @city/ports).',
 } as const;

@@ -9,6 +9,12 @@
  */
 import type { AuditEvent, AuditEventType, Role } from '@city/ports';
 import type { CertificateAlgorithm, ProofMode } from './auth-config.js';
+import type {
+  IntrospectionResult,
+  NewServiceClient,
+  ServiceClientSummary,
+  ServiceCredentials,
+} from './use-cases/manage-service-clients.js';
 
 /** What the transport knows about the caller. */
 export interface RequestContext {
@@ -370,6 +376,14 @@ export interface AuthService {
   me(principal: Principal): Promise<MeResult>;
   /** Verifies an access token (signature, claims, revocation, user, device and session still active). @throws AUTHENTICATION_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED */
   authenticate(accessToken: string | undefined): Promise<Principal>;
+  /** RFC 7662 for a registered service: `{ active: false }` unless the access token passes `authenticate`. @throws SERVICE_CLIENT_INVALID, VALIDATION_FAILED */
+  introspect(credentials: ServiceCredentials, input: unknown): Promise<IntrospectionResult>;
+  /** Operator: registers a service (client credentials for introspection); the secret is returned once. @throws FORBIDDEN, VALIDATION_FAILED, SERVICE_CLIENT_EXISTS, SERVICE_CLIENTS_UNSUPPORTED */
+  addServiceClient(actor: AdminActor, input: unknown): Promise<NewServiceClient>;
+  /** Operator: the registered services. @throws FORBIDDEN, SERVICE_CLIENTS_UNSUPPORTED */
+  listServiceClients(actor: AdminActor): Promise<readonly ServiceClientSummary[]>;
+  /** Operator: removes a service. @throws FORBIDDEN, VALIDATION_FAILED, SERVICE_CLIENT_NOT_FOUND, SERVICE_CLIENTS_UNSUPPORTED */
+  removeServiceClient(actor: AdminActor, input: unknown): Promise<void>;
   /** One-time pairing token for adding a device (principal on an active device and session). @throws VALIDATION_FAILED, TOKEN_REVOKED, DEVICE_NOT_FOUND, CONCURRENT_UPDATE */
   requestPairingToken(
     principal: Principal,

@@ -23,6 +23,12 @@ import { createLoginChallenge } from './use-cases/create-login-challenge.js';
 import { loginUser } from './use-cases/login-user.js';
 import { logoutSession } from './use-cases/logout-session.js';
 import { listDevices, renewDeviceCertificate, revokeDevice } from './use-cases/manage-devices.js';
+import {
+  addServiceClient,
+  introspectToken,
+  listServiceClients,
+  removeServiceClient,
+} from './use-cases/manage-service-clients.js';
 import { refreshSession } from './use-cases/refresh-session.js';
 import { registerPairedDevice } from './use-cases/register-paired-device.js';
 import { registerUser } from './use-cases/register-user.js';
@@ -64,6 +70,10 @@ export function createAuthService(deps: AuthDeps): AuthService {
     revokeToken: (input, request) => revokeToken(ctx, input, request),
     me: (principal) => describeMe(ctx, principal),
     authenticate: (token) => authenticateAccessToken(ctx, token),
+    introspect: (credentials, input) => introspectToken(ctx, credentials, input),
+    addServiceClient: (actor, input) => addServiceClient(ctx, actor, input),
+    listServiceClients: (actor) => listServiceClients(ctx, actor),
+    removeServiceClient: (actor, input) => removeServiceClient(ctx, actor, input),
     requestPairingToken: (principal, input, request) => requestPairingToken(ctx, principal, input, request),
     registerDeviceWithPairingToken: (input, request) => registerPairedDevice(ctx, input, request),
     listDevices: (principal) => listDevices(ctx, principal),

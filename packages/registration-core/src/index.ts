@@ -50,6 +50,12 @@ export type {
   UserSummary,
 } from './auth-service.js';
 export { createAuthService } from './create-auth-service.js';
+export type {
+  IntrospectionResult,
+  NewServiceClient,
+  ServiceClientSummary,
+  ServiceCredentials,
+} from './use-cases/manage-service-clients.js';
 export type { FieldResult } from './validation/_field-result.js';
 export { isValidMyNumber, myNumberCheckDigit } from './validation/my-number-check-digit.js';
 export { validateBirthDate } from './validation/validate-birth-date.js';
