@@ -152,7 +152,9 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
     reply.header('retry-after', String(response.retryAfterSeconds));
   const code = response.body.error.code;
   request.errorCode = code;
-  if (code === 'AUTHENTICATION_REQUIRED') {
+  if (code === 'SERVICE_CLIENT_INVALID') {
+    reply.header('www-authenticate', 'Basic realm="city-chain-auth"');
+  } else if (code === 'AUTHENTICATION_REQUIRED') {
     reply.header('www-authenticate', 'Bearer realm="city-chain-auth"');
   } else if (
     request.headers.authorization !== undefined &&

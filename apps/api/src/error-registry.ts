@@ -161,6 +161,26 @@ export const ERROR_REGISTRY: Readonly<Record<ApiErrorCode, ErrorRegistryEntry>> 
     en: 'The record changed concurrently; retry.',
     ja: 'データが同時に更新されました。再試行してください。',
   },
+  SERVICE_CLIENT_INVALID: {
+    status: 401,
+    en: 'The service client credentials are incorrect.',
+    ja: 'サービスクライアントの認証情報が正しくありません。',
+  },
+  SERVICE_CLIENT_EXISTS: {
+    status: 409,
+    en: 'A service with this client id is already registered.',
+    ja: 'このクライアント ID のサービスは既に登録されています。',
+  },
+  SERVICE_CLIENT_NOT_FOUND: {
+    status: 404,
+    en: 'No service with this client id is registered.',
+    ja: 'このクライアント ID のサービスは登録されていません。',
+  },
+  SERVICE_CLIENTS_UNSUPPORTED: {
+    status: 400,
+    en: 'This deployment does not keep service clients.',
+    ja: 'この構成ではサービスクライアントを登録できません。',
+  },
   STORE_UNAVAILABLE: {
     status: 503,
     en: 'The service is temporarily unavailable; try again later.',

@@ -254,6 +254,24 @@ export const HEALTH_SCHEMA: Schema = obj({ status: str(), version: str('the API 
   'version',
 ]);
 
+/** RFC 7662 §2.2 introspection answer. */
+export const INTROSPECTION_SCHEMA: Schema = obj(
+  {
+    active: { type: 'boolean' },
+    token_type: str(),
+    sub: str(),
+    username: str(),
+    exp: { type: 'integer' },
+    iss: str(),
+    aud: str(),
+    jti: str(),
+    sid: str(),
+    device_id: str(),
+    roles: { type: 'array', items: str() },
+  },
+  ['active'],
+);
+
 /** An empty JSON object (RFC 7009 revocation answer). */
 export const EMPTY_OBJECT_SCHEMA: Schema = obj({});
 

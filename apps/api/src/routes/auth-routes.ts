@@ -11,6 +11,7 @@ import {
   EMPTY_OBJECT_SCHEMA,
   ERROR_RESPONSES,
   BODY_FIELDS as F,
+  INTROSPECTION_SCHEMA,
   LOGIN_CHALLENGE_SCHEMA,
   LOGIN_RESULT_SCHEMA,
   ME_SCHEMA,
@@ -18,6 +19,7 @@ import {
   TOKEN_PAIR_SCHEMA,
 } from '../route-schemas.js';
 import type { RouteDeps } from './route-deps.js';
+import { serviceCredentialsOf } from './service-credentials.js';
 
 /**
  * Registers the account and session routes.
@@ -145,6 +147,33 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
       async (request, reply) => {
         await auth.revokeToken(request.body, contextOf(request));
         return reply.header('cache-control', 'no-store').send({});
+      },
+    );
+
+    scope.post(
+      '/token/introspect',
+      {
+        schema: {
+          tags: ['session'],
+          summary:
+            'Token introspection (RFC 7662) for a registered service: HTTP Basic client credentials (or client_id + client_secret in the body)',
+          body: documentedBody(
+            'JSON or application/x-www-form-urlencoded.',
+            {
+              token: F.token,
+              token_type_hint: F.token_type_hint,
+              client_id: { type: 'string' },
+              client_secret: { type: 'string' },
+            },
+            ['token'],
+          ),
+          response: { 200: INTROSPECTION_SCHEMA, ...ERROR_RESPONSES },
+        },
+      },
+      async (request, reply) => {
+        const { credentials, input } = serviceCredentialsOf(request.headers.authorization, request.body);
+        const answer = await auth.introspect(credentials, input);
+        return reply.header('cache-control', 'no-store').send(answer);
       },
     );
   });

@@ -167,6 +167,8 @@ function authorizationServerMetadata(
     jwks_uri: `${base}/.well-known/jwks.json`,
     revocation_endpoint: `${base}/token/revoke`,
     revocation_endpoint_auth_methods_supported: ['none'],
+    introspection_endpoint: `${base}/token/introspect`,
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     access_token_signing_alg_values_supported: algorithms,
     service_documentation: `${base}/docs`,
   };
