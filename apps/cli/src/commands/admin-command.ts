@@ -1,11 +1,12 @@
 /**
  * `city admin ...`: operator commands on the server's own data (direct mode only): roles, user
  * listing, disabling and enabling users, resetting the devices of a user who lost them all (a
- * one-time enrolment token), the audit trail. They open the deployment's stores and
+ * one-time enrolment token), the audit trail, and the services allowed to introspect tokens.
+ * They open the deployment's stores and
  * secrets in-process, so whoever can run them already holds the data; no session is needed, and
  * every change is audited as `by: operator:cli`. The first admin of a deployment is made here.
  */
-import type { AuditEntry, AuthService, UserSummary } from '@city/registration-core';
+import type { AuditEntry, AuthService, ServiceClientSummary, UserSummary } from '@city/registration-core';
 import { Argument, type Command, Option } from 'commander';
 import { CliError } from '../cli-error.js';
 import { addOutputOptions, type CommonOptions, dataDirFor, printResult } from '../command-context.js';
@@ -257,6 +258,101 @@ Examples:
     });
     printResult(io, options, events, () => renderAudit(events));
   });
+
+  serviceCommands(admin, io);
+}
+
+/** `city admin service add|list|remove`: services that may call POST /token/introspect. */
+function serviceCommands(admin: Command, io: CliIo): void {
+  const service = admin
+    .command('service')
+    .description('services allowed to introspect tokens (client credentials for POST /token/introspect)')
+    .addHelpText(
+      'after',
+      `
+A service (another API that accepts City Chain tokens) registered here can ask POST /token/introspect
+whether a token is still active, with its client id and secret (HTTP Basic).
+
+Examples:
+  $ city admin service add orders --name "Orders API"
+  $ city admin service list
+  $ city admin service remove orders`,
+    );
+
+  const add = service
+    .command('add')
+    .description('register a service; prints its client secret once')
+    .argument('<client_id>', '3-64 characters [a-z0-9._-]')
+    .addOption(new Option('--name <name>', 'a label for people (default: the client id)'));
+  addDataDirOption(add);
+  addOutputOptions(add);
+  add.addHelpText(
+    'after',
+    `
+The secret is shown only now; store it in the service's secret store. Only its SHA-256 is kept.
+
+Examples:
+  $ city admin service add orders --name "Orders API" --data-dir /var/lib/city
+  $ city admin service add billing --json | jq -r .clientSecret`,
+  );
+  add.action(async (clientId: string, options: AdminOptions & { readonly name?: string }) => {
+    const created = await withService(io, options, `registering ${clientId}`, (auth) =>
+      auth.addServiceClient(OPERATOR, {
+        client_id: clientId,
+        ...(options.name === undefined ? {} : { name: options.name }),
+      }),
+    );
+    printResult(
+      io,
+      options,
+      created,
+      `${created.clientId} registered\nclient secret (shown once): ${created.clientSecret}`,
+    );
+  });
+
+  const list = service.command('list').description('list the registered services (never their secrets)');
+  addDataDirOption(list);
+  addOutputOptions(list);
+  list.addHelpText(
+    'after',
+    `
+Examples:
+  $ city admin service list --data-dir /var/lib/city
+  $ city admin service list --json`,
+  );
+  list.action(async (options: AdminOptions) => {
+    const clients = await withService(io, options, 'listing services', (auth) =>
+      auth.listServiceClients(OPERATOR),
+    );
+    printResult(io, options, clients, () => renderServices(clients));
+  });
+
+  const remove = service
+    .command('remove')
+    .description('remove a service; its secret stops working at once')
+    .argument('<client_id>', 'the client id');
+  addDataDirOption(remove);
+  addOutputOptions(remove);
+  remove.addHelpText(
+    'after',
+    `
+Examples:
+  $ city admin service remove orders --data-dir /var/lib/city`,
+  );
+  remove.action(async (clientId: string, options: AdminOptions) => {
+    await withService(io, options, `removing ${clientId}`, (auth) =>
+      auth.removeServiceClient(OPERATOR, { client_id: clientId }),
+    );
+    printResult(io, options, { clientId, removed: true }, `${clientId} removed`);
+  });
+}
+
+function renderServices(items: readonly ServiceClientSummary[]): string {
+  if (items.length === 0) return 'no services';
+  return table(
+    ['CLIENT ID', 'NAME', 'CREATED'],
+    items.map((c) => [c.clientId, c.name, c.createdAt]),
+  );
 }
 
 function renderUsers(items: readonly UserSummary[]): string {
