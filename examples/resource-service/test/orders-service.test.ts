@@ -205,3 +205,53 @@ describe('the example orders service with the issuer URL alone', () => {
     expect(response.status).toBe(200);
   });
 });
+
+describe('the example orders service with introspection (a registered service)', () => {
+  let credentials: { ORDERS_CLIENT_ID: string; ORDERS_CLIENT_SECRET: string };
+  let account: Account;
+  beforeAll(async () => {
+    const client = await runtime.auth.addServiceClient(
+      { operator: 'test' },
+      { client_id: `orders-${process.pid}`, name: 'Orders example' },
+    );
+    credentials = { ORDERS_CLIENT_ID: client.clientId, ORDERS_CLIENT_SECRET: client.clientSecret };
+    account = await register();
+  });
+
+  it('refuses a token at once after logout when every answer is fresh (cache 0)', async () => {
+    const orders = await startOrdersService({ ...credentials, ORDERS_INTROSPECTION_CACHE_SECONDS: '0' });
+    const token = await login(account);
+    expect((await get(orders, '/orders', token)).status).toBe(200);
+    expect((await post('/logout', undefined, token)).status).toBe(204);
+    const refused = await answer(await get(orders, '/orders', token));
+    expect(refused).toEqual({
+      status: 401,
+      body: { error: { code: 'TOKEN_REVOKED', message: 'The token has been revoked.' } },
+      wwwAuthenticate: 'Bearer realm="city-chain-auth", error="invalid_token"',
+    });
+  });
+
+  it('with a cache, keeps a logged-out token only until its cached answer ages out', async () => {
+    const cached = await startOrdersService({ ...credentials, ORDERS_INTROSPECTION_CACHE_SECONDS: '600' });
+    const short = await startOrdersService({ ...credentials, ORDERS_INTROSPECTION_CACHE_SECONDS: '1' });
+    const token = await login(account);
+    expect((await get(cached, '/orders', token)).status).toBe(200);
+    expect((await get(short, '/orders', token)).status).toBe(200);
+    expect((await post('/logout', undefined, token)).status).toBe(204);
+    // Within the 600 s bound the cached answer stands; the 1 s cache asks again and refuses.
+    expect((await get(cached, '/orders', token)).status).toBe(200);
+    let status = 200;
+    for (let attempt = 0; attempt < 50 && status === 200; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = (await get(short, '/orders', token)).status;
+    }
+    expect(status).toBe(401);
+  });
+
+  it('wrong service credentials are a 503 at the service, never access', async () => {
+    const orders = await startOrdersService({ ...credentials, ORDERS_CLIENT_SECRET: 'wrong' });
+    const response = await answer(await get(orders, '/orders', await login(account)));
+    expect(response.status).toBe(503);
+    expect(response.body).toMatchObject({ error: { code: 'AUTH_SERVER_UNAVAILABLE' } });
+  });
+});
