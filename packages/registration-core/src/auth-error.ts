@@ -37,6 +37,8 @@ export const AUTH_ERROR_CODES = {
   PAIRING_TOKEN_EXPIRED: 'The pairing token has expired; request a new one.',
   PAIRING_TOKEN_USED: 'The pairing token has already been used.',
   DEVICE_NOT_FOUND: 'No such device for this account.',
+  LAST_DEVICE_CONFIRMATION_REQUIRED:
+    "This is the account's last active device: revoking it leaves no way to log in. Confirm explicitly (`confirmLastDevice`); afterwards only an operator's enrolment token (`resetDevices`) adds a device.",
   CERTIFICATE_REQUEST_INVALID:
     'The certificate signing request (CSR) is malformed or its signature is invalid.',
   KEY_ALGORITHM_UNSUPPORTED: 'The requested key algorithm is not supported.',

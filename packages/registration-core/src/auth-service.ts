@@ -394,8 +394,16 @@ export interface AuthService {
   registerDeviceWithPairingToken(input: unknown, context?: RequestContext): Promise<PairedDeviceResult>;
   /** The principal's devices. */
   listDevices(principal: Principal): Promise<readonly DeviceSummary[]>;
-  /** Revokes one of the principal's devices (certificate → CRL, its sessions revoked). @throws TOKEN_REVOKED, DEVICE_NOT_FOUND */
-  revokeDevice(principal: Principal, deviceId: unknown, context?: RequestContext): Promise<DeviceSummary>;
+  /**
+   * Revokes one of the principal's devices (certificate → CRL, its sessions revoked); the account's last
+   * active device only with `confirmLastDevice`. @throws TOKEN_REVOKED, DEVICE_NOT_FOUND, LAST_DEVICE_CONFIRMATION_REQUIRED
+   */
+  revokeDevice(
+    principal: Principal,
+    deviceId: unknown,
+    context?: RequestContext,
+    options?: { readonly confirmLastDevice?: boolean },
+  ): Promise<DeviceSummary>;
   /** New certificate for an active device of the principal; the old serial is revoked. @throws VALIDATION_FAILED, TOKEN_REVOKED, DEVICE_NOT_FOUND, CERTIFICATE_REQUEST_INVALID, KEY_ALGORITHM_UNSUPPORTED, CONCURRENT_UPDATE */
   renewDeviceCertificate(
     principal: Principal,

@@ -77,7 +77,8 @@ export function createAuthService(deps: AuthDeps): AuthService {
     requestPairingToken: (principal, input, request) => requestPairingToken(ctx, principal, input, request),
     registerDeviceWithPairingToken: (input, request) => registerPairedDevice(ctx, input, request),
     listDevices: (principal) => listDevices(ctx, principal),
-    revokeDevice: (principal, deviceId, request) => revokeDevice(ctx, principal, deviceId, request),
+    revokeDevice: (principal, deviceId, request, options) =>
+      revokeDevice(ctx, principal, deviceId, request, options),
     renewDeviceCertificate: (principal, input, request) =>
       renewDeviceCertificate(ctx, principal, input, request),
     listUsers: (actor, input) => listUsers(ctx, actor, input),

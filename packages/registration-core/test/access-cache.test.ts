@@ -109,7 +109,7 @@ describe('access cache on the SQLite store', () => {
     const { token } = await session(h);
     const principal = await h.auth.authenticate(token);
     await h.auth.authenticate(token);
-    await h.auth.revokeDevice(principal, principal.deviceId);
+    await h.auth.revokeDevice(principal, principal.deviceId, {}, { confirmLastDevice: true });
     await expectAuthError(h.auth.authenticate(token), 'TOKEN_REVOKED');
   });
 

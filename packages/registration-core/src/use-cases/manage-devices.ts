@@ -106,12 +106,20 @@ export async function revokeDevice(
   principal: Principal,
   deviceIdInput: unknown,
   request: RequestContext = {},
+  options: { confirmLastDevice?: boolean } = {},
 ): Promise<DeviceSummary> {
   const deviceId = deviceIdArgument(deviceIdInput);
   await assertLiveSession(ctx, principal);
   const device = await ctx.stores.devices.get(principal.userUuid, deviceId);
   if (device === undefined || device.userUuid !== principal.userUuid || device.status !== 'active') {
     throw new AuthError('DEVICE_NOT_FOUND');
+  }
+  if (options.confirmLastDevice !== true) {
+    // The last active device is the last way to log in: revoking it must be asked for explicitly.
+    const devices = await ctx.stores.devices.listByUser(principal.userUuid);
+    if (!devices.some((d) => d.status === 'active' && d.deviceId !== deviceId)) {
+      throw new AuthError('LAST_DEVICE_CONFIRMATION_REQUIRED');
+    }
   }
   const revoked = await revokeDeviceRecord(ctx, device, { by: principal.deviceId, ip: request.ip });
   return deviceSummary(revoked, principal.deviceId);
