@@ -544,6 +544,31 @@ describe('disabling a user over the API', () => {
   });
 });
 
+describe('revoking the last active device', () => {
+  it('is 409 LAST_DEVICE_CONFIRMATION_REQUIRED naming the way back, and 200 with confirm_last_device=true', async () => {
+    const user = await registerAndLogin(t.app);
+    const refused = await t.app.inject({
+      method: 'DELETE',
+      url: `/devices/${user.deviceId}`,
+      headers: bearer(user.accessToken),
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(json(refused)).toMatchObject({
+      error: { code: 'LAST_DEVICE_CONFIRMATION_REQUIRED', message: expect.stringContaining('reset-devices') },
+    });
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/me', headers: bearer(user.accessToken) })).statusCode,
+    ).toBe(200);
+    const confirmed = await t.app.inject({
+      method: 'DELETE',
+      url: `/devices/${user.deviceId}?confirm_last_device=true`,
+      headers: bearer(user.accessToken),
+    });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    expect(json(confirmed)).toMatchObject({ deviceId: user.deviceId, status: 'revoked' });
+  });
+});
+
 describe('operator enrolment token', () => {
   it('POST /devices enrols a device with the token from resetDevices and the password (no pairedFromDeviceId)', async () => {
     const user = await registerAndLogin(t.app);

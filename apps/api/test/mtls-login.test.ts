@@ -251,7 +251,7 @@ describe.skipIf(!hasOpenssl)('mutual TLS login (needs the openssl CLI: apt-get i
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     const revoke = await app.inject({
       method: 'DELETE',
-      url: `/devices/${device.deviceId}`,
+      url: `/devices/${device.deviceId}?confirm_last_device=true`,
       headers: bearer(String(first.body.accessToken)),
     });
     expect(revoke.statusCode, revoke.body).toBeLessThan(300);

@@ -127,10 +127,10 @@ export function createApiAuthClient(
       const result = await request<unknown>({ method: 'GET', path: '/devices', accessToken });
       return unwrapList(result);
     },
-    revokeDevice: (accessToken, deviceId) =>
+    revokeDevice: (accessToken, deviceId, options = {}) =>
       request<DeviceSummary>({
         method: 'DELETE',
-        path: `/devices/${encodeURIComponent(deviceId)}`,
+        path: `/devices/${encodeURIComponent(deviceId)}${options.confirmLastDevice === true ? '?confirm_last_device=true' : ''}`,
         accessToken,
       }),
     close: async () => {},

@@ -33,7 +33,12 @@ export interface AuthClient {
   ): Promise<PairingTokenResult>;
   registerDeviceWithPairingToken(body: Readonly<Record<string, unknown>>): Promise<PairedDeviceResult>;
   listDevices(accessToken: string): Promise<readonly DeviceSummary[]>;
-  revokeDevice(accessToken: string, deviceId: string): Promise<DeviceSummary>;
+  /** `confirmLastDevice` is required to revoke the account's last active device. */
+  revokeDevice(
+    accessToken: string,
+    deviceId: string,
+    options?: { readonly confirmLastDevice?: boolean },
+  ): Promise<DeviceSummary>;
   /** Releases stores and connections. */
   close(): Promise<void>;
 }

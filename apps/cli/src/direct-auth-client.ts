@@ -33,8 +33,8 @@ export function createDirectAuthClient(
       auth.requestPairingToken(await auth.authenticate(accessToken), body, context),
     registerDeviceWithPairingToken: (body) => auth.registerDeviceWithPairingToken(body, context),
     listDevices: async (accessToken) => auth.listDevices(await auth.authenticate(accessToken)),
-    revokeDevice: async (accessToken, deviceId) =>
-      auth.revokeDevice(await auth.authenticate(accessToken), deviceId, context),
+    revokeDevice: async (accessToken, deviceId, options) =>
+      auth.revokeDevice(await auth.authenticate(accessToken), deviceId, context, options),
     close: async () => {
       await close();
     },

@@ -169,6 +169,42 @@ describe('city admin (tests run in order, sharing one data dir)', () => {
     expect(unknown.stderr).toMatch(/^error USER_NOT_FOUND: /);
   });
 
+  it('devices revoke refuses the last active device without --force, and says how to recover', async () => {
+    const enrol = await city(['admin', 'reset-devices', 'olivia', '--json']);
+    const accept = await city(
+      [
+        'pair',
+        'accept',
+        enrol.json<{ qrPayload: string }>().qrPayload,
+        '--username',
+        'olivia',
+        '--password-stdin',
+        '--profile',
+        'olivia-last',
+        '--json',
+      ],
+      `${PASSWORD}\n`,
+    );
+    expect(accept.code, accept.stderr).toBe(0);
+    const deviceId = accept.json<{ deviceId: string }>().deviceId;
+    const login = await city(['login', '--password-stdin', '--profile', 'olivia-last'], `${PASSWORD}\n`);
+    expect(login.code, login.stderr).toBe(0);
+    const refused = await city(['devices', 'revoke', deviceId, '--profile', 'olivia-last']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error LAST_DEVICE_CONFIRMATION_REQUIRED: .*reset/);
+    const forced = await city([
+      'devices',
+      'revoke',
+      deviceId,
+      '--profile',
+      'olivia-last',
+      '--force',
+      '--json',
+    ]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.json()).toMatchObject({ deviceId, status: 'revoked' });
+  });
+
   it('audit lists every change as operator:cli, newest first, filtered by user and limited', async () => {
     const run = await city(['admin', 'audit', '--user', 'olivia', '--json']);
     expect(run.code, run.stderr).toBe(0);

@@ -113,19 +113,33 @@ export async function registerDeviceRoutes(app: FastifyInstance, deps: RouteDeps
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete<{ Params: { id: string }; Querystring: { confirm_last_device?: boolean } }>(
     '/devices/:id',
     {
       schema: {
         tags: ['devices'],
-        summary: "Revoke one of the caller's devices (certificate to the CRL, its sessions revoked)",
+        summary:
+          "Revoke one of the caller's devices (certificate to the CRL, its sessions revoked); the last active one only with confirm_last_device=true",
         security: BEARER,
         params: DEVICE_ID_PARAMS,
+        querystring: {
+          type: 'object',
+          properties: {
+            confirm_last_device: {
+              type: 'boolean',
+              description:
+                "true to revoke the account's last active device (afterwards only an operator enrolment token adds a device)",
+            },
+          },
+        },
         response: { 200: DEVICE_SCHEMA, ...ERROR_RESPONSES },
       },
       preHandler: authenticate,
     },
-    async (request) => auth.revokeDevice(principalOf(request), request.params.id, contextOf(request)),
+    async (request) =>
+      auth.revokeDevice(principalOf(request), request.params.id, contextOf(request), {
+        confirmLastDevice: request.query.confirm_last_device === true,
+      }),
   );
 
   app.post<{ Params: { id: string } }>(

@@ -143,14 +143,21 @@ async function load() {
  * @param {HTMLButtonElement} button
  */
 async function revoke(device, button) {
-  const question = device.current
-    ? t('devices.revoke.confirmCurrent')
-    : t('devices.revoke.confirm', { device: deviceName(device) });
+  // The last active device is the last way to log in: say so, and confirm it to the server explicitly.
+  const last = !state.devices.some((d) => d.status === 'active' && d.deviceId !== device.deviceId);
+  const question = last
+    ? t('devices.revoke.confirmLast')
+    : device.current
+      ? t('devices.revoke.confirmCurrent')
+      : t('devices.revoke.confirm', { device: deviceName(device) });
   if (!window.confirm(question)) return;
   clearError(errorRegion);
   button.disabled = true;
   try {
-    await authorizedRequest('DELETE', `/devices/${encodeURIComponent(device.deviceId)}`);
+    await authorizedRequest(
+      'DELETE',
+      `/devices/${encodeURIComponent(device.deviceId)}${last ? '?confirm_last_device=true' : ''}`,
+    );
     if (device.current) {
       clearSession();
       location.assign('/login');

@@ -96,6 +96,8 @@ export const DICTIONARY = {
     'devices.revoke.label': 'Revoke device {device}',
     'devices.revoke.confirm': 'Revoke device {device}? It will no longer be able to log in.',
     'devices.revoke.confirmCurrent': 'Revoke this device? You will be logged out.',
+    'devices.revoke.confirmLast':
+      'This is your last active device. After revoking it you cannot log in any more: only an enrolment token from the service operator (city admin reset-devices) lets you add a new device. Revoke it anyway?',
     'devices.revoked': 'Device {device} was revoked.',
     'devices.empty': 'No devices.',
     'devices.pair': 'Pair a new device',
@@ -200,6 +202,8 @@ export const DICTIONARY = {
     'devices.revoke.label': '端末 {device} を失効させる',
     'devices.revoke.confirm': '端末 {device} を失効させますか？ この端末ではログインできなくなります。',
     'devices.revoke.confirmCurrent': 'この端末を失効させますか？ ログアウトされます。',
+    'devices.revoke.confirmLast':
+      'これは最後の有効な端末です。失効させるとログインできなくなり、サービス運用者が発行する登録トークン (city admin reset-devices) がなければ新しい端末を追加できません。それでも失効させますか？',
     'devices.revoked': '端末 {device} を失効させました。',
     'devices.empty': '端末がありません。',
     'devices.pair': '新しい端末をペアリング',

@@ -60,7 +60,8 @@ Examples:
   const revoke = devices
     .command('revoke')
     .description('revoke a device: its certificate goes on the CRL and its sessions end')
-    .argument('<device-id>', 'the device to revoke (see city devices list)');
+    .argument('<device-id>', 'the device to revoke (see city devices list)')
+    .option('--force', "also revoke the account's last active device (you can no longer log in afterwards)");
   addModeOptions(revoke);
   addProfileOptions(revoke);
   addOutputOptions(revoke);
@@ -68,15 +69,22 @@ Examples:
     .addHelpText(
       'after',
       `
+Revoking the account's last active device is refused (LAST_DEVICE_CONFIRMATION_REQUIRED) unless
+--force is given: without a device nobody can log in, and only an operator's enrolment token
+(city admin reset-devices <user> on the server) adds a device again.
+
 Examples:
   $ city devices revoke 3f0c2a4e-...
-  $ city devices revoke "$ID" --json`,
+  $ city devices revoke "$ID" --json
+  $ city devices revoke "$LAST" --force`,
     )
-    .action(async (deviceId: string, options: CommonOptions) => {
+    .action(async (deviceId: string, options: CommonOptions & { force?: boolean }) => {
       const profile = profileFor(io, options);
       const device = await withClient(io, options, (client) =>
         withSpinner(io, 'revoking', () =>
-          withSession(client, profile, (token) => client.revokeDevice(token, deviceId)),
+          withSession(client, profile, (token) =>
+            client.revokeDevice(token, deviceId, { confirmLastDevice: options.force === true }),
+          ),
         ),
       );
       printResult(
