@@ -37,6 +37,8 @@ export interface UserStore {
   getByUuid(uuid: string): Promise<UserRecord | undefined>;
   getByUsernameKey(usernameKey: string): Promise<UserRecord | undefined>;
   getByEmailIndex(emailIndex: string): Promise<UserRecord | undefined>;
+  /** The user holding this My Number blind index (to alert its owner when someone else tries to register it). */
+  getByMynumberIndex(mynumberIndex: string): Promise<UserRecord | undefined>;
   /** Applies `patch` if the stored version equals `expectedVersion`; returns the new record. `NotFoundError` / `ConflictError('version')`. */
   update(uuid: string, patch: UserPatch, expectedVersion: number, now: number): Promise<UserRecord>;
   /** Admin listing (the one place a full scan is allowed). */

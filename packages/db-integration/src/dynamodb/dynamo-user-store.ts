@@ -148,6 +148,10 @@ export class DynamoUserStore implements UserStore {
     return this.getByClaim(`email#${emailIndex}`, (u) => u.emailIndex === emailIndex);
   }
 
+  getByMynumberIndex(mynumberIndex: string): Promise<UserRecord | undefined> {
+    return this.getByClaim(`mynumber#${mynumberIndex}`, (u) => u.mynumberIndex === mynumberIndex);
+  }
+
   async update(uuid: string, patch: UserPatch, expectedVersion: number, now: number): Promise<UserRecord> {
     const sets = ['#version = :next', '#updatedAt = :now'];
     const attributeNames = names('uuid', 'version', 'updatedAt');

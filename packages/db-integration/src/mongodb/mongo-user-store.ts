@@ -108,6 +108,11 @@ export class MongoUserStore implements UserStore {
     return this.#findOne({ emailIndex: index });
   }
 
+  async getByMynumberIndex(mynumberIndex: string): Promise<UserRecord | undefined> {
+    const index = requireString('mynumberIndex', mynumberIndex, 1024);
+    return this.#findOne({ mynumberKey: `m:${index}` });
+  }
+
   async update(uuid: string, patch: UserPatch, expectedVersion: number, now: number): Promise<UserRecord> {
     const id = requireString('uuid', uuid, 256);
     const version = requireInteger('expectedVersion', expectedVersion);
@@ -166,7 +171,7 @@ export class MongoUserStore implements UserStore {
   }
 
   async #findOne(
-    filter: { _id: string } | { usernameKey: string } | { emailIndex: string },
+    filter: { _id: string } | { usernameKey: string } | { emailIndex: string } | { mynumberKey: string },
   ): Promise<UserRecord | undefined> {
     const doc = await withMongoErrors(UNIQUE_FIELDS, () => this.#users.findOne(filter));
     return doc ? toRecord(doc) : undefined;

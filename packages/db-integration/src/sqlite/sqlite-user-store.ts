@@ -46,6 +46,7 @@ export class SqliteUserStore implements UserStore {
   readonly #byUuid;
   readonly #byUsernameKey;
   readonly #byEmailIndex;
+  readonly #byMynumberIndex;
   readonly #write;
   readonly #firstPage;
   readonly #nextPage;
@@ -59,6 +60,7 @@ export class SqliteUserStore implements UserStore {
     this.#byUuid = ctx.prepare('SELECT record FROM users WHERE uuid = ?');
     this.#byUsernameKey = ctx.prepare('SELECT record FROM users WHERE username_key = ?');
     this.#byEmailIndex = ctx.prepare('SELECT record FROM users WHERE email_index = ?');
+    this.#byMynumberIndex = ctx.prepare('SELECT record FROM users WHERE mynumber_index = ?');
     this.#write = ctx.prepare('UPDATE users SET record = ? WHERE uuid = ?');
     this.#firstPage = ctx.prepare('SELECT record FROM users ORDER BY uuid LIMIT ?');
     this.#nextPage = ctx.prepare('SELECT record FROM users WHERE uuid > ? ORDER BY uuid LIMIT ?');
@@ -94,6 +96,11 @@ export class SqliteUserStore implements UserStore {
   async getByEmailIndex(emailIndex: string): Promise<UserRecord | undefined> {
     const index = requireString('emailIndex', emailIndex, KEY_MAX);
     return this.#ctx.readRecord<UserRecord>(this.#byEmailIndex, 'users.getByEmailIndex', index);
+  }
+
+  async getByMynumberIndex(mynumberIndex: string): Promise<UserRecord | undefined> {
+    const index = requireString('mynumberIndex', mynumberIndex, KEY_MAX);
+    return this.#ctx.readRecord<UserRecord>(this.#byMynumberIndex, 'users.getByMynumberIndex', index);
   }
 
   async update(uuid: string, patch: UserPatch, expectedVersion: number, now: number): Promise<UserRecord> {

@@ -194,12 +194,13 @@ export function defineStoreContract(engineName: string, setup: () => Promise<Sto
         await expect(stores().users.ping()).resolves.toBeUndefined();
       });
 
-      it('creates a user and reads it back by uuid, username key and email index', async () => {
+      it('creates a user and reads it back by uuid, username key, email index and mynumber index', async () => {
         const user = makeUser();
         await stores().users.create(user);
         expect(await stores().users.getByUuid(user.uuid)).toEqual(user);
         expect(await stores().users.getByUsernameKey(user.usernameKey)).toEqual(user);
         expect(await stores().users.getByEmailIndex(user.emailIndex)).toEqual(user);
+        expect(await stores().users.getByMynumberIndex(user.mynumberIndex!)).toEqual(user);
       });
 
       it('creates a user without a mynumber index', async () => {
@@ -217,6 +218,7 @@ export function defineStoreContract(engineName: string, setup: () => Promise<Sto
         expect(await stores().users.getByUuid(randomUUID())).toBeUndefined();
         expect(await stores().users.getByUsernameKey(`nobody_${randomUUID()}`)).toBeUndefined();
         expect(await stores().users.getByEmailIndex(hex(32))).toBeUndefined();
+        expect(await stores().users.getByMynumberIndex(hex(32))).toBeUndefined();
       });
 
       it('rejects a taken username with ConflictError(username)', async () => {

@@ -73,6 +73,10 @@ export function createMemoryStores(): MemoryStores {
         const uuid = unique.get(`e:${index}`);
         return uuid === undefined ? undefined : users.get(uuid);
       },
+      async getByMynumberIndex(index) {
+        const uuid = unique.get(`m:${index}`);
+        return uuid === undefined ? undefined : users.get(uuid);
+      },
       async update(uuid, patch, expectedVersion, now) {
         await tick();
         const user = users.get(uuid);
