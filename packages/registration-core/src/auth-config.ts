@@ -65,6 +65,14 @@ export interface LockoutPolicy {
   readonly ipLockSeconds: number;
   /** Failures per account in the window at which a security alert notification is raised. */
   readonly alertThreshold: number;
+  /**
+   * `MYNUMBER_TAKEN` answers per client address, and per My Number, within `mynumberLockSeconds`
+   * before registrations carrying a My Number from that address (or that number) are refused with
+   * TOO_MANY_ATTEMPTS for `mynumberLockSeconds`.
+   */
+  readonly mynumberConflictLimit: number;
+  /** Window and lock duration of the My Number conflict limit (seconds). */
+  readonly mynumberLockSeconds: number;
 }
 
 /** Everything the use cases can be configured with. */
@@ -134,6 +142,8 @@ export const DEFAULT_AUTH_CONFIG: AuthConfig = {
     ipMaxFailures: 100,
     ipLockSeconds: 15 * 60,
     alertThreshold: 10,
+    mynumberConflictLimit: 3,
+    mynumberLockSeconds: 24 * 60 * 60,
   },
   defaultCertificateAlgorithm: 'ml-dsa-65',
   allowedCertificateAlgorithms: CERTIFICATE_ALGORITHMS,

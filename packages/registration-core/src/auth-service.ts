@@ -360,7 +360,7 @@ export interface JwksResult {
  * user id: resources are looked up under `principal.userUuid`.
  */
 export interface AuthService {
-  /** Registers a user and their first device. @throws VALIDATION_FAILED, USERNAME_TAKEN, EMAIL_TAKEN, MYNUMBER_TAKEN, CERTIFICATE_REQUEST_INVALID, KEY_ALGORITHM_UNSUPPORTED */
+  /** Registers a user and their first device. @throws VALIDATION_FAILED, USERNAME_TAKEN, EMAIL_TAKEN, MYNUMBER_TAKEN, TOO_MANY_ATTEMPTS (My Number probes), CERTIFICATE_REQUEST_INVALID, KEY_ALGORITHM_UNSUPPORTED */
   register(input: unknown, context?: RequestContext): Promise<RegistrationResult>;
   /** Issues a single-use nonce (2-minute TTL) for the signature proof. @throws VALIDATION_FAILED (any field in the body) */
   createLoginChallenge(input?: unknown, context?: RequestContext): Promise<LoginChallenge>;

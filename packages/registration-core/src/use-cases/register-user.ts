@@ -2,7 +2,8 @@
  * Registration (seed registration.py, issue 5): validate → uuid → Argon2id → first device
  * certificate → certificate body to the blob store → device record → user record LAST (the
  * store's conditional create is the uniqueness truth; the user is visible only when complete)
- * → audit → notification (never fails the registration).
+ * → audit → notification (never fails the registration). `MYNUMBER_TAKEN` answers are rationed per
+ * address and per number, audited and reported to the number's owner (see _mynumber-conflicts).
  */
 import { hashPassword } from '@city/password';
 import { ConflictError, type DeviceRecord, type UserRecord } from '@city/ports';
@@ -13,6 +14,7 @@ import {
   storeCertificateBody,
   toIssuedDeviceCertificate,
 } from '../lib/_issue-device-certificate.js';
+import { assertMynumberProbeAllowed, recordMynumberConflict } from '../lib/_mynumber-conflicts.js';
 import { withPasswordWork } from '../lib/_password-work.js';
 import { rethrowPortError } from '../lib/_port-errors.js';
 import { audit, notify, nowDate, type ServiceContext, stripUndefined } from '../lib/_service-context.js';
@@ -29,6 +31,8 @@ export async function registerUser(
   const emailIndex = ctx.cipher.blindIndex('email', valid.email.canonical);
   const mynumberIndex =
     valid.mynumber === undefined ? undefined : ctx.cipher.blindIndex('mynumber', valid.mynumber);
+
+  if (mynumberIndex !== undefined) await assertMynumberProbeAllowed(ctx, request.ip, mynumberIndex);
 
   // Fast path only (saves an Argon2 hash and a signature for an obvious clash); the
   // conditional create below is what actually guarantees uniqueness under concurrency.
@@ -87,6 +91,9 @@ export async function registerUser(
   } catch (error) {
     await discard(ctx, uuid, deviceId, certificateKey, true);
     if (error instanceof ConflictError && Object.hasOwn(TAKEN, error.field)) {
+      if (error.field === 'mynumber' && mynumberIndex !== undefined) {
+        await recordMynumberConflict(ctx, request.ip, mynumberIndex);
+      }
       throw new AuthError(TAKEN[error.field as keyof typeof TAKEN], undefined, { cause: error });
     }
     // Any other clash (the random uuid) is a concurrent write: retryable.
