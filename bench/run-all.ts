@@ -1,7 +1,7 @@
 /**
  * `pnpm bench [name...]`: runs each benchmark in its own Node process (so one cannot warm up or
  * starve the next), in order, then writes results/summary.md (every table) and results/summary.json.
- * Names: password, cert, jwt, kem-wrap, http, auth-flow, scale. `--summary` runs nothing and only
+ * Names: password, cert, jwt, kem-wrap, http, auth-flow, scale, failure-paths. `--summary` runs nothing and only
  * rebuilds the summary and charts from the JSON results.
  */
 import { spawnSync } from 'node:child_process';
@@ -24,6 +24,11 @@ const BENCHES: readonly { name: string; file: string; about: string }[] = [
   { name: 'http', file: 'http.bench.ts', about: 'GET /me vs bare Fastify hello-world' },
   { name: 'auth-flow', file: 'auth-flow.bench.ts', about: 'register/login vs CPU bound and better-auth' },
   { name: 'scale', file: 'scale.bench.ts', about: 'login p99 with 1,000 vs 100,000 users' },
+  {
+    name: 'failure-paths',
+    file: 'failure-paths.bench.ts',
+    about: 'login failure timing: right password + bad proof vs wrong password',
+  },
 ];
 
 const here = fileURLToPath(new URL('.', import.meta.url));
