@@ -78,8 +78,8 @@ export const ERROR_REGISTRY: Readonly<Record<ApiErrorCode, ErrorRegistryEntry>> 
   },
   CHALLENGE_INVALID: {
     status: 401,
-    en: 'The login challenge is invalid, expired or used; request a new one.',
-    ja: 'ログインチャレンジが無効、期限切れ、または使用済みです。新しいチャレンジを取得してください。',
+    en: 'The login or refresh challenge is invalid, expired or used; request a new one.',
+    ja: 'ログインまたはリフレッシュのチャレンジが無効、期限切れ、または使用済みです。新しいチャレンジを取得してください。',
   },
   CLIENT_CERTIFICATE_REQUIRED: {
     status: 401,

@@ -309,6 +309,10 @@ export const BODY_FIELDS = {
   device_id: str(),
   client_cert_fp: str('certificate fingerprint (fingerprint mode, off by default)'),
   refresh_token: str(),
+  refresh_challenge_id: str(
+    'from POST /token/refresh/challenge (required unless the device certificate is presented over mTLS)',
+  ),
+  refresh_signature: str('base64url signature of the refresh challenge with the device key of the session'),
   token: str('access or refresh token'),
   token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] },
   pairing_token: str(),

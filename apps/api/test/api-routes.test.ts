@@ -9,6 +9,7 @@ import {
   json,
   login,
   openTestApp,
+  refreshPayload,
   registerAndLogin,
   seedsBody,
   type TestApp,
@@ -191,7 +192,7 @@ describe('sessions', () => {
     const refreshed = await t.app.inject({
       method: 'POST',
       url: '/token/refresh',
-      payload: { refresh_token: session.refreshToken },
+      payload: await refreshPayload(t.app, session.refreshToken, session.privateKeyPem),
     });
     expect(refreshed.statusCode).toBe(200);
     const pair = json<{ accessToken: string; refreshToken: string; tokenType: string }>(refreshed);
@@ -227,7 +228,7 @@ describe('sessions', () => {
     const refresh = await t.app.inject({
       method: 'POST',
       url: '/token/refresh',
-      payload: { refresh_token: session.refreshToken },
+      payload: await refreshPayload(t.app, session.refreshToken, session.privateKeyPem),
     });
     expect(refresh.statusCode).toBe(401);
     const unknown = await t.app.inject({
@@ -247,7 +248,7 @@ describe('sessions', () => {
     const refresh = await t.app.inject({
       method: 'POST',
       url: '/token/refresh',
-      payload: { refresh_token: session.refreshToken },
+      payload: await refreshPayload(t.app, session.refreshToken, session.privateKeyPem),
     });
     expect(refresh.statusCode).toBe(401);
   });

@@ -456,18 +456,30 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await expect(row.getByRole('button').count()).resolves.toBe(0);
     });
 
-    it('renews an expired access token with the refresh token and stays signed in', async () => {
+    it('renews an expired access token with the refresh token and a device-key proof, and stays signed in', async () => {
       const before = await page.evaluate(() => sessionStorage.getItem('city.session'));
       server.advanceClock(16 * 60 * 1000);
       const refreshPromise = page.waitForResponse((r) => r.url().endsWith('/token/refresh'));
       await page.reload();
-      expect((await refreshPromise).status()).toBe(200);
+      const refreshResponse = await refreshPromise;
+      expect(refreshResponse.status()).toBe(200);
+      // The page proved possession of the IndexedDB device key: a signed refresh challenge went with the token.
+      const sent = refreshResponse.request().postDataJSON() as Record<string, string>;
+      expect(Object.keys(sent).sort()).toEqual(['challenge_id', 'refresh_token', 'signature']);
+      expect(sent.signature).toMatch(/^[A-Za-z0-9_-]{80,}$/);
       await page.locator('#signed-in').waitFor({ state: 'visible' });
       await expect(page.locator('#who').textContent()).resolves.toContain(USERNAME);
       await page.locator(`#device-rows tr[data-device-id="${firstDeviceId}"]`).waitFor();
       const after = await page.evaluate(() => sessionStorage.getItem('city.session'));
       expect(JSON.parse(after ?? '{}').accessToken).not.toBe(JSON.parse(before ?? '{}').accessToken);
       expect(JSON.parse(after ?? '{}').refreshToken).not.toBe(JSON.parse(before ?? '{}').refreshToken);
+      // The refresh token alone (read out of sessionStorage, say) is refused without the device key.
+      const stolen = await fetch(`${server.url}/token/refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refresh_token: JSON.parse(after ?? '{}').refreshToken }),
+      });
+      expect(stolen.status).toBe(422);
     });
 
     it('switches to Japanese and keeps the choice across pages', async () => {

@@ -14,6 +14,7 @@ import {
   grantRoles,
   json,
   openTestApp,
+  refreshPayload,
   registerAndLogin,
   seedsBody,
   type TestApp,
@@ -128,7 +129,7 @@ describe('credential-bearing answers are not cached', () => {
     const refreshed = await t.app.inject({
       method: 'POST',
       url: '/token/refresh',
-      payload: { refresh_token: other.refreshToken },
+      payload: await refreshPayload(t.app, other.refreshToken, other.privateKeyPem),
     });
     check(refreshed, 'refresh', 200);
     expect(json<{ refreshToken: string }>(refreshed).refreshToken).toBeTypeOf('string');

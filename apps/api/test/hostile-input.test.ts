@@ -39,6 +39,7 @@ const JSON_ROUTES = [
   '/registration/',
   '/login',
   '/login/challenge',
+  '/token/refresh/challenge',
   '/token/refresh',
   '/token/revoke',
   '/devices',
@@ -165,7 +166,7 @@ describe('hostile field values', () => {
       ],
     ],
     ['POST', '/login', ['identifier', 'password', 'signature', 'challenge_id', 'device_id', 'proof']],
-    ['POST', '/token/refresh', ['refresh_token']],
+    ['POST', '/token/refresh', ['refresh_token', 'challenge_id', 'signature']],
     ['POST', '/devices', ['pairing_token', 'qr_code', 'username', 'password', 'csr']],
   ];
   // null is "absent" for optional fields, so a 2xx is legitimate there; a 5xx never is.

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/build-app.js';
 import { loadConfig } from '../src/config.js';
 import { type AuthRuntime, appOptionsOf, openAuthRuntime } from '../src/open-auth-runtime.js';
-import { bearer, json, seedsBody } from './helpers/test-app.js';
+import { bearer, json, refreshPayload, seedsBody } from './helpers/test-app.js';
 
 const lines: string[] = [];
 let dir: string;
@@ -88,7 +88,7 @@ beforeAll(async () => {
   const refreshed = await app.inject({
     method: 'POST',
     url: '/token/refresh',
-    payload: { refresh_token: firstRefresh },
+    payload: await refreshPayload(app, firstRefresh, privateKeyPem),
   });
   expect(refreshed.statusCode, refreshed.body).toBe(200);
   const rotated = json<{ accessToken: string; refreshToken: string }>(refreshed);

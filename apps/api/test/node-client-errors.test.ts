@@ -8,7 +8,15 @@
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, grantRoles, json, openTestApp, registerAndLogin, type TestApp } from './helpers/test-app.js';
+import {
+  bearer,
+  grantRoles,
+  json,
+  openTestApp,
+  refreshPayload,
+  registerAndLogin,
+  type TestApp,
+} from './helpers/test-app.js';
 
 let t: TestApp;
 let port: number;
@@ -88,7 +96,7 @@ describe('documented query limits stay below the header limit', () => {
       await t.app.inject({
         method: 'POST',
         url: '/token/refresh',
-        payload: { refresh_token: admin.refreshToken },
+        payload: await refreshPayload(t.app, admin.refreshToken, admin.privateKeyPem),
       }),
     );
     const spec = json<{

@@ -102,12 +102,9 @@ export function createApiAuthClient(
     createLoginChallenge: () =>
       request<LoginChallenge>({ method: 'POST', path: '/login/challenge', body: {} }),
     login: (body) => request<LoginResult>({ method: 'POST', path: '/login', body }),
-    refresh: (refreshToken) =>
-      request<RefreshResult>({
-        method: 'POST',
-        path: '/token/refresh',
-        body: { refresh_token: refreshToken },
-      }),
+    createRefreshChallenge: () =>
+      request<LoginChallenge>({ method: 'POST', path: '/token/refresh/challenge', body: {} }),
+    refresh: (body) => request<RefreshResult>({ method: 'POST', path: '/token/refresh', body }),
     logout: async (accessToken) => {
       await request<unknown>({ method: 'POST', path: '/logout', accessToken, body: {} });
     },

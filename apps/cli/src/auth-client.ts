@@ -21,7 +21,10 @@ export interface AuthClient {
   register(body: Readonly<Record<string, unknown>>): Promise<RegistrationResult>;
   createLoginChallenge(): Promise<LoginChallenge>;
   login(body: Readonly<Record<string, unknown>>): Promise<LoginResult>;
-  refresh(refreshToken: string): Promise<RefreshResult>;
+  /** A single-use nonce the device signs to prove possession of its key when refreshing. */
+  createRefreshChallenge(): Promise<LoginChallenge>;
+  /** Rotates the refresh token; the body carries `refresh_token`, `challenge_id` and `signature`. */
+  refresh(body: Readonly<Record<string, unknown>>): Promise<RefreshResult>;
   /** Ends the session of `accessToken` (access token and refresh family revoked). */
   logout(accessToken: string): Promise<void>;
   /** RFC 7009 revocation of either token. */

@@ -4,6 +4,7 @@
  * once when the access token has expired).
  */
 import { resolve } from 'node:path';
+import { signChallenge } from '@city/client-cert';
 import { isCityError } from '@city/errors';
 import { type Command, Option } from 'commander';
 import { createApiAuthClient } from './api-auth-client.js';
@@ -129,8 +130,28 @@ export async function saveTokenPair(
 }
 
 /**
+ * Rotates the profile's refresh token, proving possession of the device key: a fresh refresh
+ * challenge signed with the profile's device-key.pem goes with the token. Saves the new pair.
+ *
+ * @throws CliError `NOT_LOGGED_IN`, `PROFILE_NOT_FOUND`; the service's errors
+ */
+export async function refreshTokens(client: AuthClient, profile: Profile): Promise<ProfileTokens> {
+  const tokens = await profile.requireTokens();
+  const privateKeyPem = await profile.requirePrivateKey();
+  const challenge = await client.createRefreshChallenge();
+  return saveTokenPair(
+    profile,
+    await client.refresh({
+      refresh_token: tokens.refreshToken,
+      challenge_id: challenge.challengeId,
+      signature: signChallenge(privateKeyPem, challenge.challenge),
+    }),
+  );
+}
+
+/**
  * Runs `call` with the profile's access token; an access token that has expired (by its recorded
- * expiry or by the service's answer) is refreshed once with the refresh token and saved.
+ * expiry or by the service's answer) is refreshed once (with the device-key proof) and saved.
  *
  * @throws CliError `NOT_LOGGED_IN`; the service's errors
  */
@@ -140,8 +161,7 @@ export async function withSession<T>(
   call: (accessToken: string) => Promise<T>,
 ): Promise<T> {
   let tokens = await profile.requireTokens();
-  const refresh = async (): Promise<ProfileTokens> =>
-    saveTokenPair(profile, await client.refresh(tokens.refreshToken));
+  const refresh = (): Promise<ProfileTokens> => refreshTokens(client, profile);
   // A margin keeps a token from expiring between the check and its use.
   if (Date.parse(tokens.accessTokenExpiresAt) - 5_000 <= Date.now()) tokens = await refresh();
   try {

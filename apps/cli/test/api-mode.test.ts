@@ -3,6 +3,7 @@
  * runtime, listening on 127.0.0.1), compared with direct mode for identical output; plus the
  * transport's failure mapping (refused connection → exit 3, error bodies → exit 1 with fields).
  */
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -61,7 +62,7 @@ function shape(text: string): string {
 }
 
 describe('API mode gives the same results as direct mode', () => {
-  it('register, login, whoami, pair, devices, logout', async () => {
+  it('register, login, refresh, whoami, pair, devices, revoke, logout', async () => {
     const register = await both(
       [
         'register',
@@ -87,6 +88,24 @@ describe('API mode gives the same results as direct mode', () => {
     const login = await both(['login', '--password-stdin', '--profile', 'u', '--json'], `${PASSWORD}\n`);
     expect(login.overApi.code, login.overApi.stderr).toBe(0);
     expect(shape(login.overApi.stdout)).toBe(shape(login.inProcess.stdout));
+
+    // refresh proves possession of device-key.pem in both modes; the new pair replaces the old one.
+    const tokensBefore = JSON.parse(await readFile(join(api.profileDir, 'u', 'tokens.json'), 'utf8'));
+    const refresh = await both(['refresh', '--profile', 'u', '--json']);
+    expect(refresh.overApi.code, refresh.overApi.stderr).toBe(0);
+    expect(refresh.inProcess.code, refresh.inProcess.stderr).toBe(0);
+    expect(shape(refresh.overApi.stdout)).toBe(shape(refresh.inProcess.stdout));
+    const tokensAfter = JSON.parse(await readFile(join(api.profileDir, 'u', 'tokens.json'), 'utf8'));
+    expect(tokensAfter.refreshToken).not.toBe(tokensBefore.refreshToken);
+    expect(tokensAfter.sessionId).toBe(tokensBefore.sessionId);
+    // The old refresh token without the device key's proof is refused by the API.
+    const bare = await fetch(`${url}/token/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh_token: tokensAfter.refreshToken }),
+    });
+    expect(bare.status).toBe(422);
+    expect(((await bare.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
 
     for (const args of [
       ['whoami', '--profile', 'u', '--json'],

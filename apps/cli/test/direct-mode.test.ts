@@ -4,7 +4,7 @@
  * Certificates and keys are checked against node:crypto (OpenSSL).
  */
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { myNumberCheckDigit } from '@city/registration-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -276,6 +276,31 @@ describe('direct mode (tests run in order, sharing one data dir)', () => {
     const after = JSON.parse(await readFile(path, 'utf8'));
     expect(after.refreshToken).not.toBe(before.refreshToken);
     expect(after.sessionId).toBe(before.sessionId);
+  });
+
+  it('refresh rotates the pair with a proof of the device key; without the key file it cannot', async () => {
+    const path = profilePath('alice', 'tokens.json');
+    const before = JSON.parse(await readFile(path, 'utf8'));
+    const run = await city(['refresh', '--profile', 'alice', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const after = JSON.parse(await readFile(path, 'utf8'));
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(run.json()).toMatchObject({ sessionId: before.sessionId, deviceId: before.deviceId });
+    const text = await city(['refresh', '--profile', 'alice']);
+    expect(text.stdout).toContain(`session ${before.sessionId} refreshed`);
+    // The profile's device key is what the refresh proves: a profile holding only the tokens cannot refresh.
+    const key = profilePath('alice', 'device-key.pem');
+    const pem = await readFile(key, 'utf8');
+    await rm(key);
+    try {
+      const keyless = await city(['refresh', '--profile', 'alice']);
+      expect(keyless.code).not.toBe(0);
+      expect(keyless.stderr).toMatch(/PROFILE_NOT_FOUND/);
+    } finally {
+      await writeFile(key, pem, { mode: 0o600 });
+    }
+    expect((await city(['whoami', '--profile', 'alice'])).code).toBe(0);
   });
 
   it('pair request prints a terminal QR code and the expiry; pair accept registers this machine', async () => {

@@ -51,6 +51,7 @@ describe('help', () => {
         'make-register-body',
         'register',
         'login',
+        'refresh',
         'logout',
         'whoami',
         'pair request',

@@ -23,7 +23,7 @@ export const AUTH_ERROR_CODES = {
     'Too many failed logins for this identifier; retry after `retryAfterSeconds` (given for unknown identifiers too).',
   TOO_MANY_ATTEMPTS: 'Too many failed attempts from this address; retry after `retryAfterSeconds`.',
   PROOF_MODE_DISABLED: 'The requested device proof mode is not enabled on this server.',
-  CHALLENGE_INVALID: 'The login challenge is unknown, expired or already used; request a new one.',
+  CHALLENGE_INVALID: 'The login or refresh challenge is unknown, expired or already used; request a new one.',
   CLIENT_CERTIFICATE_REQUIRED:
     'mTLS proof was requested but the TLS connection carried no verified client certificate.',
   AUTHENTICATION_REQUIRED: 'No access token was presented.',

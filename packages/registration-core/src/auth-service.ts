@@ -106,9 +106,20 @@ export interface LoginInput {
   readonly client_cert_fp?: string;
 }
 
-/** Body accepted by `refresh`. */
+/** Body accepted by `createRefreshChallenge` (may be omitted entirely). */
+export type RefreshChallengeInput = Record<string, never>;
+
+/**
+ * Body accepted by `refresh`: the refresh token plus proof of possession of the session's device
+ * key — `challenge_id` and `signature` (over the `challenge` string of `createRefreshChallenge`),
+ * both required unless the device certificate is presented over mTLS (`RequestContext.peerCertificatePem`).
+ */
 export interface RefreshInput {
   readonly refresh_token: string;
+  /** The challenge from `createRefreshChallenge`. */
+  readonly challenge_id?: string;
+  /** base64url signature of the exact refresh `challenge` string with the device key. */
+  readonly signature?: string;
 }
 
 /** Body accepted by `revokeToken` (RFC 7009). */
@@ -250,6 +261,9 @@ export interface LoginChallenge {
   readonly expiresAt: string;
 }
 
+/** Result of `createRefreshChallenge` (same shape as a login challenge; the string names the refresh purpose). */
+export type RefreshChallenge = LoginChallenge;
+
 /** What a user looks like to themselves and to admins. */
 export interface UserSummary {
   readonly uuid: string;
@@ -366,7 +380,9 @@ export interface AuthService {
   createLoginChallenge(input?: unknown, context?: RequestContext): Promise<LoginChallenge>;
   /** Password + device proof → tokens. @throws VALIDATION_FAILED, INVALID_CREDENTIALS, ACCOUNT_LOCKED, TOO_MANY_ATTEMPTS, PROOF_MODE_DISABLED, CHALLENGE_INVALID, CLIENT_CERTIFICATE_REQUIRED */
   login(input: unknown, context?: RequestContext): Promise<LoginResult>;
-  /** Rotates a refresh token (reuse detection, same-device retry grace). @throws VALIDATION_FAILED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED, REFRESH_TOKEN_REUSED, CONCURRENT_UPDATE */
+  /** Issues a single-use nonce (2-minute TTL) for the refresh proof of possession. @throws VALIDATION_FAILED (any field in the body) */
+  createRefreshChallenge(input?: unknown, context?: RequestContext): Promise<RefreshChallenge>;
+  /** Rotates a refresh token; the caller proves possession of the session's device key (signed refresh challenge, or mTLS). Without a valid proof: TOKEN_INVALID whatever the token. Then reuse detection and the same-device retry grace. @throws VALIDATION_FAILED, CHALLENGE_INVALID, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_REVOKED, REFRESH_TOKEN_REUSED, CONCURRENT_UPDATE */
   refresh(input: unknown, context?: RequestContext): Promise<RefreshResult>;
   /** Revokes the principal's access token and its session (refresh family). */
   logout(principal: Principal, context?: RequestContext): Promise<void>;

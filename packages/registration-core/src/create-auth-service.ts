@@ -20,6 +20,7 @@ import {
 } from './use-cases/administer-users.js';
 import { authenticateAccessToken } from './use-cases/authenticate-access-token.js';
 import { createLoginChallenge } from './use-cases/create-login-challenge.js';
+import { createRefreshChallenge } from './use-cases/create-refresh-challenge.js';
 import { loginUser } from './use-cases/login-user.js';
 import { logoutSession } from './use-cases/logout-session.js';
 import { listDevices, renewDeviceCertificate, revokeDevice } from './use-cases/manage-devices.js';
@@ -65,6 +66,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
     register: (input, request) => registerUser(ctx, input, request),
     createLoginChallenge: (input) => createLoginChallenge(ctx, input),
     login: (input, request) => loginUser(ctx, input, request),
+    createRefreshChallenge: (input) => createRefreshChallenge(ctx, input),
     refresh: (input, request) => refreshSession(ctx, input, request),
     logout: (principal, request) => logoutSession(ctx, principal, request),
     revokeToken: (input, request) => revokeToken(ctx, input, request),

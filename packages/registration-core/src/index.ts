@@ -36,6 +36,8 @@ export type {
   PairingTokenRequestInput,
   PairingTokenResult,
   Principal,
+  RefreshChallenge,
+  RefreshChallengeInput,
   RefreshInput,
   RefreshResult,
   RegisterInput,

@@ -8,7 +8,7 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { type KeySet, signAccessToken } from '@city/jwt';
 import { describe, expect, it } from 'vitest';
-import { expectAuthError, signedInUser, useEngine } from './support/auth-harness.js';
+import { expectAuthError, refreshWithProof, signedInUser, useEngine } from './support/auth-harness.js';
 import { memoryEngine } from './support/store-engines.js';
 
 const TEN_YEARS = 10 * 365 * 24 * 3600;
@@ -61,7 +61,7 @@ describe('token lifetime cap', () => {
 
   it('a-ten-year-refresh-token: a refresh token longer than the session lifetime is refused', async () => {
     const h = engine.harness({ refreshTokenTtlSeconds: 3600 });
-    const { login, principal } = await signedInUser(h.auth);
+    const { reg, login, principal } = await signedInUser(h.auth);
     const iat = Math.floor(h.clock.now() / 1000);
     const forever = handSigned(h.crypto.keys, 'rt+jwt', {
       typ: 'refresh',
@@ -75,6 +75,7 @@ describe('token lifetime cap', () => {
       iat,
       exp: iat + TEN_YEARS,
     });
-    await expectAuthError(h.auth.refresh({ refresh_token: forever }), 'TOKEN_INVALID');
+    // Signed by the device's own key: the refusal is the cap's, not a missing proof of possession.
+    await expectAuthError(refreshWithProof(h.auth, forever, reg.privateKeyPem), 'TOKEN_INVALID');
   });
 });

@@ -8,6 +8,7 @@ import {
   expectAuthError,
   loginWithSignature,
   PASSWORD,
+  refreshWithProof,
   signedInUser,
   useEngine,
 } from './support/auth-harness.js';
@@ -96,9 +97,12 @@ for (const store of realEngines) {
           });
           await h.auth.revokeDevice(a.principal, second.deviceId);
           await expectAuthError(h.auth.authenticate(secondLogin.accessToken), 'TOKEN_REVOKED');
-          await expectAuthError(h.auth.refresh({ refresh_token: secondLogin.refreshToken }), 'TOKEN_REVOKED');
+          await expectAuthError(
+            refreshWithProof(h.auth, secondLogin.refreshToken, second.privateKeyPem as string),
+            'TOKEN_REVOKED',
+          );
           expect((await h.auth.authenticate(a.login.accessToken)).deviceId).toBe(a.reg.deviceId);
-          expect((await h.auth.refresh({ refresh_token: a.login.refreshToken })).deviceId).toBe(
+          expect((await refreshWithProof(h.auth, a.login.refreshToken, a.reg.privateKeyPem)).deviceId).toBe(
             a.reg.deviceId,
           );
           await expectAuthError(h.auth.revokeDevice(a.principal, second.deviceId), 'DEVICE_NOT_FOUND');

@@ -11,6 +11,7 @@ import {
   type Harness,
   loginWithSignature,
   PASSWORD,
+  refreshWithProof,
   registerWithServerKey,
   signedInUser,
   useEngine,
@@ -389,7 +390,10 @@ for (const store of realEngines) {
           const user = await h.stores.users.getByUuid(reg.uuid);
           await h.stores.users.update(reg.uuid, { status: 'disabled' }, user?.version ?? 0, h.clock.now());
           await expectAuthError(h.auth.authenticate(login.accessToken), 'TOKEN_REVOKED');
-          await expectAuthError(h.auth.refresh({ refresh_token: login.refreshToken }), 'TOKEN_REVOKED');
+          await expectAuthError(
+            refreshWithProof(h.auth, login.refreshToken, reg.privateKeyPem),
+            'TOKEN_REVOKED',
+          );
           await expectAuthError(
             loginWithSignature(h.auth, {
               identifier: reg.uuid,

@@ -14,6 +14,7 @@ import {
   loginWithSignature,
   newUserBody,
   PASSWORD,
+  refreshWithProof,
   registerWithServerKey,
   signedInUser,
   useEngine,
@@ -132,11 +133,13 @@ describe('port errors are mapped by the use cases (dynalite)', () => {
   });
 
   it('refresh: a family that vanished before the rotation is TOKEN_REVOKED', async () => {
-    const { login } = await signedInUser(engine.harness().auth);
+    const { reg, login } = await signedInUser(engine.harness().auth);
     await expectAuthError(
-      faultyHarness('refreshTokens', 'rotate', new NotFoundError()).auth.refresh({
-        refresh_token: login.refreshToken,
-      }),
+      refreshWithProof(
+        faultyHarness('refreshTokens', 'rotate', new NotFoundError()).auth,
+        login.refreshToken,
+        reg.privateKeyPem,
+      ),
       'TOKEN_REVOKED',
     );
   });

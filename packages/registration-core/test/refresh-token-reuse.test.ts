@@ -1,7 +1,8 @@
 /**
  * Attack: replaying a stolen, already-rotated refresh token (RFC 9700 §4.14.2). Reuse revokes the
- * whole family and its current access token, is audited and raises an alert; issue 9's grace
- * window lets the same device retry within `refreshGraceSeconds` and get the same pair back.
+ * whole family and every access token of it, is audited and raises an alert; the grace window lets
+ * the same device (proving possession of its key) retry within `refreshGraceSeconds` and get the
+ * same pair back. Every refresh here carries the device's proof, as the real client's does.
  * Runs on dynalite + s3rver (the real DynamoDB adapter's conditional rotate).
  */
 import { signRefreshToken } from '@city/jwt';
@@ -10,6 +11,7 @@ import {
   expectAuthError,
   type Harness,
   loginWithSignature,
+  refreshWithProof,
   registerWithServerKey,
   useEngine,
 } from './support/auth-harness.js';
@@ -34,13 +36,16 @@ for (const store of realEngines) {
         it('grace 0: the rotated token presented again revokes the family, its access token, audits and alerts', async () => {
           const h = engine.harness({ refreshGraceSeconds: 0 });
           const { reg, login } = await session(h);
-          const next = await h.auth.refresh({ refresh_token: login.refreshToken });
+          const next = await refreshWithProof(h.auth, login.refreshToken, reg.privateKeyPem);
           expect(next.sessionId).toBe(login.sessionId);
           await expectAuthError(
-            h.auth.refresh({ refresh_token: login.refreshToken }),
+            refreshWithProof(h.auth, login.refreshToken, reg.privateKeyPem),
             'REFRESH_TOKEN_REUSED',
           );
-          await expectAuthError(h.auth.refresh({ refresh_token: next.refreshToken }), 'TOKEN_REVOKED');
+          await expectAuthError(
+            refreshWithProof(h.auth, next.refreshToken, reg.privateKeyPem),
+            'TOKEN_REVOKED',
+          );
           await expectAuthError(h.auth.authenticate(next.accessToken), 'TOKEN_REVOKED');
           const family = await h.stores.refreshTokens.get(login.sessionId);
           expect(family).toMatchObject({ status: 'revoked', revokedReason: 'reuse' });
@@ -53,30 +58,33 @@ for (const store of realEngines) {
 
         it('grace window: the same device retrying inside the window gets the same pair; outside it, the family dies', async () => {
           const h = engine.harness({ refreshGraceSeconds: 10 });
-          const { login } = await session(h);
-          const first = await h.auth.refresh({ refresh_token: login.refreshToken });
+          const { reg, login } = await session(h);
+          const first = await refreshWithProof(h.auth, login.refreshToken, reg.privateKeyPem);
           h.clock.advance(5);
-          expect(await h.auth.refresh({ refresh_token: login.refreshToken })).toEqual(first);
+          expect(await refreshWithProof(h.auth, login.refreshToken, reg.privateKeyPem)).toEqual(first);
           h.clock.advance(5); // exactly at graceUntil: still inside (inclusive)
-          expect(await h.auth.refresh({ refresh_token: login.refreshToken })).toEqual(first);
+          expect(await refreshWithProof(h.auth, login.refreshToken, reg.privateKeyPem)).toEqual(first);
           // The successor itself still rotates normally.
-          const second = await h.auth.refresh({ refresh_token: first.refreshToken });
+          const second = await refreshWithProof(h.auth, first.refreshToken, reg.privateKeyPem);
           expect(second.refreshToken).not.toBe(first.refreshToken);
           h.clock.advance(11);
           await expectAuthError(
-            h.auth.refresh({ refresh_token: first.refreshToken }),
+            refreshWithProof(h.auth, first.refreshToken, reg.privateKeyPem),
             'REFRESH_TOKEN_REUSED',
           );
-          await expectAuthError(h.auth.refresh({ refresh_token: second.refreshToken }), 'TOKEN_REVOKED');
+          await expectAuthError(
+            refreshWithProof(h.auth, second.refreshToken, reg.privateKeyPem),
+            'TOKEN_REVOKED',
+          );
         });
 
         it('grace window: a token two generations old is reuse even inside the window', async () => {
           const h = engine.harness({ refreshGraceSeconds: 10 });
-          const { login } = await session(h);
-          const first = await h.auth.refresh({ refresh_token: login.refreshToken });
-          await h.auth.refresh({ refresh_token: first.refreshToken });
+          const { reg, login } = await session(h);
+          const first = await refreshWithProof(h.auth, login.refreshToken, reg.privateKeyPem);
+          await refreshWithProof(h.auth, first.refreshToken, reg.privateKeyPem);
           await expectAuthError(
-            h.auth.refresh({ refresh_token: login.refreshToken }),
+            refreshWithProof(h.auth, login.refreshToken, reg.privateKeyPem),
             'REFRESH_TOKEN_REUSED',
           );
         });
@@ -84,7 +92,7 @@ for (const store of realEngines) {
         it('grace window: the previous generation presented for another device is reuse', async () => {
           const h = engine.harness({ refreshGraceSeconds: 10 });
           const { reg, login } = await session(h);
-          await h.auth.refresh({ refresh_token: login.refreshToken });
+          await refreshWithProof(h.auth, login.refreshToken, reg.privateKeyPem);
           // A token of the same family and previous generation but naming another device (as a stolen
           // token replayed through another device's client would be re-bound by a proxy or bug).
           const forged = await signRefreshToken(
@@ -92,15 +100,18 @@ for (const store of realEngines) {
             { sub: reg.uuid, deviceId: 'another-device', familyId: login.sessionId, generation: 0 },
             { issuer: 'https://auth.test.city', audience: 'city-test', now: new Date(h.clock.now()) },
           );
-          await expectAuthError(h.auth.refresh({ refresh_token: forged.token }), 'REFRESH_TOKEN_REUSED');
+          await expectAuthError(
+            refreshWithProof(h.auth, forged.token, reg.privateKeyPem),
+            'REFRESH_TOKEN_REUSED',
+          );
           expect((await h.stores.refreshTokens.get(login.sessionId))?.status).toBe('revoked');
         });
 
         it('concurrent refreshes with grace 0: exactly one rotates, the family ends revoked', async () => {
           const h = engine.harness({ refreshGraceSeconds: 0 });
-          const { login } = await session(h);
+          const { reg, login } = await session(h);
           const results = await Promise.allSettled(
-            Array.from({ length: 20 }, () => h.auth.refresh({ refresh_token: login.refreshToken })),
+            Array.from({ length: 20 }, () => refreshWithProof(h.auth, login.refreshToken, reg.privateKeyPem)),
           );
           const ok = results.filter((r) => r.status === 'fulfilled');
           expect(ok).toHaveLength(1);
@@ -115,9 +126,9 @@ for (const store of realEngines) {
 
         it('concurrent refreshes with grace: one rotation, every caller gets the same pair, the session lives', async () => {
           const h = engine.harness({ refreshGraceSeconds: 10 });
-          const { login } = await session(h);
+          const { reg, login } = await session(h);
           const results = await Promise.all(
-            Array.from({ length: 20 }, () => h.auth.refresh({ refresh_token: login.refreshToken })),
+            Array.from({ length: 20 }, () => refreshWithProof(h.auth, login.refreshToken, reg.privateKeyPem)),
           );
           expect(new Set(results.map((r) => r.refreshToken)).size).toBe(1);
           const family = await h.stores.refreshTokens.get(login.sessionId);
@@ -127,15 +138,24 @@ for (const store of realEngines) {
 
         it('refuses access tokens, garbage and tokens of another issuer as refresh tokens', async () => {
           const h = engine.harness();
-          const { login } = await session(h);
-          await expectAuthError(h.auth.refresh({ refresh_token: login.accessToken }), 'TOKEN_INVALID');
-          await expectAuthError(h.auth.refresh({ refresh_token: 'a.b.c' }), 'TOKEN_INVALID');
+          const { reg, login } = await session(h);
+          await expectAuthError(
+            refreshWithProof(h.auth, login.accessToken, reg.privateKeyPem),
+            'TOKEN_INVALID',
+          );
+          await expectAuthError(refreshWithProof(h.auth, 'a.b.c', reg.privateKeyPem), 'TOKEN_INVALID');
           await expectAuthError(h.auth.refresh({ refresh_token: { $gt: '' } }), 'VALIDATION_FAILED');
           await expectAuthError(h.auth.refresh({}), 'VALIDATION_FAILED');
           const other = engine.harness({ issuer: 'https://evil.example' });
-          await expectAuthError(other.auth.refresh({ refresh_token: login.refreshToken }), 'TOKEN_INVALID');
+          await expectAuthError(
+            refreshWithProof(other.auth, login.refreshToken, reg.privateKeyPem),
+            'TOKEN_INVALID',
+          );
           h.clock.advance(31 * 24 * 3600);
-          await expectAuthError(h.auth.refresh({ refresh_token: login.refreshToken }), 'TOKEN_EXPIRED');
+          await expectAuthError(
+            refreshWithProof(h.auth, login.refreshToken, reg.privateKeyPem),
+            'TOKEN_EXPIRED',
+          );
         });
       });
     },

@@ -16,6 +16,7 @@ import {
   loginWithSignature,
   newUserBody,
   PASSWORD,
+  refreshWithProof,
 } from './support/auth-harness.js';
 import { memoryEngine, type OpenedStores, realEngines } from './support/store-engines.js';
 
@@ -117,7 +118,10 @@ for (const engine of [memoryEngine, ...realEngines]) {
           }),
           'INVALID_CREDENTIALS',
         );
-        await expectAuthError(auth.refresh({ refresh_token: login1.refreshToken }), 'TOKEN_REVOKED');
+        await expectAuthError(
+          refreshWithProof(auth, login1.refreshToken, reg.privateKeyPem as string),
+          'TOKEN_REVOKED',
+        );
         await expectAuthError(auth.authenticate(login1.accessToken), 'TOKEN_REVOKED');
         const crl = await auth.crlPem();
         expect(crl).toMatch(/^-----BEGIN X509 CRL-----/);
@@ -126,14 +130,17 @@ for (const engine of [memoryEngine, ...realEngines]) {
         // 6. Device 2 is still logged in; its refresh rotates.
         expect((await auth.authenticate(login2.accessToken)).deviceId).toBe(dev2.deviceId);
         h.clock.advance(60);
-        const r1 = await auth.refresh({ refresh_token: login2.refreshToken });
+        const r1 = await refreshWithProof(auth, login2.refreshToken, key2.privateKeyPem);
         expect(r1.refreshToken).not.toBe(login2.refreshToken);
         expect(r1.sessionId).toBe(login2.sessionId);
-        const r2 = await auth.refresh({ refresh_token: r1.refreshToken });
+        const r2 = await refreshWithProof(auth, r1.refreshToken, key2.privateKeyPem);
         // 7. The first refresh token again, well outside the grace window: reuse → family revoked.
         h.clock.advance(60);
-        await expectAuthError(auth.refresh({ refresh_token: login2.refreshToken }), 'REFRESH_TOKEN_REUSED');
-        await expectAuthError(auth.refresh({ refresh_token: r2.refreshToken }), 'TOKEN_REVOKED');
+        await expectAuthError(
+          refreshWithProof(auth, login2.refreshToken, key2.privateKeyPem),
+          'REFRESH_TOKEN_REUSED',
+        );
+        await expectAuthError(refreshWithProof(auth, r2.refreshToken, key2.privateKeyPem), 'TOKEN_REVOKED');
         await expectAuthError(auth.authenticate(r2.accessToken), 'TOKEN_REVOKED');
 
         // 8. Log in again on device 2 and log out.
@@ -145,7 +152,10 @@ for (const engine of [memoryEngine, ...realEngines]) {
         const p3 = await auth.authenticate(login3.accessToken);
         await auth.logout(p3);
         await expectAuthError(auth.authenticate(login3.accessToken), 'TOKEN_REVOKED');
-        await expectAuthError(auth.refresh({ refresh_token: login3.refreshToken }), 'TOKEN_REVOKED');
+        await expectAuthError(
+          refreshWithProof(auth, login3.refreshToken, key2.privateKeyPem),
+          'TOKEN_REVOKED',
+        );
 
         // The audit trail has every step.
         const types = new Set(

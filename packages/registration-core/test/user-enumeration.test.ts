@@ -10,6 +10,7 @@ import type { AuthError } from '../src/auth-error.js';
 import {
   expectAuthError,
   loginWithSignature,
+  refreshWithProof,
   registerWithServerKey,
   signedInUser,
   useEngine,
@@ -164,7 +165,10 @@ for (const store of realEngines) {
           ];
           for (const input of inputs) await expect(h.auth.revokeToken(input)).resolves.toBeUndefined();
           await expectAuthError(h.auth.authenticate(login.accessToken), 'TOKEN_REVOKED');
-          await expectAuthError(h.auth.refresh({ refresh_token: login.refreshToken }), 'TOKEN_REVOKED');
+          await expectAuthError(
+            refreshWithProof(h.auth, login.refreshToken, reg.privateKeyPem),
+            'TOKEN_REVOKED',
+          );
         });
       });
     },

@@ -1,7 +1,7 @@
 /**
  * Account and session routes: registration (also at the seeds' `/registration/`), login
  * challenge and login (the seeds' `{ uuid, password }` body is accepted plus a device proof),
- * token refresh, RFC 7009 revocation, logout and the caller's profile.
+ * token refresh with proof of possession of the device key, RFC 7009 revocation, logout and the caller's profile.
  */
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
@@ -108,14 +108,35 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
   );
 
   app.post(
+    '/token/refresh/challenge',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'A single-use nonce for the refresh proof of possession (sign it with the device key)',
+        body: documentedBody('Empty or omitted.', {}),
+        response: { 200: LOGIN_CHALLENGE_SCHEMA, ...ERROR_RESPONSES },
+      },
+      config: limited,
+    },
+    async (request) => auth.createRefreshChallenge(request.body, contextOf(request)),
+  );
+
+  app.post(
     '/token/refresh',
     {
       schema: {
         tags: ['session'],
-        summary: 'Rotate a refresh token (reuse detection, same-device retry grace)',
-        body: documentedBody('The current refresh token.', { refresh_token: F.refresh_token }, [
-          'refresh_token',
-        ]),
+        summary:
+          'Rotate a refresh token with proof of possession of the device key (reuse detection, same-device retry grace)',
+        body: documentedBody(
+          'The current refresh token + a signature of a fresh refresh challenge with the device key (or, over mTLS, the device certificate instead of the signature fields).',
+          {
+            refresh_token: F.refresh_token,
+            challenge_id: F.refresh_challenge_id,
+            signature: F.refresh_signature,
+          },
+          ['refresh_token'],
+        ),
         response: { 200: TOKEN_PAIR_SCHEMA, ...ERROR_RESPONSES },
       },
       config: limited,

@@ -127,6 +127,22 @@ export async function login(
   return { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
 }
 
+/** A POST /token/refresh body proving possession of the device key (a fresh refresh challenge, signed). */
+export async function refreshPayload(
+  app: FastifyInstance,
+  refreshToken: string,
+  privateKeyPem: string,
+): Promise<Record<string, string>> {
+  const challenge = json<{ challengeId: string; challenge: string }>(
+    await app.inject({ method: 'POST', url: '/token/refresh/challenge' }),
+  );
+  return {
+    refresh_token: refreshToken,
+    challenge_id: challenge.challengeId,
+    signature: signChallenge(privateKeyPem, challenge.challenge),
+  };
+}
+
 /** Grants roles directly through the core as the operator (what `city admin grant-role` does for the first admin). */
 export async function grantRoles(runtime: AuthRuntime, userUuid: string, roles: string[]): Promise<void> {
   await runtime.auth.setRoles({ operator: 'test' }, { user_uuid: userUuid, roles });

@@ -12,6 +12,7 @@ import {
   newUser,
   openSharedApi,
   PASSWORD,
+  refreshBody,
   registerUser,
   type SharedStorage,
   sender,
@@ -117,8 +118,10 @@ describe('concurrency invariants over HTTP', () => {
     const user = await registerUser(send);
     const tokens = await login(send, user);
     const answers = await Promise.all(
-      Array.from({ length: 50 }, () =>
-        send('POST', '/token/refresh', { body: { refresh_token: tokens.refreshToken } }),
+      Array.from({ length: 50 }, async () =>
+        send('POST', '/token/refresh', {
+          body: await refreshBody(send, tokens.refreshToken, user.privateKeyPem),
+        }),
       ),
     );
     expectNoServerErrorAndCodes(answers);
@@ -130,7 +133,9 @@ describe('concurrency invariants over HTTP', () => {
     }
     const winner = winners[0]!.body;
     // The family is revoked: the winner's successor refresh token and access token are dead too.
-    const again = await send('POST', '/token/refresh', { body: { refresh_token: winner.refreshToken } });
+    const again = await send('POST', '/token/refresh', {
+      body: await refreshBody(send, winner.refreshToken, user.privateKeyPem),
+    });
     expect(again.status).toBe(401);
     expect(['REFRESH_TOKEN_REUSED', 'TOKEN_REVOKED']).toContain(again.body.error.code);
     const me = await send('GET', '/me', { token: winner.accessToken });
@@ -146,8 +151,10 @@ describe('concurrency invariants over HTTP', () => {
     const user = await registerUser(send);
     const tokens = await login(send, user);
     const answers = await Promise.all(
-      Array.from({ length: 50 }, () =>
-        send('POST', '/token/refresh', { body: { refresh_token: tokens.refreshToken } }),
+      Array.from({ length: 50 }, async () =>
+        send('POST', '/token/refresh', {
+          body: await refreshBody(send, tokens.refreshToken, user.privateKeyPem),
+        }),
       ),
     );
     expectNoServerErrorAndCodes(answers);
@@ -160,7 +167,11 @@ describe('concurrency invariants over HTTP', () => {
     // The shared successor is live.
     expect((await send('GET', '/me', { token: pair.accessToken })).status).toBe(200);
     expect(
-      (await send('POST', '/token/refresh', { body: { refresh_token: pair.refreshToken } })).status,
+      (
+        await send('POST', '/token/refresh', {
+          body: await refreshBody(send, pair.refreshToken, user.privateKeyPem),
+        })
+      ).status,
     ).toBe(200);
   }, 120_000);
 

@@ -11,6 +11,7 @@ import {
   openEmbeddedApi,
   PASSWORD,
   type RegisteredUser,
+  refreshBody,
   registerUser,
   sender,
   type Tokens,
@@ -142,7 +143,7 @@ describe('cross-user device access', () => {
     const original = devices.body.devices.find((d: { deviceId: string }) => d.deviceId === bob.deviceId);
     expect(original.status).toBe('active');
     const refreshed = await send('POST', '/token/refresh', {
-      body: { refresh_token: bobTokens.refreshToken },
+      body: await refreshBody(send, bobTokens.refreshToken, bob.privateKeyPem),
     });
     expect(refreshed.status).toBe(200);
   });

@@ -149,6 +149,7 @@ const LOGIN_FIELDS = [
   'device_id',
   'client_cert_fp',
 ];
+const REFRESH_FIELDS = ['refresh_token', 'challenge_id', 'signature'];
 const DEVICE_FIELDS = [
   'pairing_token',
   'qr_code',
@@ -202,9 +203,14 @@ function endpointMatrix(): { name: string; probes: () => Probe[] }[] {
       probes: () => fieldProbes('login', 'POST', '/login', loginBase, LOGIN_FIELDS, 'challenge_id'),
     },
     {
+      name: 'POST /token/refresh/challenge',
+      probes: () =>
+        fieldProbes('refresh-challenge', 'POST', '/token/refresh/challenge', () => ({}), ['nonce'], 'nonce'),
+    },
+    {
       name: 'POST /token/refresh',
       probes: () =>
-        fieldProbes('refresh', 'POST', '/token/refresh', () => ({}), ['refresh_token'], 'refresh_token'),
+        fieldProbes('refresh', 'POST', '/token/refresh', () => ({}), REFRESH_FIELDS, 'refresh_token'),
     },
     {
       name: 'POST /token/revoke',
@@ -274,7 +280,7 @@ function endpointMatrix(): { name: string; probes: () => Probe[] }[] {
 }
 
 describe('hostile input: coverage', () => {
-  it('fuzzes every body field the OpenAPI document lists for register, login and devices', () => {
+  it('fuzzes every body field the OpenAPI document lists for register, login, refresh and devices', () => {
     type Operation = { requestBody?: { content?: Record<string, { schema?: { properties?: object } }> } };
     const spec = api.app.swagger() as { paths: Record<string, Record<string, Operation>> };
     const documented = (path: string) =>
@@ -283,6 +289,8 @@ describe('hostile input: coverage', () => {
       ).sort();
     expect(documented('/register')).toEqual([...REGISTER_FIELDS].sort());
     expect(documented('/login')).toEqual([...LOGIN_FIELDS].sort());
+    expect(documented('/token/refresh')).toEqual([...REFRESH_FIELDS].sort());
+    expect(documented('/token/refresh/challenge')).toEqual([]);
     expect(documented('/devices')).toEqual([...DEVICE_FIELDS].sort());
   });
 });
@@ -363,6 +371,7 @@ describe('hostile input: structure and encoding', () => {
     { url: '/register' },
     { url: '/login' },
     { url: '/login/challenge' },
+    { url: '/token/refresh/challenge' },
     { url: '/token/refresh' },
     { url: '/token/revoke' },
     { url: '/devices' },
@@ -690,7 +699,7 @@ describe('hostile input: structure and encoding', () => {
     const endpoints: [string, Method, string, () => Record<string, unknown>, readonly string[], string?][] = [
       ['register', 'POST', '/register', () => newUser(), REGISTER_FIELDS],
       ['login', 'POST', '/login', loginBase, LOGIN_FIELDS],
-      ['refresh', 'POST', '/token/refresh', () => ({}), ['refresh_token']],
+      ['refresh', 'POST', '/token/refresh', () => ({}), REFRESH_FIELDS],
       ['revoke', 'POST', '/token/revoke', () => ({ token: 'x' }), ['token', 'token_type_hint']],
       ['pairing', 'POST', '/pairing-tokens', () => ({}), ['device_label'], tokens.accessToken],
       ['devices', 'POST', '/devices', deviceBase, DEVICE_FIELDS],

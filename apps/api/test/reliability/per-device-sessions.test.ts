@@ -11,6 +11,7 @@ import {
   openEmbeddedApi,
   PASSWORD,
   type RegisteredUser,
+  refreshBody,
   registerUser,
   sender,
   type Tokens,
@@ -90,13 +91,17 @@ describe('per-device sessions', () => {
   });
 
   it('revoking the new device logs it out and leaves the first device logged in', async () => {
-    const { first, device, second } = await pairedUser();
+    const { user, first, device, second } = await pairedUser();
     const revoked = await send('DELETE', `/devices/${device.deviceId}`, { token: first.accessToken });
     expect(revoked.status, revoked.text).toBe(200);
     expect(revoked.body.status).toBe('revoked');
     expect((await send('GET', '/me', { token: second.accessToken })).status).toBe(401);
     expect(
-      (await send('POST', '/token/refresh', { body: { refresh_token: second.refreshToken } })).status,
+      (
+        await send('POST', '/token/refresh', {
+          body: await refreshBody(send, second.refreshToken, device.privateKeyPem),
+        })
+      ).status,
     ).toBe(401);
     expect(
       (
@@ -108,7 +113,9 @@ describe('per-device sessions', () => {
       ).status,
     ).toBe(401);
     expect((await send('GET', '/me', { token: first.accessToken })).status).toBe(200);
-    const refreshed = await send('POST', '/token/refresh', { body: { refresh_token: first.refreshToken } });
+    const refreshed = await send('POST', '/token/refresh', {
+      body: await refreshBody(send, first.refreshToken, user.privateKeyPem),
+    });
     expect(refreshed.status).toBe(200);
   });
 
@@ -118,18 +125,26 @@ describe('per-device sessions', () => {
     expect(revoked.status, revoked.text).toBe(200);
     expect((await send('GET', '/me', { token: first.accessToken })).status).toBe(401);
     expect(
-      (await send('POST', '/token/refresh', { body: { refresh_token: first.refreshToken } })).status,
+      (
+        await send('POST', '/token/refresh', {
+          body: await refreshBody(send, first.refreshToken, user.privateKeyPem),
+        })
+      ).status,
     ).toBe(401);
     expect((await send('GET', '/me', { token: second.accessToken })).status).toBe(200);
   });
 
   it('logging out on one device leaves the other logged in', async () => {
-    const { first, second } = await pairedUser();
+    const { first, device, second } = await pairedUser();
     expect((await send('POST', '/logout', { token: first.accessToken })).status).toBe(204);
     expect((await send('GET', '/me', { token: first.accessToken })).status).toBe(401);
     expect((await send('GET', '/me', { token: second.accessToken })).status).toBe(200);
     expect(
-      (await send('POST', '/token/refresh', { body: { refresh_token: second.refreshToken } })).status,
+      (
+        await send('POST', '/token/refresh', {
+          body: await refreshBody(send, second.refreshToken, device.privateKeyPem),
+        })
+      ).status,
     ).toBe(200);
   });
 });

@@ -16,6 +16,7 @@ import {
   login,
   openSharedApi,
   readOutbox,
+  refreshBody,
   registerUser,
   type SharedStorage,
   sender,
@@ -54,19 +55,27 @@ async function session() {
 describe('refresh token retry grace', () => {
   it('inside the window, the same device retrying gets the same successor pair (up to the boundary)', async () => {
     const { user, tokens } = await session();
-    const first = await send('POST', '/token/refresh', { body: { refresh_token: tokens.refreshToken } });
+    const first = await send('POST', '/token/refresh', {
+      body: await refreshBody(send, tokens.refreshToken, user.privateKeyPem),
+    });
     expect(first.status).toBe(200);
     clock.advance(5);
-    const retry = await send('POST', '/token/refresh', { body: { refresh_token: tokens.refreshToken } });
+    const retry = await send('POST', '/token/refresh', {
+      body: await refreshBody(send, tokens.refreshToken, user.privateKeyPem),
+    });
     expect(retry.status).toBe(200);
     expect(retry.body).toEqual(first.body);
     clock.advance(5); // exactly at the end of the window: still inside
-    const boundary = await send('POST', '/token/refresh', { body: { refresh_token: tokens.refreshToken } });
+    const boundary = await send('POST', '/token/refresh', {
+      body: await refreshBody(send, tokens.refreshToken, user.privateKeyPem),
+    });
     expect(boundary.status).toBe(200);
     expect(boundary.body).toEqual(first.body);
     // The session lives on: the successor works and rotates normally.
     expect((await send('GET', '/me', { token: first.body.accessToken })).status).toBe(200);
-    const next = await send('POST', '/token/refresh', { body: { refresh_token: first.body.refreshToken } });
+    const next = await send('POST', '/token/refresh', {
+      body: await refreshBody(send, first.body.refreshToken, user.privateKeyPem),
+    });
     expect(next.status).toBe(200);
     expect(next.body.refreshToken).not.toBe(first.body.refreshToken);
     expect(alertsFor(user.uuid)).toHaveLength(0);
@@ -74,14 +83,18 @@ describe('refresh token retry grace', () => {
 
   it('one second outside the window, the retry revokes the family and raises an alert', async () => {
     const { user, tokens } = await session();
-    const first = await send('POST', '/token/refresh', { body: { refresh_token: tokens.refreshToken } });
+    const first = await send('POST', '/token/refresh', {
+      body: await refreshBody(send, tokens.refreshToken, user.privateKeyPem),
+    });
     expect(first.status).toBe(200);
     clock.advance(11);
-    const late = await send('POST', '/token/refresh', { body: { refresh_token: tokens.refreshToken } });
+    const late = await send('POST', '/token/refresh', {
+      body: await refreshBody(send, tokens.refreshToken, user.privateKeyPem),
+    });
     expect(late.status).toBe(401);
     expect(late.body.error.code).toBe('REFRESH_TOKEN_REUSED');
     const successor = await send('POST', '/token/refresh', {
-      body: { refresh_token: first.body.refreshToken },
+      body: await refreshBody(send, first.body.refreshToken, user.privateKeyPem),
     });
     expect(successor.status).toBe(401);
     expect(successor.body.error.code).toBe('TOKEN_REVOKED');
@@ -93,7 +106,9 @@ describe('refresh token retry grace', () => {
 
   it('inside the window but from another device, the retry revokes the family and raises an alert', async () => {
     const { user, tokens } = await session();
-    const first = await send('POST', '/token/refresh', { body: { refresh_token: tokens.refreshToken } });
+    const first = await send('POST', '/token/refresh', {
+      body: await refreshBody(send, tokens.refreshToken, user.privateKeyPem),
+    });
     expect(first.status).toBe(200);
     clock.advance(2);
     // The previous generation of the same family, bound to another device (server-signed:
@@ -108,11 +123,13 @@ describe('refresh token retry grace', () => {
       },
       { issuer: ISSUER, audience: AUDIENCE, now: new Date(clock.now()) },
     );
-    const replay = await send('POST', '/token/refresh', { body: { refresh_token: forged.token } });
+    const replay = await send('POST', '/token/refresh', {
+      body: await refreshBody(send, forged.token, user.privateKeyPem),
+    });
     expect(replay.status).toBe(401);
     expect(replay.body.error.code).toBe('REFRESH_TOKEN_REUSED');
     const successor = await send('POST', '/token/refresh', {
-      body: { refresh_token: first.body.refreshToken },
+      body: await refreshBody(send, first.body.refreshToken, user.privateKeyPem),
     });
     expect(successor.status).toBe(401);
     expect((await send('GET', '/me', { token: first.body.accessToken })).status).toBe(401);
@@ -120,15 +137,25 @@ describe('refresh token retry grace', () => {
   });
 
   it('a token two generations old is reuse even inside the window', async () => {
-    const { tokens } = await session();
-    const first = await send('POST', '/token/refresh', { body: { refresh_token: tokens.refreshToken } });
-    const second = await send('POST', '/token/refresh', { body: { refresh_token: first.body.refreshToken } });
+    const { user, tokens } = await session();
+    const first = await send('POST', '/token/refresh', {
+      body: await refreshBody(send, tokens.refreshToken, user.privateKeyPem),
+    });
+    const second = await send('POST', '/token/refresh', {
+      body: await refreshBody(send, first.body.refreshToken, user.privateKeyPem),
+    });
     expect(second.status).toBe(200);
-    const old = await send('POST', '/token/refresh', { body: { refresh_token: tokens.refreshToken } });
+    const old = await send('POST', '/token/refresh', {
+      body: await refreshBody(send, tokens.refreshToken, user.privateKeyPem),
+    });
     expect(old.status).toBe(401);
     expect(old.body.error.code).toBe('REFRESH_TOKEN_REUSED');
     expect(
-      (await send('POST', '/token/refresh', { body: { refresh_token: second.body.refreshToken } })).status,
+      (
+        await send('POST', '/token/refresh', {
+          body: await refreshBody(send, second.body.refreshToken, user.privateKeyPem),
+        })
+      ).status,
     ).toBe(401);
   });
 });

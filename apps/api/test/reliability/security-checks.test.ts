@@ -19,6 +19,7 @@ import {
   loginAnswer,
   openSharedApi,
   PASSWORD,
+  refreshBody,
   registerUser,
   type SharedStorage,
   sender,
@@ -256,7 +257,9 @@ describe('JWT attacks on protected routes', () => {
     const second = await login(send, user);
     expect((await send('POST', '/logout', { token: second.accessToken })).status).toBe(204);
     expectRefused(await send('GET', '/me', { token: second.accessToken }), ['TOKEN_REVOKED']);
-    const refreshed = await send('POST', '/token/refresh', { body: { refresh_token: second.refreshToken } });
+    const refreshed = await send('POST', '/token/refresh', {
+      body: await refreshBody(send, second.refreshToken, user.privateKeyPem),
+    });
     expectRefused(refreshed, ['TOKEN_REVOKED']);
   });
 });

@@ -102,7 +102,9 @@ describe('storage engine stopped mid-run and restarted', () => {
     expectUnavailable(await send('POST', '/login/challenge', { body: {} }));
     expectUnavailable(await send('GET', '/me', { token: session.accessToken }));
     expectUnavailable(
-      await send('POST', '/token/refresh', { body: { refresh_token: session.refreshToken } }),
+      await send('POST', '/token/refresh', {
+        body: { refresh_token: session.refreshToken, challenge_id: 'c'.repeat(36), signature: 'AAAA' },
+      }),
     );
     expectUnavailable(await send('GET', '/ready'));
     // A hang detector, not a performance goal: five calls against a dead engine, 2 × 1.5 s each at worst.

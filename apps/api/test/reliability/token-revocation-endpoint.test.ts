@@ -9,6 +9,7 @@ import {
   type ApiInstance,
   login,
   openSharedApi,
+  refreshBody,
   registerUser,
   type SharedStorage,
   sender,
@@ -84,7 +85,7 @@ describe('token revocation endpoint (RFC 7009)', () => {
     });
     expect(revoked.status).toBe(200);
     const refresh = await sender(first.app)('POST', '/token/refresh', {
-      body: { refresh_token: tokens.refreshToken },
+      body: await refreshBody(sender(first.app), tokens.refreshToken, user.privateKeyPem),
     });
     expect(refresh.status).toBe(401);
     expect(refresh.body.error.code).toBe('TOKEN_REVOKED');

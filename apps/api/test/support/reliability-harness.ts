@@ -355,6 +355,22 @@ export async function loginAnswer(
   });
 }
 
+/** A refresh body proving possession of the device key: a fresh refresh challenge signed with it. */
+export async function refreshBody(
+  send: Send,
+  refreshToken: string,
+  privateKeyPem: string,
+): Promise<Record<string, string>> {
+  const challenge = await send('POST', '/token/refresh/challenge', { body: {} });
+  if (challenge.status !== 200)
+    throw new Error(`refresh challenge answered ${challenge.status}: ${challenge.text}`);
+  return {
+    refresh_token: refreshToken,
+    challenge_id: challenge.body.challengeId,
+    signature: signChallenge(privateKeyPem, challenge.body.challenge),
+  };
+}
+
 /** A token pair as the API returns it. */
 export interface Tokens {
   readonly accessToken: string;

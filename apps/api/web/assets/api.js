@@ -4,9 +4,12 @@
  * Errors arrive as `{ error: { code, message, fields? } }` and become {@link ApiError}s. Bearer tokens
  * (RFC 6750) live in sessionStorage, so they end with the tab. An access token that the server reports as
  * `TOKEN_EXPIRED` is renewed once with the rotating refresh token (`POST /token/refresh`) and the call repeated.
+ * A refresh proves possession of the device key: the page signs a fresh refresh challenge
+ * (`POST /token/refresh/challenge`) with the key in IndexedDB, so a refresh token alone is worthless.
  * `Accept-Language` follows the page language so server messages match it.
  */
-import { currentLanguage } from './i18n.js';
+import { loadDeviceKey, signChallenge } from './device-key.js';
+import { currentLanguage, t } from './i18n.js';
 
 const SESSION_KEY = 'city.session';
 
@@ -118,13 +121,20 @@ export function publicRequest(method, path, body) {
 }
 
 /**
- * Renews the session with its refresh token; the old refresh token is spent either way.
+ * Renews the session with its refresh token and a signature of a fresh refresh challenge with the device
+ * key (proof of possession); the old refresh token is spent either way.
  *
  * @param {Session} session
  * @returns {Promise<Session>}
  */
-async function refreshSession(session) {
-  const pair = await send('POST', '/token/refresh', { body: { refresh_token: session.refreshToken } });
+export async function refreshSession(session) {
+  const keyPair = session.uuid === undefined ? undefined : await loadDeviceKey(session.uuid);
+  if (keyPair === undefined) throw new ApiError(0, 'NO_DEVICE_KEY', t('login.noKey'));
+  const challenge = await send('POST', '/token/refresh/challenge', { body: {} });
+  const signature = await signChallenge(keyPair, challenge.challenge);
+  const pair = await send('POST', '/token/refresh', {
+    body: { refresh_token: session.refreshToken, challenge_id: challenge.challengeId, signature },
+  });
   const renewed = {
     ...session,
     accessToken: pair.accessToken,

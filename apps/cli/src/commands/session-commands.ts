@@ -1,7 +1,7 @@
 /**
- * `city login`, `city logout`, `city whoami`: the session of the profile's device. Login proves
- * possession of the device key by signing the server's challenge (never by sending the fingerprint,
- * which is public); the tokens are saved in the profile with mode 0600.
+ * `city login`, `city refresh`, `city logout`, `city whoami`: the session of the profile's device.
+ * Login and refresh prove possession of the device key by signing the server's challenge (never by
+ * sending the fingerprint, which is public); the tokens are saved in the profile with mode 0600.
  */
 import { signChallenge } from '@city/client-cert';
 import { isCityError } from '@city/errors';
@@ -13,6 +13,7 @@ import {
   type CommonOptions,
   printResult,
   profileFor,
+  refreshTokens,
   saveTokenPair,
   withClient,
   withSession,
@@ -27,7 +28,7 @@ interface LoginOptions extends CommonOptions {
 }
 
 /**
- * Registers `login`, `logout` and `whoami` on `program`.
+ * Registers `login`, `refresh`, `logout` and `whoami` on `program`.
  *
  * @throws never
  * @example
@@ -92,6 +93,42 @@ Examples:
         options,
         data,
         `logged in as ${result.user.username} (${result.user.uuid}) on device ${result.deviceId}\nsession until ${result.refreshTokenExpiresAt}`,
+      );
+    });
+
+  const refresh = program
+    .command('refresh')
+    .description('rotate the session tokens now, proving possession of the device key');
+  addModeOptions(refresh);
+  addProfileOptions(refresh);
+  addOutputOptions(refresh);
+  refresh
+    .addHelpText(
+      'after',
+      `
+Requests a refresh challenge, signs it with device-key.pem and sends it with the refresh token;
+saves the new pair in tokens.json (0600). The refresh token alone is refused by the server.
+Other commands refresh an expired access token on their own.
+
+Examples:
+  $ city refresh
+  $ city refresh --profile bob --json`,
+    )
+    .action(async (options: CommonOptions) => {
+      const profile = profileFor(io, options);
+      const tokens = await withClient(io, options, (client) =>
+        withSpinner(io, 'refreshing the session', () => refreshTokens(client, profile)),
+      );
+      printResult(
+        io,
+        options,
+        {
+          sessionId: tokens.sessionId,
+          deviceId: tokens.deviceId,
+          accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+          refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
+        },
+        `session ${tokens.sessionId} refreshed; access token until ${tokens.accessTokenExpiresAt}`,
       );
     });
 

@@ -161,3 +161,38 @@ function certificateReason(error: unknown): string {
       return 'certificate_invalid';
   }
 }
+
+/** What a refresh presents as proof of possession of its session's device key. */
+export type RefreshProof =
+  | { readonly kind: 'signature'; readonly challenge: string; readonly signature: string }
+  | { readonly kind: 'mtls'; readonly peerCertificatePem: string };
+
+/**
+ * Proof of possession at refresh: `signature` — the signature over the consumed refresh
+ * challenge verifies with the key of the session device's stored certificate; `mtls` — the
+ * certificate the TLS layer verified chains to our CA, is not revoked and is that device's current
+ * certificate. Only possession is judged here: whether the device may still be used (revoked,
+ * expired certificate) is the rotation's check, so the real device learns its session is over
+ * while a caller without the key learns nothing.
+ */
+export async function verifyRefreshProof(
+  ctx: ServiceContext,
+  device: DeviceRecord | undefined,
+  proof: RefreshProof,
+): Promise<boolean> {
+  if (device === undefined) return false;
+  if (proof.kind === 'signature') {
+    return verifyChallengeSignature(device.certificatePem, proof.challenge, proof.signature);
+  }
+  try {
+    const info = await verifyClientCertificate(proof.peerCertificatePem, {
+      ca: ctx.ca,
+      now: nowDate(ctx),
+      isRevoked: (serial) => ctx.stores.certificateRevocations.isRevoked(serial),
+    });
+    return info.fingerprint === device.fingerprint;
+  } catch (error) {
+    if (error instanceof CertificateError) return false;
+    throw error;
+  }
+}

@@ -13,6 +13,15 @@ export function challengeString(audience: string, challengeId: string, nonce: st
 }
 
 export async function createLoginChallenge(ctx: ServiceContext, input: unknown): Promise<LoginChallenge> {
+  return issueChallenge(ctx, input, challengeString);
+}
+
+/** A stored single-use nonce, presented as the string `text` builds (its purpose is in that string). */
+export async function issueChallenge(
+  ctx: ServiceContext,
+  input: unknown,
+  text: (audience: string, challengeId: string, nonce: string) => string,
+): Promise<LoginChallenge> {
   new InputReader(input, [], { optionalBody: true }).finish();
   const now = ctx.clock.now();
   const challengeId = ctx.random.uuid();
@@ -26,7 +35,7 @@ export async function createLoginChallenge(ctx: ServiceContext, input: unknown):
   }
   return {
     challengeId,
-    challenge: challengeString(ctx.config.audience, challengeId, nonce),
+    challenge: text(ctx.config.audience, challengeId, nonce),
     expiresAt: iso(expiresAt),
   };
 }

@@ -1,9 +1,18 @@
 /**
- * Refresh-token rotation with reuse detection (RFC 9700 §4.14.2) and issue 9's retry grace
- * window: the current token rotates (the store's conditional rotate lets exactly one concurrent
- * caller win); the previous token presented again by the same device within
+ * Refresh-token rotation with proof of possession of the device key, reuse detection (RFC 9700
+ * §4.14.2) and a retry grace window.
+ *
+ * A refresh token alone is worthless: the caller also proves it holds the key of the session's
+ * device — a signature over a fresh single-use refresh challenge (`createRefreshChallenge`,
+ * verified with the key of the device certificate the server holds), or a TLS client certificate
+ * that is that device's current one (mTLS, when enabled). The challenge is spent before anything
+ * else is checked. Without a valid proof every token — garbage, live, rotated, revoked — gets the
+ * same `TOKEN_INVALID`, nothing changes, and the session's state is not revealed.
+ *
+ * With the proof: the current token rotates (the store's conditional rotate lets exactly one
+ * concurrent caller win); the previous token presented again by the same device within
  * `refreshGraceSeconds` gets the same successor pair back (kept sealed with AES-256-GCM in the
- * family record); anything else revokes the family and its current access token, is audited as
+ * family record); anything else revokes the family (so every access token of it), is audited as
  * `token_reuse` and raises a security alert.
  */
 import { decideRefresh, JwtError, verifyToken } from '@city/jwt';
@@ -21,17 +30,45 @@ import {
   signPair,
   unsealPair,
 } from '../lib/_service-context.js';
-import { usableDevice } from '../lib/_verify-device-proof.js';
+import { type RefreshProof, usableDevice, verifyRefreshProof } from '../lib/_verify-device-proof.js';
 import { InputReader } from '../validation/_input-reader.js';
+import { refreshChallengeString } from './create-refresh-challenge.js';
 
 export async function refreshSession(
   ctx: ServiceContext,
   input: unknown,
   request: RequestContext = {},
 ): Promise<RefreshResult> {
-  const reader = new InputReader(input, ['refresh_token']);
+  const reader = new InputReader(input, ['refresh_token', 'challenge_id', 'signature']);
   const token = reader.string('refresh_token', { required: true, maxLength: 16_384 });
+  const challengeId = reader.string('challenge_id', { required: false, maxLength: 128 });
+  const signature = reader.string('signature', { required: false, maxLength: 16_384 });
   reader.finish();
+  const mtls =
+    challengeId === undefined &&
+    signature === undefined &&
+    ctx.config.proofModes.mtls &&
+    request.peerCertificatePem !== undefined &&
+    request.peerCertificatePem !== '';
+  if (!mtls) requireSignatureFields(challengeId, signature);
+
+  // The challenge is spent before anything else is checked: one attempt per challenge.
+  let proof: RefreshProof;
+  if (mtls) {
+    proof = { kind: 'mtls', peerCertificatePem: request.peerCertificatePem as string };
+  } else {
+    const consumed = await ctx.stores.challenges.consume(challengeId as string, ctx.clock.now());
+    if (!consumed.ok) throw new AuthError('CHALLENGE_INVALID');
+    proof = {
+      kind: 'signature',
+      challenge: refreshChallengeString(
+        ctx.config.audience,
+        consumed.record.challengeId,
+        consumed.record.nonce,
+      ),
+      signature: signature as string,
+    };
+  }
 
   let claims: { sub: string; deviceId: string; jti: string; familyId: string; generation: number };
   try {
@@ -51,8 +88,23 @@ export async function refreshSession(
     throw tokenError(error);
   }
 
+  const first = await ctx.stores.refreshTokens.get(claims.familyId);
+  if (first === undefined || first.userUuid !== claims.sub) throw new AuthError('TOKEN_INVALID');
+  const device = await ctx.stores.devices.get(first.userUuid, first.deviceId);
+  if (!(await verifyRefreshProof(ctx, device, proof))) {
+    await audit(ctx, {
+      type: 'security_alert',
+      userUuid: first.userUuid,
+      deviceId: first.deviceId,
+      ip: request.ip,
+      reason: 'refresh_proof_invalid',
+      detail: { sessionId: first.familyId, proof: proof.kind },
+    });
+    throw new AuthError('TOKEN_INVALID');
+  }
+
   for (let attempt = 0; attempt < 3; attempt++) {
-    const family = await ctx.stores.refreshTokens.get(claims.familyId);
+    const family = attempt === 0 ? first : await ctx.stores.refreshTokens.get(claims.familyId);
     if (family === undefined || family.userUuid !== claims.sub) throw new AuthError('TOKEN_INVALID');
     const now = ctx.clock.now();
     let decision = decideRefresh(
@@ -166,6 +218,25 @@ async function handleReuse(
     data: { kind: 'refresh_token_reuse', ...detail },
   });
   throw new AuthError('REFRESH_TOKEN_REUSED');
+}
+
+function requireSignatureFields(challengeId: string | undefined, signature: string | undefined): void {
+  const missing = [
+    ...(challengeId === undefined ? ['challenge_id'] : []),
+    ...(signature === undefined ? ['signature'] : []),
+  ];
+  if (missing.length === 0) return;
+  throw new AuthError(
+    'VALIDATION_FAILED',
+    `${missing.join(', ')} required: a refresh proves possession of the device key`,
+    {
+      fields: missing.map((field) => ({
+        field,
+        code: 'REQUIRED',
+        message: `${field} is required (sign the refresh challenge with the device key)`,
+      })),
+    },
+  );
 }
 
 /** Maps a token verification failure to TOKEN_EXPIRED / TOKEN_REVOKED / TOKEN_INVALID. */

@@ -121,14 +121,22 @@ export async function loginWithSignature(
   );
 }
 
-/** Refreshes a session as its device does. */
+/** Refreshes a session as its device does: a fresh refresh challenge signed with the device key. */
 export async function refreshWithProof(
   auth: AuthService,
   refreshToken: string,
-  _privateKeyPem: string,
+  privateKeyPem: string,
   request: RequestContext = {},
 ): Promise<RefreshResult> {
-  return auth.refresh({ refresh_token: refreshToken }, request);
+  const challenge = await auth.createRefreshChallenge();
+  return auth.refresh(
+    {
+      refresh_token: refreshToken,
+      challenge_id: challenge.challengeId,
+      signature: signChallenge(privateKeyPem, challenge.challenge),
+    },
+    request,
+  );
 }
 
 /** Registers with a server-generated key and returns the result (private key included). */
