@@ -509,7 +509,7 @@ describe('disabling a user over the API', () => {
     const refresh = await t.app.inject({
       method: 'POST',
       url: '/token/refresh',
-      payload: { refresh_token: user.refreshToken },
+      payload: await refreshPayload(t.app, user.refreshToken, user.privateKeyPem),
     });
     expect(refresh.statusCode).toBe(401);
     const who = {
