@@ -1,13 +1,15 @@
 /**
  * Password policy per NIST SP 800-63B section 5.1.1.2 (memorized secrets): at least 8 and at most 128
  * code points after NFKC normalisation, no composition rules (any characters, spaces and emoji
- * allowed), not one of the 10,000 most common passwords, and not containing the user's name or
- * e-mail local part.
+ * allowed), not one of the 10,000 most common passwords nor one of them with digits or symbols added
+ * or letters swapped for look-alikes, not only keyboard walks, sequences or repetitions, and not
+ * containing the user's name or e-mail local part.
  */
 import { COMMON_PASSWORDS } from './data/common-passwords.js';
 import { assertPlainObject, assertString, assertWellFormedPassword } from './lib/_guards.js';
 import { MAX_PASSWORD_BYTES } from './lib/_limits.js';
 import { nfkc } from './lib/_normalize.js';
+import { isPredictablePassword, unleet } from './lib/_predictable-password.js';
 
 /** Minimum length in Unicode code points (NIST SP 800-63B: at least 8). */
 const MIN_CODE_POINTS = 8;
@@ -81,7 +83,14 @@ export function checkPasswordPolicy(password: string, context?: PasswordPolicyCo
   if (commonPasswords.has(folded)) {
     return fail('PASSWORD_TOO_COMMON', 'password is too common; choose a less predictable one');
   }
-  if (ids.some((id) => folded.includes(id))) {
+  if (isPredictablePassword(folded, commonPasswords)) {
+    return fail(
+      'PASSWORD_TOO_COMMON',
+      'password is too predictable (a common password with digits or symbols added, a keyboard walk, a sequence or a repetition); choose a less predictable one',
+    );
+  }
+  const unleeted = unleet(folded);
+  if (ids.some((id) => folded.includes(id) || unleeted.includes(id))) {
     return fail('PASSWORD_CONTAINS_IDENTIFIER', 'password must not contain the username or e-mail name');
   }
   return { ok: true, normalized };

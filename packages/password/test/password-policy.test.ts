@@ -95,7 +95,75 @@ describe('common passwords (shipped list)', () => {
   });
 });
 
+describe('predictable passwords: common words with decoration, look-alikes, walks, runs, sequences', () => {
+  // Each weak entry is absent from the shipped list as written; the pattern rules must catch it.
+  const weak = [
+    'password123',
+    'Password2026!',
+    '!!password!!',
+    'p@ssw0rd',
+    'p@ssw0rd1',
+    'P4$$w0rd2026',
+    '$ecret123',
+    'monkey1234',
+    'dragon-2026',
+    'iloveyou2026',
+    'qwertyuiop[]',
+    'poiuytrewq',
+    '1qaz2wsx3edc',
+    'zxcvbnm!2026',
+    'asdfghjkl;',
+    'qwertyasdfgh',
+    '1111111111111',
+    'aaaaaaaa1',
+    '20262026',
+    'qwerqwerqwer',
+    'abcabcabc',
+    'abcdefghi',
+    'abcdefghijkl',
+    '876543210',
+    'hgfedcba1',
+    'zyxwvutsrq',
+  ];
+  for (const p of weak) {
+    it(`rejects ${p} as PASSWORD_TOO_COMMON`, () => {
+      expect(COMMON_PASSWORDS).not.toContain(p.toLowerCase());
+      expect(codeOf(p)).toBe('PASSWORD_TOO_COMMON');
+    });
+  }
+
+  const acceptable = [
+    'correct horse battery staple',
+    'zq8#kL2v',
+    'passw0rdz-kyoto',
+    'kyoto-tower-1964',
+    'hanako-sakura-77',
+    'qwerty-kyoto-99',
+    'ilovekyoto99',
+    'Vq7!mZ2@xR9#pL4$',
+    'すもももももももものうち',
+    '🔐🌸🗻🍣🎌🚄🌊🍵',
+    'tsukimi dango 15',
+    'abc-river-otter',
+  ];
+  for (const p of acceptable) {
+    it(`accepts ${p}`, () => {
+      expect(codeOf(p)).toBe('OK');
+    });
+  }
+
+  it('the pattern rules keep the stable code and say why', () => {
+    const r = checkPasswordPolicy('password123');
+    expect(r).toMatchObject({ ok: false, code: 'PASSWORD_TOO_COMMON' });
+    expect(r.ok ? '' : r.message).toMatch(/predictable/);
+  });
+});
+
 describe('identifiers', () => {
+  it('rejects the username behind look-alike substitutions', () => {
+    expect(codeOf('t4k3sh1-in-kyoto', { username: 'takeshi' })).toBe('PASSWORD_CONTAINS_IDENTIFIER');
+  });
+
   it('rejects passwords containing the username, case-insensitively and after NFKC', () => {
     expect(codeOf('my-Takeshi-2026!', { username: 'takeshi' })).toBe('PASSWORD_CONTAINS_IDENTIFIER');
     expect(codeOf('my-ＴＡＫＥＳＨＩ-2026!', { username: 'Takeshi' })).toBe('PASSWORD_CONTAINS_IDENTIFIER');
@@ -126,6 +194,7 @@ describe('assertPasswordPolicy', () => {
     ['short', 'PASSWORD_TOO_SHORT'],
     ['x'.repeat(129), 'PASSWORD_TOO_LONG'],
     ['password1', 'PASSWORD_TOO_COMMON'],
+    ['password123', 'PASSWORD_TOO_COMMON'],
   ] as const) {
     it(`throws PasswordPolicyError ${code}`, () => {
       try {
