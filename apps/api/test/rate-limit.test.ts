@@ -5,13 +5,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadStorageConfigFromEnv } from '@city/db-integration';
 import {
   createDynamoStores,
   createTables,
   type DynamoStores,
   ensureBucket,
-  loadStorageConfigFromEnv,
-} from '@city/db-integration';
+} from '@city/db-integration/dynamodb';
 import { type LocalService, startDynalite, startS3rver } from '@city/dev-engines';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

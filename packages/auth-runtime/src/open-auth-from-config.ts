@@ -4,15 +4,7 @@
  * created only by the first instance on an empty store, refused when they do not match it.
  */
 import { join } from 'node:path';
-import {
-  createDynamoStores,
-  createMongoStores,
-  createTables,
-  type DynamoStoresConfig,
-  ensureBucket,
-  loadStorageConfigFromEnv,
-  OutboxNotifier,
-} from '@city/db-integration';
+import { type DynamoStoresConfig, loadStorageConfigFromEnv, OutboxNotifier } from '@city/db-integration';
 import type { JwtAlgorithm } from '@city/jwt';
 import type { CapsuleStore, KemAlgorithm } from '@city/ntru-keyvault';
 import type { Clock, Random, Stores } from '@city/ports';
@@ -85,6 +77,8 @@ export async function openAuthFromConfig(config: AuthDeploymentConfig): Promise<
   let stores: Stores;
   let describe: Record<string, string>;
   if (config.mode === 'aws') {
+    // Each adapter family is loaded only for its mode: an AWS deployment never loads the MongoDB driver.
+    const { createDynamoStores, createTables, ensureBucket } = await import('@city/db-integration/dynamodb');
     const storage = config.storage ?? loadStorageConfigFromEnv();
     if (config.provision === true) {
       await createTables(storage);
@@ -93,6 +87,7 @@ export async function openAuthFromConfig(config: AuthDeploymentConfig): Promise<
     stores = createDynamoStores(storage, config.clock === undefined ? {} : { clock: config.clock });
     describe = { mode: 'aws', region: storage.region, bucket: storage.s3.bucket };
   } else {
+    const { createMongoStores } = await import('@city/db-integration/mongodb');
     stores = await createMongoStores({
       uri: config.uri,
       dbName: config.dbName,

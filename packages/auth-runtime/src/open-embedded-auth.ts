@@ -13,14 +13,8 @@
  */
 import { access, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  createDynamoStores,
-  createSqliteStores,
-  createTables,
-  ensureBucket,
-  loadStorageConfigFromEnv,
-  OutboxNotifier,
-} from '@city/db-integration';
+import { loadStorageConfigFromEnv, OutboxNotifier } from '@city/db-integration';
+import { createSqliteStores } from '@city/db-integration/sqlite';
 import { CityError } from '@city/errors';
 import type { JwtAlgorithm, KeySet } from '@city/jwt';
 import type { KemAlgorithm } from '@city/ntru-keyvault';
@@ -229,6 +223,7 @@ async function loadDevEngines(): Promise<DevEngines> {
 async function openDynalite(dataDir: string, options: EmbeddedAuthOptions): Promise<OpenedStores> {
   const inWorker = options.enginesInWorker ?? true;
   const { startDynalite, startS3rver } = await loadDevEngines();
+  const { createDynamoStores, createTables, ensureBucket } = await import('@city/db-integration/dynamodb');
   const dynamo = await startDynalite({ dataDir: join(dataDir, 'dynamodb'), inWorker });
   let s3: Awaited<ReturnType<DevEngines['startS3rver']>> | undefined;
   try {

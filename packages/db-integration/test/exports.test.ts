@@ -1,24 +1,39 @@
 import { expect, it } from 'vitest';
 
-it('exports exactly the public API', async () => {
+it('the root entry exports exactly the engine-free API', async () => {
   expect(Object.keys(await import('../src/index.js')).sort()).toEqual([
     'DYNAMO_TABLE_SUFFIXES',
-    'MongoCapsuleStore',
-    'MongoInputError',
     'OutboxNotifier',
+    'STORAGE_ENV_VARS',
+    'StorageConfigError',
+    'dynamoTableNames',
+    'loadStorageConfigFromEnv',
+  ]);
+});
+
+it('/sqlite exports exactly the SQLite adapter', async () => {
+  expect(Object.keys(await import('../src/sqlite.js')).sort()).toEqual([
+    'SqliteInputError',
+    'createSqliteStores',
+  ]);
+});
+
+it('/dynamodb exports exactly the DynamoDB + S3 + SNS adapter', async () => {
+  expect(Object.keys(await import('../src/dynamodb.js')).sort()).toEqual([
     'S3CapsuleStore',
     'S3CertificateBlobStore',
-    'STORAGE_ENV_VARS',
     'SnsNotifier',
-    'SqliteInputError',
-    'StorageConfigError',
     'createDynamoStores',
-    'createMongoStores',
-    'createSqliteStores',
     'createTables',
-    'dynamoTableNames',
     'ensureBucket',
     'ensureTopic',
-    'loadStorageConfigFromEnv',
+  ]);
+});
+
+it('/mongodb exports exactly the MongoDB adapter', async () => {
+  expect(Object.keys(await import('../src/mongodb.js')).sort()).toEqual([
+    'MongoCapsuleStore',
+    'MongoInputError',
+    'createMongoStores',
   ]);
 });

@@ -11,13 +11,13 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadStorageConfigFromEnv } from '@city/db-integration';
 import {
   createDynamoStores,
   createTables,
   type DynamoStores,
   ensureBucket,
-  loadStorageConfigFromEnv,
-} from '@city/db-integration';
+} from '@city/db-integration/dynamodb';
 import { type LocalService, startDynalite, startS3rver } from '@city/dev-engines';
 import type { Stores } from '@city/ports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -18,7 +18,8 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { ensureTopic, loadStorageConfigFromEnv } from '@city/db-integration';
+import { loadStorageConfigFromEnv } from '@city/db-integration';
+import { ensureTopic } from '@city/db-integration/dynamodb';
 import { type LocalService, startMotoServer } from '@city/dev-engines';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -46,8 +46,9 @@ Examples:
   $ CITY_DYNAMODB_ENDPOINT=http://127.0.0.1:8000 CITY_S3_ENDPOINT=http://127.0.0.1:4568 city db init --json`,
     )
     .action(async (options: CommonOptions & { topic?: string }) => {
-      const dbi = await import('@city/db-integration');
-      const config = dbi.loadStorageConfigFromEnv({ ...io.env });
+      const { loadStorageConfigFromEnv } = await import('@city/db-integration');
+      const dbi = await import('@city/db-integration/dynamodb');
+      const config = loadStorageConfigFromEnv({ ...io.env });
       const tables = await withSpinner(io, 'creating tables', () => dbi.createTables(config));
       await withSpinner(io, 'creating the bucket', () => dbi.ensureBucket(config));
       const topicName = options.topic ?? config.sns.topicArn;

@@ -8,15 +8,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createDynamoStores,
-  createMongoStores,
-  createSqliteStores,
-  createTables,
-  ensureBucket,
-  loadStorageConfigFromEnv,
-  OutboxNotifier,
-} from '@city/db-integration';
+import { loadStorageConfigFromEnv, OutboxNotifier } from '@city/db-integration';
+import { createDynamoStores, createTables, ensureBucket } from '@city/db-integration/dynamodb';
+import { createMongoStores } from '@city/db-integration/mongodb';
+import { createSqliteStores } from '@city/db-integration/sqlite';
 import {
   type LocalService,
   startDynalite,
