@@ -84,7 +84,7 @@ describe('CITY_EMBEDDED_STORE', () => {
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      'error USAGE_ERROR: CITY_EMBEDDED_STORE expects sqlite or dynalite, got "leveldb"\n',
+      'error USAGE_ERROR: CITY_EMBEDDED_STORE: expected one of sqlite, dynalite, got "leveldb"\n',
     );
   });
 });

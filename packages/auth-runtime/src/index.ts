@@ -1,6 +1,18 @@
 export type { RootKeyOptions } from './_load-secrets.js';
+export { ConfigError } from './config-error.js';
+export {
+  authOverridesOf,
+  CITY_MODES,
+  type CityConfig,
+  type CityConfigOverrides,
+  type CityMode,
+  EMBEDDED_STORES,
+  loadCityConfig,
+} from './load-city-config.js';
 export type { AuthDeploymentConfig } from './open-auth-from-config.js';
 export { openAuthFromConfig } from './open-auth-from-config.js';
+export { type AuthRuntimeHooks, openAuthRuntime } from './open-auth-runtime.js';
 export type { AuthRuntime, EmbeddedAuthOptions, EmbeddedStore } from './open-embedded-auth.js';
 export { openEmbeddedAuth } from './open-embedded-auth.js';
+export { type Env, readInteger, readOneOf, readOnOff, readVariable } from './read-env.js';
 export { SecretsError, type SecretsErrorCode } from './secrets-error.js';

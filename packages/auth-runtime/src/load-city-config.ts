@@ -1,0 +1,144 @@
+/**
+ * The one parser of the `CITY_*` variables that say where the service keeps its data and how the
+ * core is configured, shared by the API and the CLI (12-factor, III): the storage mode, the data
+ * and secrets directories, the embedded store, the AWS storage settings (db-integration's
+ * `loadStorageConfigFromEnv`), the MongoDB connection and the core overrides (issuer, audience,
+ * access cache, fingerprint login). Values are trimmed; an empty value counts as unset. An invalid
+ * value throws a {@link ConfigError} naming the variable. The API adds its HTTP settings on top.
+ */
+import { type DynamoStoresConfig, loadStorageConfigFromEnv } from '@city/db-integration';
+import { isCityError } from '@city/errors';
+import type { AuthConfigOverrides } from '@city/registration-core';
+import type { RootKeyOptions } from './_load-secrets.js';
+import { ConfigError } from './config-error.js';
+import type { EmbeddedStore } from './open-embedded-auth.js';
+import { type Env, readInteger, readOneOf, readOnOff, readVariable } from './read-env.js';
+
+/** Storage back end (`CITY_MODE`). */
+export type CityMode = 'embedded' | 'aws' | 'mongodb';
+
+/** The storage modes, in the order the messages list them. */
+export const CITY_MODES: readonly CityMode[] = ['embedded', 'aws', 'mongodb'];
+
+/** The embedded record stores (`CITY_EMBEDDED_STORE`). */
+export const EMBEDDED_STORES: readonly EmbeddedStore[] = ['sqlite', 'dynalite'];
+
+/** Where the service keeps its data and how the core is configured. */
+export interface CityConfig {
+  readonly mode: CityMode;
+  /** Where the embedded mode keeps its data (`CITY_DATA_DIR`, default `./.city`). */
+  readonly dataDir: string;
+  /** The embedded mode's record store (`CITY_EMBEDDED_STORE`); unset = the choice for the directory's contents. */
+  readonly embeddedStore?: EmbeddedStore | undefined;
+  /** `aws` mode: DynamoDB/S3/SNS settings from db-integration's `loadStorageConfigFromEnv`. */
+  readonly storage?: DynamoStoresConfig | undefined;
+  /** `mongodb` mode: connection (`MONGODB_URI`, `CITY_MONGODB_DB`, default `city`). */
+  readonly mongodb?: { readonly uri: string; readonly dbName: string } | undefined;
+  /** `aws`/`mongodb` modes: directory with the CA, JWT keys and key vault files (`CITY_SECRETS_DIR`, default the data dir). */
+  readonly secretsDir: string;
+  /**
+   * The root key (the key vault's KEM private key): a file (`CITY_ROOT_KEY_FILE`) or its text
+   * (`CITY_KEM_PRIVATE_KEY`); unset = `keyvault-kem.key` in the secrets (embedded: data) directory.
+   */
+  readonly rootKey?: RootKeyOptions | undefined;
+  /** JWT `iss` / `aud` overrides for the core (`CITY_ISSUER`, `CITY_AUDIENCE`). */
+  readonly issuer?: string | undefined;
+  readonly audience?: string | undefined;
+  /** The weak fingerprint-only device check (`CITY_FINGERPRINT_LOGIN=on`), off by default. */
+  readonly fingerprintLogin: boolean;
+  /** Verified access tokens kept in memory (`CITY_ACCESS_CACHE_SIZE`, 0 off); unset = the core default. */
+  readonly accessCacheSize?: number | undefined;
+}
+
+/** Settings that come from elsewhere than the environment (e.g. a command-line flag). */
+export interface CityConfigOverrides {
+  /** Replaces `CITY_DATA_DIR` (and so the default of `CITY_SECRETS_DIR`). */
+  readonly dataDir?: string | undefined;
+}
+
+/**
+ * Reads and validates the `CITY_*` storage and core variables from `env`.
+ *
+ * @throws {ConfigError} `CONFIG_INVALID` naming the first invalid variable
+ * @example
+ * ```ts
+ * const config = loadCityConfig(process.env);
+ * const runtime = await openAuthRuntime(config);
+ * ```
+ */
+export function loadCityConfig(env: Env, overrides: CityConfigOverrides = {}): CityConfig {
+  const mode = readOneOf(env, 'CITY_MODE', CITY_MODES, 'embedded');
+  const dataDir = overrides.dataDir ?? readVariable(env, 'CITY_DATA_DIR') ?? './.city';
+  let storage: DynamoStoresConfig | undefined;
+  if (mode === 'aws') {
+    try {
+      storage = loadStorageConfigFromEnv(env);
+    } catch (error) {
+      if (!isCityError(error)) throw error;
+      const issue = error.fields?.[0];
+      throw new ConfigError(issue?.field ?? 'CITY_MODE', issue?.message ?? error.message);
+    }
+  }
+  let mongodb: CityConfig['mongodb'];
+  if (mode === 'mongodb') {
+    const uri = readVariable(env, 'MONGODB_URI');
+    if (uri === undefined) throw new ConfigError('MONGODB_URI', 'required when CITY_MODE=mongodb');
+    if (!/^mongodb(\+srv)?:\/\//.test(uri)) {
+      throw new ConfigError('MONGODB_URI', 'expected a mongodb:// or mongodb+srv:// URI');
+    }
+    const dbName = readVariable(env, 'CITY_MONGODB_DB') ?? 'city';
+    if (!/^[A-Za-z0-9_-]{1,63}$/.test(dbName)) {
+      throw new ConfigError('CITY_MONGODB_DB', `expected 1-63 letters, digits, "_" or "-", got "${dbName}"`);
+    }
+    mongodb = { uri, dbName };
+  }
+  const rootKeyFile = readVariable(env, 'CITY_ROOT_KEY_FILE');
+  const rootKeyPem = readVariable(env, 'CITY_KEM_PRIVATE_KEY');
+  if (rootKeyFile !== undefined && rootKeyPem !== undefined) {
+    throw new ConfigError('CITY_ROOT_KEY_FILE', 'set CITY_ROOT_KEY_FILE or CITY_KEM_PRIVATE_KEY, not both');
+  }
+  const rootKey =
+    rootKeyFile !== undefined
+      ? { file: rootKeyFile }
+      : rootKeyPem !== undefined
+        ? { pem: rootKeyPem }
+        : undefined;
+  const embeddedStore =
+    readVariable(env, 'CITY_EMBEDDED_STORE') === undefined
+      ? undefined
+      : readOneOf(env, 'CITY_EMBEDDED_STORE', EMBEDDED_STORES, 'sqlite');
+  return {
+    mode,
+    dataDir,
+    embeddedStore,
+    storage,
+    mongodb,
+    secretsDir: readVariable(env, 'CITY_SECRETS_DIR') ?? dataDir,
+    rootKey,
+    issuer: readVariable(env, 'CITY_ISSUER'),
+    audience: readVariable(env, 'CITY_AUDIENCE'),
+    fingerprintLogin: readOnOff(env, 'CITY_FINGERPRINT_LOGIN', false),
+    accessCacheSize:
+      readVariable(env, 'CITY_ACCESS_CACHE_SIZE') === undefined
+        ? undefined
+        : readInteger(env, 'CITY_ACCESS_CACHE_SIZE', 0, 0, 1_000_000),
+  };
+}
+
+/**
+ * The core configuration overrides implied by a {@link CityConfig}.
+ *
+ * @throws never
+ * @example
+ * ```ts
+ * createAuthService({ ...deps, config: authOverridesOf(loadCityConfig(process.env)) });
+ * ```
+ */
+export function authOverridesOf(config: CityConfig): AuthConfigOverrides {
+  return {
+    ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
+    ...(config.audience === undefined ? {} : { audience: config.audience }),
+    ...(config.accessCacheSize === undefined ? {} : { accessCacheSize: config.accessCacheSize }),
+    proofModes: { fingerprint: config.fingerprintLogin },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The one `CITY_*` parser both apps use: defaults, every variable, and the variable named by each
+ * refusal. The apps' own config tests check the same variables through their loaders.
+ */
+import { describe, expect, it } from 'vitest';
+import { authOverridesOf, ConfigError, loadCityConfig } from '../src/index.js';
+
+describe('loadCityConfig', () => {
+  it('has the documented defaults', () => {
+    expect(loadCityConfig({})).toEqual({
+      mode: 'embedded',
+      dataDir: './.city',
+      embeddedStore: undefined,
+      storage: undefined,
+      mongodb: undefined,
+      secretsDir: './.city',
+      rootKey: undefined,
+      issuer: undefined,
+      audience: undefined,
+      fingerprintLogin: false,
+      accessCacheSize: undefined,
+    });
+  });
+
+  it('reads every variable, trims values and treats blank as unset', () => {
+    const config = loadCityConfig({
+      CITY_MODE: ' mongodb ',
+      CITY_DATA_DIR: '/var/lib/city',
+      CITY_SECRETS_DIR: '/run/secrets/city',
+      CITY_ROOT_KEY_FILE: '/run/keys/city-kem.key',
+      CITY_EMBEDDED_STORE: 'dynalite',
+      MONGODB_URI: 'mongodb://127.0.0.1:27017',
+      CITY_MONGODB_DB: 'city_test',
+      CITY_ISSUER: 'https://auth.example',
+      CITY_AUDIENCE: '   ',
+      CITY_FINGERPRINT_LOGIN: 'ON',
+      CITY_ACCESS_CACHE_SIZE: '0',
+    });
+    expect(config).toEqual({
+      mode: 'mongodb',
+      dataDir: '/var/lib/city',
+      secretsDir: '/run/secrets/city',
+      rootKey: { file: '/run/keys/city-kem.key' },
+      embeddedStore: 'dynalite',
+      storage: undefined,
+      mongodb: { uri: 'mongodb://127.0.0.1:27017', dbName: 'city_test' },
+      issuer: 'https://auth.example',
+      audience: undefined,
+      fingerprintLogin: true,
+      accessCacheSize: 0,
+    });
+  });
+
+  it('a data directory given by the caller replaces CITY_DATA_DIR and is the default secrets directory', () => {
+    const config = loadCityConfig({ CITY_DATA_DIR: '/from/env' }, { dataDir: '/from/flag' });
+    expect(config.dataDir).toBe('/from/flag');
+    expect(config.secretsDir).toBe('/from/flag');
+  });
+
+  it('aws mode reads the storage variables', () => {
+    const config = loadCityConfig({
+      CITY_MODE: 'aws',
+      CITY_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      CITY_TABLE_PREFIX: 'test_',
+    });
+    expect(config.storage?.dynamodb.endpoint).toBe('http://127.0.0.1:8000');
+    expect(config.storage?.dynamodb.tables.users).toMatch(/^test_/);
+  });
+
+  it.each([
+    [{ CITY_MODE: 'sqlite' }, 'CITY_MODE'],
+    [{ CITY_EMBEDDED_STORE: 'leveldb' }, 'CITY_EMBEDDED_STORE'],
+    [{ CITY_MODE: 'mongodb' }, 'MONGODB_URI'],
+    [{ CITY_MODE: 'mongodb', MONGODB_URI: 'http://x' }, 'MONGODB_URI'],
+    [{ CITY_MODE: 'mongodb', MONGODB_URI: 'mongodb://127.0.0.1', CITY_MONGODB_DB: 'a/b' }, 'CITY_MONGODB_DB'],
+    [{ CITY_MODE: 'aws', CITY_DYNAMODB_MAX_ATTEMPTS: 'many' }, 'CITY_DYNAMODB_MAX_ATTEMPTS'],
+    [{ CITY_FINGERPRINT_LOGIN: 'maybe' }, 'CITY_FINGERPRINT_LOGIN'],
+    [{ CITY_ROOT_KEY_FILE: '/k', CITY_KEM_PRIVATE_KEY: 'pem' }, 'CITY_ROOT_KEY_FILE'],
+    [{ CITY_ACCESS_CACHE_SIZE: '-1' }, 'CITY_ACCESS_CACHE_SIZE'],
+    [{ CITY_ACCESS_CACHE_SIZE: '1000001' }, 'CITY_ACCESS_CACHE_SIZE'],
+  ])('%j is CONFIG_INVALID naming %s', (env, variable) => {
+    let thrown: unknown;
+    try {
+      loadCityConfig(env);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect(thrown).toMatchObject({ code: 'CONFIG_INVALID', variable });
+    expect((thrown as Error).message.startsWith(`${variable}: `)).toBe(true);
+  });
+});
+
+describe('authOverridesOf', () => {
+  it('passes issuer, audience, the access cache (0 included) and fingerprint login on, and leaves unset ones out', () => {
+    expect(
+      authOverridesOf(loadCityConfig({ CITY_ISSUER: 'i', CITY_AUDIENCE: 'a', CITY_ACCESS_CACHE_SIZE: '0' })),
+    ).toEqual({ issuer: 'i', audience: 'a', accessCacheSize: 0, proofModes: { fingerprint: false } });
+    expect(authOverridesOf(loadCityConfig({ CITY_FINGERPRINT_LOGIN: 'on' }))).toEqual({
+      proofModes: { fingerprint: true },
+    });
+  });
+});
