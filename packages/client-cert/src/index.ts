@@ -6,6 +6,7 @@
 export type { CertificateErrorCode } from './certificate-error.js';
 export { CertificateError } from './certificate-error.js';
 export { certificateFingerprint } from './certificate-fingerprint.js';
+export type { CertificateInfo } from './certificate-info.js';
 export type {
   CertificateAuthority,
   CreateCertificateAuthorityOptions,
@@ -22,7 +23,6 @@ export type { ExportPkcs12Input } from './export-pkcs12.js';
 export { exportPkcs12 } from './export-pkcs12.js';
 export type { GeneratedKeyPair } from './generate-key-pair.js';
 export { generateKeyPair } from './generate-key-pair.js';
-export type { CertificateInfo } from './inspect-certificate.js';
 export { inspectCertificate } from './inspect-certificate.js';
 export type { IssueClientCertificateOptions, IssuedCertificate } from './issue-client-certificate.js';
 export { issueClientCertificate } from './issue-client-certificate.js';

@@ -6,8 +6,8 @@
  * EKU id-kp-clientAuth), and the serial is not revoked.
  */
 import { CertificateError } from './certificate-error.js';
+import type { CertificateInfo } from './certificate-info.js';
 import type { CertificateAuthority } from './create-certificate-authority.js';
-import type { CertificateInfo } from './inspect-certificate.js';
 import { verifyBytes } from './lib/_algorithms.js';
 import { type ResolvedAuthority, resolveAuthority } from './lib/_authority.js';
 import { certificateMemo, isIssuedBy } from './lib/_certificate-memo.js';

@@ -28,8 +28,6 @@ export { RemoteKeySet, type RemoteKeySetOptions } from './remote-key-set.js';
 export {
   type AccessTokenClaims,
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
-  type SignedToken,
-  type SignTokenOptions,
   signAccessToken,
 } from './sign-access-token.js';
 export {
@@ -37,6 +35,7 @@ export {
   type RefreshTokenClaims,
   signRefreshToken,
 } from './sign-refresh-token.js';
+export type { SignedToken, SignTokenOptions } from './signed-token.js';
 export type { SigningKey } from './signing-key.js';
 export {
   DEFAULT_CLOCK_TOLERANCE_SECONDS,

@@ -5,6 +5,7 @@
 import { JwtError } from './jwt-error.js';
 import type { KeySet } from './key-set.js';
 import { issueToken } from './lib/issue-token.js';
+import type { SignedToken, SignTokenOptions } from './signed-token.js';
 
 /**
  * Default access-token lifetime: 15 minutes (short-lived, as RFC 9700 advises).
@@ -23,25 +24,6 @@ export interface AccessTokenClaims {
   /** Session id, when sessions are tracked. */
   sid?: string;
   [claim: string]: unknown;
-}
-
-/** Options shared by {@link signAccessToken} and `signRefreshToken`. */
-export interface SignTokenOptions {
-  issuer: string;
-  audience: string;
-  /** Lifetime in seconds (access default 900, refresh default 30 days). */
-  ttlSeconds?: number;
-  /** Issue time; default the current clock. */
-  now?: Date;
-  /** Token id; default 128 random bits, base64url. */
-  jti?: string;
-}
-
-/** A signed token with its id and expiry. */
-export interface SignedToken {
-  token: string;
-  jti: string;
-  expiresAt: Date;
 }
 
 /**

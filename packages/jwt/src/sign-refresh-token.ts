@@ -5,7 +5,7 @@
 import { JwtError } from './jwt-error.js';
 import type { KeySet } from './key-set.js';
 import { assertNonEmptyString, issueToken } from './lib/issue-token.js';
-import type { SignedToken, SignTokenOptions } from './sign-access-token.js';
+import type { SignedToken, SignTokenOptions } from './signed-token.js';
 
 /**
  * Default refresh-token lifetime: 30 days.

@@ -11,7 +11,7 @@
  * `ResolvedAuthority`, one object per CA certificate), so a certificate checked under one CA says nothing
  * about any other CA. Entries are evicted oldest-used first.
  */
-import type { CertificateInfo } from '../inspect-certificate.js';
+import type { CertificateInfo } from '../certificate-info.js';
 import { KEY_ALGORITHMS, type KeyAlgorithm } from '../key-algorithm.js';
 import { verifyBytes } from './_algorithms.js';
 import type { ResolvedAuthority } from './_authority.js';

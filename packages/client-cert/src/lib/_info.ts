@@ -1,7 +1,7 @@
 /** Building the public `CertificateInfo` view of a parsed certificate (RFC 5280 fields, our subject layout). */
 import { createHash, createPublicKey } from 'node:crypto';
 import type * as pkijs from 'pkijs';
-import type { CertificateInfo } from '../inspect-certificate.js';
+import type { CertificateInfo } from '../certificate-info.js';
 import { keyAlgorithmOf } from './_algorithms.js';
 import { derToPem } from './_pem.js';
 import { nameToString, OID, readName, serialToHex, spkiDerOfCertificate } from './_x509.js';

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { JwtError } from '../jwt-error.js';
 import type { KeySet } from '../key-set.js';
-import type { SignedToken, SignTokenOptions } from '../sign-access-token.js';
+import type { SignedToken, SignTokenOptions } from '../signed-token.js';
 import { encodeBase64url } from './base64url.js';
 import { signJws } from './key-material.js';
 
