@@ -5,7 +5,7 @@
  * or letters swapped for look-alikes, not only keyboard walks, sequences or repetitions, and not
  * containing the user's name or e-mail local part.
  */
-import { COMMON_PASSWORDS } from './data/common-passwords.js';
+import { commonPasswords as readCommonPasswords } from './data/common-passwords.js';
 import { assertPlainObject, assertString, assertWellFormedPassword } from './lib/_guards.js';
 import { MAX_PASSWORD_BYTES } from './lib/_limits.js';
 import { nfkc } from './lib/_normalize.js';
@@ -79,7 +79,7 @@ export function checkPasswordPolicy(password: string, context?: PasswordPolicyCo
     return fail('PASSWORD_TOO_LONG', tooLong);
   }
   const folded = normalized.toLowerCase();
-  commonPasswords ??= new Set(COMMON_PASSWORDS);
+  commonPasswords ??= new Set(readCommonPasswords());
   if (commonPasswords.has(folded)) {
     return fail('PASSWORD_TOO_COMMON', 'password is too common; choose a less predictable one');
   }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { assertPasswordPolicy } from '../src/assert-password-policy.js';
 import { checkPasswordPolicy } from '../src/check-password-policy.js';
-import { COMMON_PASSWORDS } from '../src/data/common-passwords.js';
+import { commonPasswords } from '../src/data/common-passwords.js';
 import { normalizePassword } from '../src/normalize-password.js';
 import { PasswordError, PasswordPolicyError } from '../src/password-error.js';
+
+const COMMON_PASSWORDS = commonPasswords();
 
 const codeOf = (p: string, ctx?: { username?: string; email?: string }) => {
   const r = checkPasswordPolicy(p, ctx);
