@@ -9,7 +9,6 @@ import { isCityError } from '@city/errors';
 import { type Command, Option } from 'commander';
 import { createApiAuthClient } from './api-auth-client.js';
 import type { AuthClient } from './auth-client.js';
-import { CliError } from './cli-error.js';
 import { type CliIo, withSpinner } from './lib/_terminal.js';
 import { Profile, type ProfileTokens, resolveProfileDir } from './profile.js';
 
@@ -173,10 +172,4 @@ export async function withSession<T>(
     }
     throw error;
   }
-}
-
-/** A usage error unless exactly one of `names` was given. */
-export function requireOneOf(given: Record<string, unknown>, names: readonly string[]): void {
-  const present = names.filter((name) => given[name] !== undefined && given[name] !== false);
-  if (present.length > 1) throw new CliError('USAGE_ERROR', `${present.join(' and ')} cannot be combined`);
 }

@@ -1,6 +1,5 @@
 /** Shared test material: CAs and device keys are generated once per file (RSA-3072 keygen is slow). */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
 
 export const USER_UUID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 export const DEVICE_ID = 'phone-1';
@@ -10,10 +9,6 @@ export const hasOpenssl = spawnSync('openssl', ['version'], { encoding: 'utf8' }
 
 export function openssl(args: string[], input?: string | Uint8Array): string {
   return execFileSync('openssl', args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
-export function x509(pem: string): X509Certificate {
-  return new X509Certificate(pem);
 }
 
 /** PEM with one byte of its DER changed at `offset` (negative counts from the end). */

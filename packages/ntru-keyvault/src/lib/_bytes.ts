@@ -31,12 +31,6 @@ export function assertBytes(value: unknown, name: string): asserts value is Uint
   }
 }
 
-export function assertString(value: unknown, name: string): asserts value is string {
-  if (typeof value !== 'string') {
-    throw new KeyVaultError('INVALID_ARGUMENT', `"${name}" expected string, got ${describeType(value)}`);
-  }
-}
-
 export function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (value instanceof Uint8Array) return `Uint8Array(${value.length})`;

@@ -22,9 +22,3 @@ export function hasForbiddenCharacter(value: string): boolean {
   return FORBIDDEN_CHARACTER.test(value) || !value.isWellFormed();
 }
 
-/** Length in Unicode code points (what people count as characters, surrogate pairs once). */
-export function codePointLength(value: string): number {
-  let n = 0;
-  for (const _ of value) n++;
-  return n;
-}
