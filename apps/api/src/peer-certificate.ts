@@ -1,6 +1,6 @@
 /**
- * Which client certificate a request carries, for the mTLS device proof (issue 9, "client
- * certificates behind a proxy"): the certificate verified by OUR TLS socket against our device
+ * Which client certificate a request carries, for the mTLS device proof (client
+ * certificates behind a proxy too): the certificate verified by OUR TLS socket against our device
  * CA, or — only when the socket's peer is a configured trusted proxy — the URL-encoded PEM the
  * proxy forwards in `X-Client-Cert`. A header from anyone else is ignored, so a client cannot
  * claim a certificate it does not hold.

@@ -66,7 +66,7 @@ export const USER_SUMMARY_SCHEMA: Schema = obj(USER_SUMMARY_PROPS, USER_SUMMARY_
 const ISSUED_CERTIFICATE_PROPS = {
   deviceId: str(),
   certificatePem: str('device certificate (PEM)'),
-  certificateBase64: str("base64 of the PEM (the seeds' client_cert)"),
+  certificateBase64: str('base64 of the PEM (the legacy client_cert)'),
   fingerprint: str('SHA-256 of the DER, lower-case hex'),
   serialNumber: str(),
   algorithm: str(),
@@ -302,7 +302,7 @@ export const BODY_FIELDS = {
   key_algorithm: KEY_ALGORITHM,
   device_label: str('1-64 characters'),
   identifier: str('uuid, username or email'),
-  uuid: str("the seeds' field: user uuid (same as identifier)"),
+  uuid: str('the legacy field: user uuid (same as identifier)'),
   proof: { type: 'string', enum: ['signature', 'mtls', 'fingerprint'] },
   challenge_id: str('from POST /login/challenge'),
   signature: str('base64url signature of the challenge with the device key'),

@@ -88,8 +88,8 @@ describe('infrastructure routes', () => {
   });
 });
 
-describe('the seeds flow', () => {
-  it('registers with the seeds fields (server-generated key), then logs in with { uuid, password } plus a signed challenge', async () => {
+describe('the legacy flow', () => {
+  it('registers with the legacy fields (server-generated key), then logs in with { uuid, password } plus a signed challenge', async () => {
     const body = seedsBody({ mynumber: '123456789018' });
     expect(isValidMyNumber('123456789018')).toBe(true);
     const registered = await t.app.inject({ method: 'POST', url: '/register', payload: body });

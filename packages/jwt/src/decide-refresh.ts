@@ -7,7 +7,7 @@
 import { JwtError } from './jwt-error.js';
 
 /**
- * Default retry grace window after a rotation, in seconds (issue 9: multi-tab and retrying clients).
+ * Default retry grace window after a rotation, in seconds (multi-tab and retrying clients).
  *
  * @example `graceUntil: rotatedAt + DEFAULT_REFRESH_GRACE_SECONDS * 1000`
  */

@@ -1,4 +1,4 @@
-/** Random salts from the operating system's CSPRNG (node:crypto randomBytes), as the seeds' API had. */
+/** Random salts from the operating system's CSPRNG (node:crypto randomBytes), as the legacy API had. */
 import { randomBytes } from 'node:crypto';
 import { assertIntegerInRange } from './lib/_guards.js';
 

@@ -1,9 +1,9 @@
 /**
- * The seeds' legacy password hash, kept only to verify and migrate old records.
+ * The legacy password hash, kept only to verify and migrate old records.
  *
- * Stored form: `sha256$<salt hex>$<hex SHA-256(salt bytes ‖ UTF-8 password)>`. The seeds kept the salt
+ * Stored form: `sha256$<salt hex>$<hex SHA-256(salt bytes ‖ UTF-8 password)>`. Legacy records kept the salt
  * (16 random bytes, stored as hex) and the hex digest in two fields; this package joins them into one
- * string. The password is used as given (the seeds did not normalise). Never use this for new hashes.
+ * string. The password is used as given (legacy hashes were made without normalisation). Never use this for new hashes.
  */
 import { generateSalt } from './generate-salt.js';
 import { deriveLegacySha256 } from './lib/_derive.js';

@@ -1,6 +1,6 @@
 /**
  * Password verification against stored hashes: Argon2id/Argon2i/Argon2d PHC strings (RFC 9106,
- * versions 0x13 and 0x10), scrypt PHC strings (RFC 7914) and the seeds' legacy salted SHA-256.
+ * versions 0x13 and 0x10), scrypt PHC strings (RFC 7914) and the legacy salted SHA-256.
  *
  * Digests are compared with node:crypto timingSafeEqual. `needsRehash` follows OWASP's Argon2id
  * minimum (or the caller's), so a successful login can upgrade the stored hash.

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { hashLegacySha256 } from '../src/hash-legacy-sha256.js';
 import { verifyPassword } from '../src/verify-password.js';
-import fixture from './fixtures/seeds-legacy-sha256.json' with { type: 'json' };
+import fixture from './fixtures/legacy-sha256.json' with { type: 'json' };
 
-describe("seeds' legacy salted SHA-256 (vectors computed by Python hashlib)", () => {
+describe('legacy salted SHA-256 (vectors computed by Python hashlib)', () => {
   for (const v of fixture.vectors) {
     it(`hashLegacySha256 reproduces ${JSON.stringify(v.password)}`, () => {
       expect(hashLegacySha256(v.password, Buffer.from(v.saltHex, 'hex'))).toBe(v.stored);
@@ -21,7 +21,7 @@ describe("seeds' legacy salted SHA-256 (vectors computed by Python hashlib)", ()
     );
   });
 
-  it('a legacy hash of a full-width password is matched against the raw input, as the seeds hashed it', async () => {
+  it('a legacy hash of a full-width password is matched against the raw input, as legacy clients hashed it', async () => {
     const v = fixture.vectors.find((x) => x.password.startsWith('Ｐ'))!;
     expect((await verifyPassword(v.stored, v.password)).valid).toBe(true);
     // The NFKC form is a different byte string and is only a second try; it must not match here.

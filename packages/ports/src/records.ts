@@ -25,7 +25,7 @@ export interface UserRecord {
   readonly status: 'active' | 'disabled';
   /** Encrypted profile fields (email, name, birth_date, address, mynumber, phone) by attribute name. */
   readonly encrypted: Readonly<Record<string, string>>;
-  /** The seeds' `initial_harmony_token`, a non-negative integer. */
+  /** The legacy `initial_harmony_token`, a non-negative integer. */
   readonly initialHarmonyToken: number;
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -211,7 +211,7 @@ export interface CertificateBlob {
   readonly deviceId: string;
   readonly serialNumber: string;
   readonly pem: string;
-  /** The seeds' JSON form (subject, fingerprint, validity, ...). */
+  /** The legacy JSON form (subject, fingerprint, validity, ...). */
   readonly json?: Readonly<Record<string, unknown>> | undefined;
 }
 

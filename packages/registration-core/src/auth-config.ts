@@ -1,7 +1,7 @@
 /**
  * Configuration of the use cases: token lifetimes, device proof modes, lockout policy and
- * certificate defaults. Defaults follow issue 5 and issue 9 (15-minute access tokens, 2-minute
- * login challenges, 10-minute pairing tokens, a 10-second refresh retry grace window) and the
+ * certificate defaults. Defaults: 15-minute access tokens, 2-minute login challenges,
+ * 10-minute pairing tokens, a 10-second refresh retry grace window; throttling follows the
  * OWASP authentication cheat sheet for throttling.
  */
 
@@ -33,7 +33,7 @@ export interface ProofModes {
   readonly signature: boolean;
   /** The TLS layer passes the verified peer certificate in `RequestContext` (default on). */
   readonly mtls: boolean;
-  /** The seeds' mode: the client sends its certificate fingerprint. Weak (a fingerprint is public); default off. */
+  /** The legacy compatibility mode: the client sends its certificate fingerprint. Weak (a fingerprint is public); default off. */
   readonly fingerprint: boolean;
 }
 

@@ -3,7 +3,7 @@
  * call, and every input and output type.
  *
  * Inputs arrive as raw, untrusted JSON (`unknown`) and are validated by the service: field
- * names are the seeds' snake_case (`birth_date`, `initial_harmony_token`); the `...Input`
+ * names are the legacy snake_case (`birth_date`, `initial_harmony_token`); the `...Input`
  * types below document the accepted shapes. Outputs are plain JSON-safe objects in camelCase
  * with times as ISO 8601 strings. Failures are `AuthError`s (see `AUTH_ERROR_CODES`).
  */
@@ -73,7 +73,7 @@ export interface RegisterInput {
   readonly mynumber?: string;
   /** E.164 (`+81...`) or Japanese domestic (`090-1234-5678`, `03-1234-5678`); stored as E.164. */
   readonly phone?: string;
-  /** Non-negative safe integer (a decimal digit string is accepted, as the seeds send it). Default 0. */
+  /** Non-negative safe integer (a decimal digit string is accepted, as older clients send it). Default 0. */
   readonly initial_harmony_token?: number | string;
   /** PKCS#10 PEM made on the device; without it the server generates the key and returns it once. */
   readonly csr?: string;
@@ -91,7 +91,7 @@ export interface LoginInput {
   /** uuid, username or email. Exactly one of `identifier`, `username` and `uuid` (aliases). */
   readonly identifier?: string;
   readonly username?: string;
-  /** The seeds' login field (`{ uuid, password }`): an alias of `identifier`. */
+  /** The legacy login field (`{ uuid, password }`): an alias of `identifier`. */
   readonly uuid?: string;
   readonly password: string;
   /** Device proof mode; default from config (`signature`). */
@@ -198,7 +198,7 @@ export interface SetUserStatusInput extends AdminTargetInput {
 export interface IssuedDeviceCertificate {
   readonly deviceId: string;
   readonly certificatePem: string;
-  /** Base64 of the PEM text (the seeds' `client_cert` form). */
+  /** Base64 of the PEM text (the legacy `client_cert` form). */
   readonly certificateBase64: string;
   /** SHA-256 of the DER, lower-case hex. */
   readonly fingerprint: string;

@@ -1,5 +1,5 @@
 /**
- * Builds the use cases over the ports (issue 5, amended by issue 9). No HTTP, no engine types:
+ * Builds the use cases over the ports. No HTTP, no engine types:
  * the API and the CLI both call this.
  */
 import { createCertificateRevocationList } from '@city/client-cert';

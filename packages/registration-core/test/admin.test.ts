@@ -1,5 +1,5 @@
 /**
- * Roles and admin use cases (seed 004's layers): permission checks, role changes audited and
+ * Roles and admin use cases: permission checks, role changes audited and
  * effective at once, user and audit listings refused to plain users.
  */
 

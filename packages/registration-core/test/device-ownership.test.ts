@@ -1,5 +1,5 @@
 /**
- * Attack: acting on another user's device, pairing token or session by id (issue 9; a 2026 CVE
+ * Attack: acting on another user's device, pairing token or session by id (a 2026 CVE
  * in a peer's device flow). Every lookup is scoped by the authenticated uuid, and another user's
  * ids look exactly like ids that do not exist (DEVICE_NOT_FOUND, never FORBIDDEN).
  */

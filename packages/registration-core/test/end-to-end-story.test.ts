@@ -1,5 +1,5 @@
 /**
- * The whole seed story end to end on every storage engine (issue 5 "Tests"): register (server
+ * The whole registration story end to end on every storage engine: register (server
  * key), login with a signature proof, pairing token, second device from a CSR, login from it,
  * revoke the first device → its login, refresh and access fail while the second stays logged in,
  * refresh rotation, reuse detection, logout.
@@ -24,7 +24,7 @@ const crypto: Crypto = await createCrypto();
 
 for (const engine of [memoryEngine, ...realEngines]) {
   describe.skipIf(engine.skipReason !== undefined)(
-    `seed story on ${engine.name}${engine.skipReason ? ` (${engine.skipReason})` : ''}`,
+    `registration story on ${engine.name}${engine.skipReason ? ` (${engine.skipReason})` : ''}`,
     () => {
       let opened: OpenedStores;
       let h: Harness;

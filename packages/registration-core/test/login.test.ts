@@ -59,7 +59,7 @@ for (const store of realEngines) {
           }
         });
 
-        it("accepts the seeds' { uuid, password } body (uuid as an alias of identifier)", async () => {
+        it('accepts the legacy { uuid, password } body (uuid as an alias of identifier)', async () => {
           const h = engine.harness();
           const reg = await registerWithServerKey(h.auth);
           const challenge = await h.auth.createLoginChallenge();

@@ -107,7 +107,7 @@ for (const store of realEngines) {
           );
         });
 
-        it('requires username and password even with a valid token (seed 001), and checks them', async () => {
+        it('requires username and password even with a valid token, and checks them', async () => {
           const { h, reg, principal } = await owner(engine);
           const { token } = await h.auth.requestPairingToken(principal);
           const missing = await expectAuthError(

@@ -39,7 +39,7 @@ function issues(fn: () => unknown): { field: string; code: string }[] {
 }
 
 describe('validateRegisterInput', () => {
-  it('accepts the seed body and normalises every field', () => {
+  it('accepts the legacy body and normalises every field', () => {
     const v = validateRegisterInput(validBody, NOW);
     expect(v.username).toEqual({ display: 'Alice.Smith', key: 'alice.smith' });
     expect(v.email).toEqual({ address: 'Alice@example.com', canonical: 'alice@example.com' });
@@ -293,7 +293,7 @@ describe('my number check digit', () => {
     // mod 11 folds remainders 0 and 1 together, so a few typos slip through; most are caught.
     expect(detected / total).toBeGreaterThan(0.85);
   });
-  it("refuses the seeds' sample 123456789012 (its check digit would be 8)", () => {
+  it('refuses the legacy sample 123456789012 (its check digit would be 8)', () => {
     expect(myNumberCheckDigit('12345678901')).toBe(8);
     expect(isValidMyNumber('123456789012')).toBe(false);
   });
@@ -347,11 +347,11 @@ describe('validatePhone', () => {
 });
 
 describe('validateLoginInput', () => {
-  it("accepts identifier or the seeds' username alias", () => {
+  it('accepts identifier or the legacy username alias', () => {
     expect(validateLoginInput({ identifier: 'alice', password: 'x' }).identifier).toBe('alice');
     expect(validateLoginInput({ username: 'alice', password: 'x' }).identifier).toBe('alice');
   });
-  it("accepts the seeds' uuid field as an alias of identifier", () => {
+  it('accepts the legacy uuid field as an alias of identifier', () => {
     const uuid = '3f2b8c1e-0a4d-4e6f-9b7a-1c2d3e4f5a6b';
     expect(validateLoginInput({ uuid, password: 'x' }).identifier).toBe(uuid);
     expect(issues(() => validateLoginInput({ uuid: 42, password: 'x' }))).toEqual([
@@ -402,7 +402,7 @@ describe('validatePairingInput', () => {
     });
     expect(v.token).toBe(token);
   });
-  it('asks precisely for username and password when only the token came (seed 001)', () => {
+  it('asks precisely for username and password when only the token came', () => {
     try {
       validatePairingInput({ pairing_token: token });
       expect.unreachable();

@@ -1,6 +1,6 @@
 /**
- * Account and session routes: registration (also at the seeds' `/registration/`), login
- * challenge and login (the seeds' `{ uuid, password }` body is accepted plus a device proof),
+ * Account and session routes: registration (also at the legacy `/registration/`), login
+ * challenge and login (the legacy `{ uuid, password }` body is accepted plus a device proof),
  * token refresh with proof of possession of the device key, RFC 7009 revocation, logout and the caller's profile.
  */
 import fastifyFormbody from '@fastify/formbody';
@@ -38,7 +38,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
     tags: ['account'],
     summary: 'Register a user and their first device (CSR, or a server-generated key returned once)',
     body: documentedBody(
-      'Seeds fields plus username; send a CSR to keep the private key on the device.',
+      'The legacy fields plus username; send a CSR to keep the private key on the device.',
       {
         username: F.username,
         email: F.email,
@@ -86,7 +86,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
         summary:
           'Password + device proof (signature over the challenge, mTLS, or opt-in fingerprint) → tokens',
         body: documentedBody(
-          "identifier (or username, or the seeds' uuid) + password + proof.",
+          'identifier (or username, or the legacy uuid) + password + proof.',
           {
             identifier: F.identifier,
             username: F.username,

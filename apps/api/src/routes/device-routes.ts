@@ -1,5 +1,5 @@
 /**
- * Device routes: pairing tokens (also at the seeds' `/registration/request_pairing_token`),
+ * Device routes: pairing tokens (also at the legacy `/registration/request_pairing_token`),
  * redeeming a pairing token for a new device, listing, revoking and renewing devices. Ownership
  * is the core's job (resources are looked up under the principal; another user's device id is
  * `DEVICE_NOT_FOUND` → 404, never 403, so ids are not confirmed).

@@ -1,6 +1,6 @@
 /**
  * Test harness: a real embedded auth runtime (SQLite `city.db` + outbox in a temp directory)
- * behind `buildApp`, plus the seeds' register → challenge → signed login flow.
+ * behind `buildApp`, plus the legacy register → challenge → signed login flow.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -43,7 +43,7 @@ export async function openTestApp(env: Record<string, string> = {}): Promise<Tes
 
 let counter = 0;
 
-/** A unique seeds-style registration body (valid My Number with check digit 8 for 12345678901x). */
+/** A unique legacy-style registration body (valid My Number with check digit 8 for 12345678901x). */
 export function seedsBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   counter += 1;
   const suffix = `${process.pid}${counter}${Math.floor(Math.random() * 1e6)}`;

@@ -1,5 +1,5 @@
 /**
- * Concurrency invariants over real HTTP (issue 8): many clients racing for one username, one
+ * Concurrency invariants over real HTTP: many clients racing for one username, one
  * pairing token or one refresh token. Two listening API instances share one dynalite + s3rver
  * (the same stores and keys), one with the refresh retry grace disabled, one with it on.
  */

@@ -1,5 +1,5 @@
 /**
- * Attack (issue 9, after a 2026 device-authorization CVE): acting on another user's device,
+ * Attack (after a 2026 device-authorization CVE): acting on another user's device,
  * pairing token or tokens. Every such route answers exactly as for an id that does not exist —
  * 404 for device ids (never 403, so ids are not confirmed), the unknown-token answer for pairing
  * tokens — and the victim's device and session are untouched afterwards.

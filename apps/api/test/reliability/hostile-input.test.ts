@@ -1,5 +1,5 @@
 /**
- * Hostile input (issue 8, CONVENTIONS §4): every string field of every JSON endpoint × the Big
+ * Hostile input: every string field of every JSON endpoint × the Big
  * List of Naughty Strings, plus malformed JSON, wrong content types, oversized bodies, broken
  * PEM/CSR/base64, huge numbers, deep nesting, prototype-pollution keys, operator objects, arrays
  * for strings, NUL bytes and invalid UTF-8 in headers and paths. The invariant: never a 5xx,
@@ -183,7 +183,7 @@ function endpointMatrix(): { name: string; probes: () => Probe[] }[] {
         fieldProbes('register', 'POST', '/register', () => newUser(), REGISTER_FIELDS, 'username'),
     },
     {
-      name: 'POST /registration/ (seeds)',
+      name: 'POST /registration/ (legacy path)',
       probes: () =>
         fieldProbes(
           'registration',

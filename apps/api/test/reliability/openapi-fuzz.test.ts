@@ -1,5 +1,5 @@
 /**
- * OpenAPI fuzzing (issue 8): schemathesis (PyPI) generates requests from `/openapi.json` of a
+ * OpenAPI fuzzing: schemathesis (PyPI) generates requests from `/openapi.json` of a
  * running API and checks that no answer is a server error and every answer matches the
  * documented response schema. Runs with a fixed seed and a bounded number of examples per
  * operation; authenticated operations get a real bearer token.

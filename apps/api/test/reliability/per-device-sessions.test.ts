@@ -1,5 +1,5 @@
 /**
- * Attack (issue 9): a paired device inheriting the first device's session (a copied session
+ * Attack: a paired device inheriting the first device's session (a copied session
  * survives the revocation of either device). Pairing must give the new device its own
  * certificate and key and its own token family; revoking one device leaves the other logged in.
  */

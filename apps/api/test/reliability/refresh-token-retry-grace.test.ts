@@ -1,5 +1,5 @@
 /**
- * Attack (issue 9): replaying a rotated refresh token. A retry by the same device inside the
+ * Attack: replaying a rotated refresh token. A retry by the same device inside the
  * grace window (a flaky connection, a second tab) gets the same successor pair back; outside the
  * window, or from another device, the whole family is revoked and a security alert is raised
  * (RFC 9700 §4.14.2 reuse detection). The clock is controlled; nothing sleeps.

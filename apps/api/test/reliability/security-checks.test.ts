@@ -29,7 +29,7 @@ import {
 let shared: SharedStorage;
 let relaxed: ApiInstance; // lockout thresholds far away (timing, JWT checks)
 let strict: ApiInstance; // default lockout policy
-let fingerprint: ApiInstance; // the seeds' fingerprint login switched on
+let fingerprint: ApiInstance; // the legacy fingerprint login switched on
 let clocked: ApiInstance; // own clock for expiry
 let clock: ControlledClock;
 

@@ -1,5 +1,5 @@
 /**
- * Storage faults (issue 8): the storage engine (dynalite, a separate server) stops in the middle
+ * Storage faults: the storage engine (dynalite, a separate server) stops in the middle
  * of a run → the API answers 503 STORE_UNAVAILABLE with Retry-After (never 500, never a hang)
  * and leaves no partial user; the engine restarts on the same port and data directory → the
  * same API process recovers and everything written before is intact. The SNS endpoint (moto)

@@ -1,5 +1,5 @@
 /**
- * Attack (issue 9): using a token after its revocation, and probing the revocation endpoint as
+ * Attack: using a token after its revocation, and probing the revocation endpoint as
  * an oracle. RFC 7009 §2.2: `POST /token/revoke` answers 200 for valid, invalid, unknown and
  * garbage tokens alike; a revoked access token is refused on the next request by every API
  * instance (here a second instance sharing the same stores).

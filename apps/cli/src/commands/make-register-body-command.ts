@@ -1,5 +1,5 @@
 /**
- * `city make-register-body` — the seeds' make_register_body.py: reads a client certificate PEM,
+ * `city make-register-body` — the legacy make_register_body.py: reads a client certificate PEM,
  * asks for username and (hidden) password, prints the JSON body `{ username, password, client_cert_fp }`
  * and optionally saves it as `register_body_<username>.json` (0600: it holds the password).
  */

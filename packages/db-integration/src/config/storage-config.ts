@@ -218,7 +218,7 @@ export function loadStorageConfigFromEnv(
     topicArn !== undefined &&
     !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topicArn)
   ) {
-    // The seeds' "SNS_TOPIC_ARN=dummy" workaround is not needed: leave the variable unset instead.
+    // A "SNS_TOPIC_ARN=dummy" placeholder is not needed: leave the variable unset instead.
     throw bad(
       'CITY_SNS_TOPIC_ARN',
       `is not an SNS topic ARN: "${topicArn}" (leave it unset to use the outbox)`,

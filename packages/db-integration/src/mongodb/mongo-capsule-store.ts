@@ -1,6 +1,6 @@
 /**
  * `MongoCapsuleStore`: keeps key-vault capsules (the NTRU/ML-KEM-wrapped master key) in a
- * MongoDB collection, as the seeds kept the wrapped CSFLE master key inside MongoDB. It has the
+ * MongoDB collection, for deployments that keep the wrapped CSFLE master key inside MongoDB. It has the
  * shape of `CapsuleStore` from @city/ntru-keyvault (`read`, `write`, `describe`), matched
  * structurally so this package does not need the key vault at run time.
  *

@@ -1,6 +1,6 @@
 /**
  * CertificateBlobStore on S3: `certificates/<userUuid>/<deviceId>/<serial>.pem` (the PEM,
- * `application/x-pem-file`) plus `.json` beside it (the seeds' JSON form, when given), both
+ * `application/x-pem-file`) plus `.json` beside it (the legacy JSON form, when given), both
  * with server-side encryption requested (`AES256`). Listing by user is ListObjectsV2 on the
  * user's prefix. The returned key is the `.pem` key.
  */

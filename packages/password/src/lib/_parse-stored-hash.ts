@@ -5,7 +5,7 @@
  *   `$argon2{id,i,d}[$v=<16|19>]$m=<KiB>,t=<passes>,p=<lanes>[,keyid=<B64>][,data=<B64>]$<salt B64>$<hash B64>`;
  *   a missing `v=` means version 16, as in the reference implementation.
  * - scrypt PHC (passlib's and @phc/scrypt's form): `$scrypt$ln=<log2 N>,r=<r>,p=<p>$<salt B64>$<hash B64>`.
- * - The seeds' legacy form: `sha256$<salt hex>$<SHA-256(salt ‖ UTF-8 password) hex>`.
+ * - The legacy form: `sha256$<salt hex>$<SHA-256(salt ‖ UTF-8 password) hex>`.
  *
  * Syntax errors are `PASSWORD_HASH_MALFORMED`; well-formed strings naming an algorithm we do not
  * verify, or costs beyond the limits in `_limits.ts`, are `PASSWORD_HASH_UNSUPPORTED`.

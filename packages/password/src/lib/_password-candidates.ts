@@ -1,7 +1,7 @@
 /**
  * The byte strings a login password is tried as.
  *
- * Our hashes are made from the NFKC form; hashes imported from other systems (and the seeds' legacy
+ * Our hashes are made from the NFKC form; hashes imported from other systems (and the legacy
  * hashes) were made from the raw string. When the two differ, both are tried, NFKC first for PHC
  * strings and raw first for legacy ones. The dummy verification tries the same number of forms so an
  * unknown user costs what a known one does.

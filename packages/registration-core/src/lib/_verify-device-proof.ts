@@ -6,7 +6,7 @@
  * Proof modes: `signature`: the device's stored certificate must still verify against
  * our CA (validity, CRL) and the signature over the challenge must verify with its key.
  * `mtls`: the certificate the TLS layer verified must chain to our CA, not be revoked, and be
- * the current certificate of an active device of this user. `fingerprint` (the seeds' mode,
+ * the current certificate of an active device of this user. `fingerprint` (the legacy mode,
  * opt-in): the fingerprint must name an active device of this user — weak, since fingerprints
  * are public.
  */

@@ -1,5 +1,5 @@
 /**
- * Admin use cases (seed 004's roles applied): listing users and the audit trail, changing a
+ * Admin use cases: listing users and the audit trail, changing a
  * user's roles, disabling and re-enabling a user. Permissions come from the principal's current
  * roles (re-read from the store by `authenticate`, so a demotion takes effect at once); the
  * operator (direct mode on the deployment's own stores) holds them all. Every change is audited

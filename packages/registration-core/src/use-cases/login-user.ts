@@ -1,5 +1,5 @@
 /**
- * Login (seed login.py, issue 5): password + device proof → access token (15 min) + refresh token
+ * Login: password + device proof → access token (15 min) + refresh token
  * (a new family per login per device) + user summary. Unknown user, wrong password and any device
  * proof failure all answer `INVALID_CREDENTIALS` after the same work (device proof, then Argon2id,
  * on every path); the precise reason goes to the audit log. Guesses are counted before the password

@@ -1,5 +1,5 @@
 /**
- * Device management for the authenticated owner (issue 9 "ownership on every device route"):
+ * Device management for the authenticated owner:
  * every lookup is (principal.userUuid, deviceId), so another user's device id is simply
  * `DEVICE_NOT_FOUND` — never confirmed to exist. Revoking a device puts its certificate serial on
  * the CRL and revokes that device's sessions only; renewing replaces an active device's

@@ -1,5 +1,5 @@
 /**
- * Second-device registration with a pairing token (seed 001, issues 5 and 9): token + username
+ * Second-device registration with a pairing token: token + username
  * + password (checked even with a token) → a new per-device certificate. Order: peek the token and
  * its parent device → count the guess and verify the password (dummy work for unknown users,
  * throttled like login) → the token must be unexpired, belong to that user and its parent device

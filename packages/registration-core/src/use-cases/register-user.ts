@@ -1,5 +1,5 @@
 /**
- * Registration (seed registration.py, issue 5): validate → uuid → Argon2id → first device
+ * Registration: validate → uuid → Argon2id → first device
  * certificate → certificate body to the blob store → device record → user record LAST (the
  * store's conditional create is the uniqueness truth; the user is visible only when complete)
  * → audit → notification (never fails the registration). `MYNUMBER_TAKEN` answers are rationed per

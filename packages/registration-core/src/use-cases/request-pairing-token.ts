@@ -1,5 +1,5 @@
 /**
- * Pairing tokens (seed 001's design): issued only to an authenticated user on an active,
+ * Pairing tokens: issued only to an authenticated user on an active,
  * registered device (any such device is a parent — no special "first" device). 256-bit random,
  * stored only as its SHA-256, single use, 10-minute TTL. The QR payload carries the uuid and the
  * token, never the password. An optional `device_label` names the device to be paired: it is

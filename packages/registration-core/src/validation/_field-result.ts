@@ -21,4 +21,3 @@ const FORBIDDEN_CHARACTER = /[\p{Cc}]|\p{Cs}/u;
 export function hasForbiddenCharacter(value: string): boolean {
   return FORBIDDEN_CHARACTER.test(value) || !value.isWellFormed();
 }
-

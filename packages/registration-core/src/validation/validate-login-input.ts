@@ -43,7 +43,7 @@ const PROOF_MODES: readonly ProofMode[] = ['signature', 'mtls', 'fingerprint'];
  */
 export function validateLoginInput(input: unknown): ValidLogin {
   const reader = new InputReader(input, LOGIN_FIELDS);
-  // `username` and the seeds' `uuid` are aliases of `identifier`: exactly one of the three.
+  // `username` and the legacy `uuid` are aliases of `identifier`: exactly one of the three.
   const given = IDENTIFIER_FIELDS.filter((field) => reader.has(field));
   const identifierField = given[0] ?? 'identifier';
   const identifier = reader.string(identifierField, { required: true, maxLength: 320 });

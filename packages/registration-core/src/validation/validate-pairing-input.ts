@@ -1,7 +1,7 @@
 /**
- * Validation of the second-device body (seed 001: QR code or token, plus username and password).
+ * Validation of the second-device body (QR code or token, plus username and password).
  * Missing credentials get their own precise error (`PAIRING_CREDENTIALS_REQUIRED`) rather than
- * the first-registration message the seeds complained about.
+ * a generic first-registration message.
  */
 import { CERTIFICATE_ALGORITHMS, type CertificateAlgorithm } from '../auth-config.js';
 import { AuthError } from '../auth-error.js';

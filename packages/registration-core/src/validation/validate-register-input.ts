@@ -1,5 +1,5 @@
 /**
- * Validation of the registration body (seed registration.py's fields): every field checked,
+ * Validation of the registration body: every field checked,
  * every problem reported at once under its own name, unknown fields refused.
  */
 import { checkPasswordPolicy } from '@city/password';

@@ -1,6 +1,6 @@
 /**
  * Builds a real AuthService (real CA, JWT keys, key vault field cipher) over a given set of
- * stores, with a clock the test controls, plus small helpers for the seed story.
+ * stores, with a clock the test controls, plus small helpers for the registration story.
  */
 import { type CertificateAuthority, createCertificateAuthority, signChallenge } from '@city/client-cert';
 import { generateSigningKey, KeySet } from '@city/jwt';

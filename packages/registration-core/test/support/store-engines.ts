@@ -137,7 +137,7 @@ export const sqliteEngine: StoreEngine = {
   },
 };
 
-/** Every real engine, for the whole seed story. */
+/** Every real engine, for the whole registration story. */
 export const realEngines: readonly StoreEngine[] = [
   sqliteEngine,
   dynaliteEngine,
