@@ -9,7 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteStores, OutboxNotifier } from '@city/db-integration';
+import { OutboxNotifier } from '@city/db-integration';
+import { createSqliteStores } from '@city/db-integration/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Crypto,
