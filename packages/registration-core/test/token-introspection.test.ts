@@ -54,7 +54,7 @@ describe('token introspection on SQLite', () => {
   it('answers active: false for a revoked device, a disabled user, a refresh token and garbage', async () => {
     const { h, credentials } = await service();
     const a = await signedInUser(h.auth);
-    await h.auth.revokeDevice(a.principal, a.reg.deviceId);
+    await h.auth.revokeDevice(a.principal, a.reg.deviceId, {}, { confirmLastDevice: true });
     expect(await h.auth.introspect(credentials, { token: a.login.accessToken })).toEqual({ active: false });
 
     const b = await signedInUser(h.auth);
