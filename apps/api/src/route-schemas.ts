@@ -5,6 +5,7 @@
  * its own code). Response schemas mirror registration-core's output types exactly: they are what
  * fast-json-stringify serialises, and schemathesis checks responses against them.
  */
+import { ROLES } from '@city/ports';
 
 type Schema = Readonly<Record<string, unknown>>;
 
@@ -20,7 +21,7 @@ const obj = (properties: Record<string, Schema>, required: readonly string[] = [
   required,
   additionalProperties: false,
 });
-const ROLE = { type: 'string', enum: ['user', 'moderator', 'admin'] };
+const ROLE = { type: 'string', enum: [...ROLES] };
 const KEY_ALGORITHM = {
   type: 'string',
   enum: ['ml-dsa-44', 'ml-dsa-65', 'ml-dsa-87', 'ecdsa-p256', 'ed25519', 'rsa-3072'],

@@ -3,7 +3,7 @@
  * cases (which enforce them on the API) and by resource servers (which enforce them on the roles
  * carried in an access token), so both read the same table.
  */
-import type { Role } from './records.js';
+import { ROLES, type Role } from './records.js';
 
 /** Every permission and the roles that grant it. */
 export const ROLE_PERMISSIONS = {
@@ -23,8 +23,7 @@ export const ROLE_PERMISSIONS = {
 /** A permission name. */
 export type Permission = (typeof ROLE_PERMISSIONS)[Role][number];
 
-/** The known roles, least to most privileged. */
-export const ROLES: readonly Role[] = ['user', 'moderator', 'admin'];
+export { ROLES };
 
 /**
  * True when any of `roles` grants `permission`. Unknown role names grant nothing.

@@ -4,8 +4,11 @@
  * engine stores them the same way.
  */
 
-/** Roles known to the system, least to most privileged. */
-export type Role = 'user' | 'moderator' | 'admin';
+/** The roles known to the system, least to most privileged: the one list every layer checks against. */
+export const ROLES = ['user', 'moderator', 'admin'] as const;
+
+/** A role known to the system (one of {@link ROLES}). */
+export type Role = (typeof ROLES)[number];
 
 /** A registered user. PII lives only in `encrypted`, as FieldCipher ciphertexts. */
 export interface UserRecord {

@@ -6,14 +6,19 @@
  * secrets in-process, so whoever can run them already holds the data; no session is needed, and
  * every change is audited as `by: operator:cli`. The first admin of a deployment is made here.
  */
-import type { AuditEntry, AuthService, ServiceClientSummary, UserSummary } from '@city/registration-core';
+import {
+  type AuditEntry,
+  type AuthService,
+  ROLES,
+  type ServiceClientSummary,
+  type UserSummary,
+} from '@city/registration-core';
 import { Argument, type Command, Option } from 'commander';
 import { CliError } from '../cli-error.js';
 import { addOutputOptions, type CommonOptions, dataDirFor, printResult } from '../command-context.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
 
 const OPERATOR = { operator: 'cli' } as const;
-const ROLE_NAMES = ['user', 'moderator', 'admin'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface AdminOptions extends CommonOptions {
@@ -107,7 +112,7 @@ Examples:
         action === 'grant' ? 'give a user a role' : 'take a role from a user (every user keeps "user")',
       )
       .argument('<user>', 'username or uuid')
-      .addArgument(new Argument('<role>', 'the role').choices(ROLE_NAMES));
+      .addArgument(new Argument('<role>', 'the role').choices(ROLES));
     addDataDirOption(command);
     addOutputOptions(command);
     command.addHelpText(

@@ -13,6 +13,7 @@ import {
   ConflictError,
   NotFoundError,
   type Page,
+  ROLES,
   type Role,
   type UserPatch,
   type UserRecord,
@@ -33,7 +34,6 @@ import { decodeCursor, encodeCursor } from './_mongo-cursor.js';
 import type { WriteSerializer } from './_serialize-writes.js';
 import { MongoInputError } from './mongo-input-error.js';
 
-const ROLES: readonly Role[] = ['user', 'moderator', 'admin'];
 const STATUSES = ['active', 'disabled'] as const;
 
 /** Index and field names → the `ConflictError.field` the port promises. */

@@ -9,6 +9,7 @@ import {
   ConflictError,
   NotFoundError,
   type Page,
+  ROLES,
   type Role,
   type UserPatch,
   type UserRecord,
@@ -28,7 +29,6 @@ import {
 import { parseRecord, type SqliteContext, type UniqueFields } from './_sqlite-context.js';
 import { SqliteInputError } from './sqlite-input-error.js';
 
-const ROLES: readonly Role[] = ['user', 'moderator', 'admin'];
 const STATUSES = ['active', 'disabled'] as const;
 const KEY_MAX = 1024;
 
