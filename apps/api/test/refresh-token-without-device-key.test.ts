@@ -78,7 +78,10 @@ describe('refresh proof of possession over HTTP', () => {
     const payload = await refreshPayload(t.app, session.refreshToken, session.privateKeyPem);
     const ok = await refresh(payload);
     expect(ok.statusCode).toBe(200);
-    const replay = await refresh({ ...payload, refresh_token: json<{ refreshToken: string }>(ok).refreshToken });
+    const replay = await refresh({
+      ...payload,
+      refresh_token: json<{ refreshToken: string }>(ok).refreshToken,
+    });
     expect(replay.statusCode).toBe(401);
     expect(json(replay)).toMatchObject({ error: { code: 'CHALLENGE_INVALID' } });
   });
@@ -91,7 +94,9 @@ describe('session end over HTTP', () => {
       await refresh(await refreshPayload(t.app, session.refreshToken, session.privateKeyPem)),
     );
     for (const token of [session.accessToken, rotated.accessToken]) {
-      expect((await t.app.inject({ method: 'GET', url: '/me', headers: bearer(token) })).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'GET', url: '/me', headers: bearer(token) })).statusCode).toBe(
+        200,
+      );
     }
     const out = await t.app.inject({ method: 'POST', url: '/logout', headers: bearer(rotated.accessToken) });
     expect(out.statusCode).toBe(204);
