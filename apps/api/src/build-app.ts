@@ -36,6 +36,7 @@ import { redactSecretQuery } from './redact-secret-query.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerDeviceRoutes } from './routes/device-routes.js';
+import { registerOriginalClientRoutes } from './routes/original-client-routes.js';
 import { registerPublicRoutes } from './routes/public-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { registerWebRoutes } from './routes/web-routes.js';
@@ -392,6 +393,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await registerPublicRoutes(app, deps);
   await registerAuthRoutes(app, deps);
   await registerDeviceRoutes(app, deps);
+  await registerOriginalClientRoutes(app, deps);
   await registerAdminRoutes(app, deps);
   await registerWebRoutes(app, deps);
   return app;

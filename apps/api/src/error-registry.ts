@@ -73,8 +73,8 @@ export const ERROR_REGISTRY: Readonly<Record<ApiErrorCode, ErrorRegistryEntry>> 
   },
   PROOF_MODE_DISABLED: {
     status: 400,
-    en: 'This device proof mode is not enabled on this server.',
-    ja: 'このデバイス証明方式はこのサーバーでは有効になっていません。',
+    en: 'This device proof mode is not enabled on this server; sign in with a signature instead: POST /login/challenge, sign its challenge with the device key, then send challenge_id, signature and device_id.',
+    ja: 'このデバイス証明方式はこのサーバーでは有効になっていません。代わりに署名で証明してください: POST /login/challenge の challenge をデバイス鍵で署名し、challenge_id・signature・device_id を送信してください。',
   },
   CHALLENGE_INVALID: {
     status: 401,
@@ -88,8 +88,8 @@ export const ERROR_REGISTRY: Readonly<Record<ApiErrorCode, ErrorRegistryEntry>> 
   },
   AUTHENTICATION_REQUIRED: {
     status: 401,
-    en: 'Authentication is required.',
-    ja: '認証が必要です。',
+    en: 'Authentication is required; send Authorization: Bearer with the access token from POST /login.',
+    ja: '認証が必要です。POST /login で得たアクセストークンを Authorization: Bearer で送信してください。',
   },
   TOKEN_INVALID: {
     status: 401,
@@ -225,8 +225,8 @@ export const ERROR_REGISTRY: Readonly<Record<ApiErrorCode, ErrorRegistryEntry>> 
   },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
-    en: 'This content type is not supported here.',
-    ja: 'このコンテンツタイプはここではサポートされていません。',
+    en: 'This content type is not supported here; send the body as application/json.',
+    ja: 'このコンテンツタイプはここではサポートされていません。本文は application/json で送信してください。',
   },
   MALFORMED_JSON: {
     status: 400,

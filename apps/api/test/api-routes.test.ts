@@ -120,9 +120,10 @@ describe('the legacy flow', () => {
     expect(JSON.stringify(me)).not.toContain('123456789018');
   });
 
-  it('accepts the /registration/ alias', async () => {
+  it('answers the original /registration/ with 200 and the original fields', async () => {
     const response = await t.app.inject({ method: 'POST', url: '/registration/', payload: seedsBody() });
-    expect(response.statusCode).toBe(201);
+    expect(response.statusCode).toBe(200);
+    expect(json(response)).toMatchObject({ success: true });
   });
 
   it('refuses a login whose signature is over another challenge', async () => {
@@ -615,6 +616,12 @@ describe('Japanese messages', () => {
       message: 'チェックディジットが一致しません。',
     });
     const unauth = await t.app.inject({ method: 'GET', url: '/me', headers: { 'accept-language': 'ja' } });
-    expect(json(unauth)).toEqual({ error: { code: 'AUTHENTICATION_REQUIRED', message: '認証が必要です。' } });
+    expect(json(unauth)).toEqual({
+      error: {
+        code: 'AUTHENTICATION_REQUIRED',
+        message:
+          '認証が必要です。POST /login で得たアクセストークンを Authorization: Bearer で送信してください。',
+      },
+    });
   });
 });

@@ -107,6 +107,25 @@ for (const store of realEngines) {
           );
         });
 
+        it("a body with client_cert_fp and no proof is a fingerprint login (the original clients' body)", async () => {
+          const h = engine.harness();
+          const reg = await registerWithServerKey(h.auth);
+          const original = { username: reg.username, password: PASSWORD, client_cert_fp: reg.fingerprint };
+          const refused = await expectAuthError(h.auth.login(original), 'PROOF_MODE_DISABLED');
+          expect(refused.message).toContain('challenge_id, signature and device_id');
+          const weak = engine.harness({ proofModes: { fingerprint: true } });
+          expect((await weak.auth.login(original)).deviceId).toBe(reg.deviceId);
+          await expectAuthError(
+            weak.auth.login({ ...original, password: 'wrong password here' }),
+            'INVALID_CREDENTIALS',
+          );
+          // Signature fields next to the fingerprint keep the default (signature) proof.
+          await expectAuthError(
+            weak.auth.login({ ...original, device_id: reg.deviceId }),
+            'VALIDATION_FAILED',
+          );
+        });
+
         it('mtls mode uses only the TLS-verified peer certificate', async () => {
           const h = engine.harness();
           const reg = await registerWithServerKey(h.auth);

@@ -1,6 +1,7 @@
 /**
- * Account and session routes: registration (also at the legacy `/registration/`), login
- * challenge and login (the legacy `{ uuid, password }` body is accepted plus a device proof),
+ * Account and session routes: registration (the original `/registration/` is in
+ * original-client-routes), login challenge and login (the original `{ uuid, password }` body is
+ * accepted plus a device proof, or alone with `client_cert_fp` when fingerprint login is on),
  * token refresh with proof of possession of the device key, RFC 7009 revocation, logout and the caller's profile.
  */
 import fastifyFormbody from '@fastify/formbody';
@@ -57,12 +58,10 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
     ),
     response: { 201: REGISTRATION_RESULT_SCHEMA, ...ERROR_RESPONSES },
   };
-  for (const url of ['/register', '/registration', '/registration/']) {
-    app.post(url, { schema: registerSchema, config: limited }, async (request, reply) => {
-      const result = await auth.register(request.body, contextOf(request));
-      return reply.status(201).send(result);
-    });
-  }
+  app.post('/register', { schema: registerSchema, config: limited }, async (request, reply) => {
+    const result = await auth.register(request.body, contextOf(request));
+    return reply.status(201).send(result);
+  });
 
   app.post(
     '/login/challenge',

@@ -1,6 +1,7 @@
 /**
- * Device routes: pairing tokens (also at the legacy `/registration/request_pairing_token`),
- * redeeming a pairing token for a new device, listing, revoking and renewing devices. Ownership
+ * Device routes: pairing tokens (the original `/registration/request_pairing_token` is in
+ * original-client-routes), redeeming a pairing token for a new device, listing, revoking and
+ * renewing devices. Ownership
  * is the core's job (resources are looked up under the principal; another user's device id is
  * `DEVICE_NOT_FOUND` → 404, never 403, so ids are not confirmed).
  */
@@ -54,17 +55,15 @@ export async function registerDeviceRoutes(app: FastifyInstance, deps: RouteDeps
     ),
     response: { 201: PAIRING_TOKEN_SCHEMA, ...ERROR_RESPONSES },
   };
-  for (const url of ['/pairing-tokens', '/registration/request_pairing_token']) {
-    app.post(url, { schema: pairingSchema, preHandler: authenticate }, async (request, reply) => {
-      const result = await auth.requestPairingToken(principalOf(request), request.body, contextOf(request));
-      const qrSvg = await QRCode.toString(result.qrPayload, {
-        type: 'svg',
-        errorCorrectionLevel: 'M',
-        margin: 2,
-      });
-      return reply.status(201).send({ ...result, qrSvg });
+  app.post('/pairing-tokens', { schema: pairingSchema, preHandler: authenticate }, async (request, reply) => {
+    const result = await auth.requestPairingToken(principalOf(request), request.body, contextOf(request));
+    const qrSvg = await QRCode.toString(result.qrPayload, {
+      type: 'svg',
+      errorCorrectionLevel: 'M',
+      margin: 2,
     });
-  }
+    return reply.status(201).send({ ...result, qrSvg });
+  });
 
   app.post(
     '/devices',

@@ -7,6 +7,7 @@
  */
 import { hashPassword } from '@city/password';
 import { ConflictError } from '@city/ports';
+import type { ProofMode } from '../auth-config.js';
 import { AuthError } from '../auth-error.js';
 import type { LoginResult, RequestContext } from '../auth-service.js';
 import { checkPassword } from '../lib/_check-password.js';
@@ -32,9 +33,14 @@ export async function loginUser(
   request: RequestContext = {},
 ): Promise<LoginResult> {
   const login = validateLoginInput(input);
-  const mode = login.proof ?? ctx.config.defaultProofMode;
+  const mode = login.proof ?? impliedProofMode(ctx, login);
   if (!ctx.config.proofModes[mode])
-    throw new AuthError('PROOF_MODE_DISABLED', `proof mode "${mode}" is not enabled`);
+    throw new AuthError(
+      'PROOF_MODE_DISABLED',
+      mode === 'signature' || !ctx.config.proofModes.signature
+        ? `proof mode "${mode}" is not enabled`
+        : `proof mode "${mode}" is not enabled: request a challenge, sign it with the device key and send challenge_id, signature and device_id`,
+    );
   requireProofFields(mode, login, request);
 
   await assertAddressNotLocked(ctx, request.ip);
@@ -133,6 +139,18 @@ export async function loginUser(
     detail: { proof: mode, sessionId: familyId, rehashed: password.needsRehash },
   });
   return { ...signed.pair, user: userSummary(ctx, current) };
+}
+
+/**
+ * The proof mode of a body that names none: a body carrying only `client_cert_fp` (the original
+ * clients' `{ uuid | username, password, client_cert_fp }`) is a fingerprint login, whether or not
+ * that mode is enabled, so a server without it says which proof to send instead.
+ */
+function impliedProofMode(ctx: ServiceContext, login: ReturnType<typeof validateLoginInput>): ProofMode {
+  const signatureFields =
+    login.challengeId !== undefined || login.signature !== undefined || login.deviceId !== undefined;
+  if (login.fingerprint !== undefined && !signatureFields) return 'fingerprint';
+  return ctx.config.defaultProofMode;
 }
 
 function requireProofFields(
