@@ -1,6 +1,6 @@
 /**
  * Local key material, nothing sent anywhere: `city keygen --alg`, `city csr`, `city cert inspect <pem>`,
- * `city cert fingerprint <pem>`.
+ * `city cert fingerprint <pem>`, `city cert export-p12`.
  */
 import { resolve } from 'node:path';
 import {
@@ -16,6 +16,7 @@ import { addOutputOptions, type CommonOptions, printResult } from '../command-co
 import { DEFAULT_DEVICE_ALGORITHM, DEVICE_ALGORITHMS } from '../device-key.js';
 import { readInputFile, writePrivateFile } from '../lib/_files.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
+import { certExportP12Command } from './cert-export-p12-command.js';
 
 interface KeygenOptions extends CommonOptions {
   readonly alg?: string;
@@ -154,8 +155,10 @@ Examples:
       `
 Examples:
   $ city cert inspect device-cert.pem
-  $ city cert fingerprint device-cert.pem`,
+  $ city cert fingerprint device-cert.pem
+  $ city cert export-p12 --out device.p12`,
     );
+  certExportP12Command(cert, io);
 
   const inspect = cert
     .command('inspect')

@@ -32,7 +32,7 @@ export async function readInputFile(
  */
 export async function writePrivateFile(
   path: string,
-  content: string,
+  content: string | Uint8Array,
   options: { exclusive?: boolean } = {},
 ): Promise<void> {
   try {
