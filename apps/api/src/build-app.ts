@@ -35,6 +35,7 @@ import { preferredLanguage } from './preferred-language.js';
 import { redactSecretQuery } from './redact-secret-query.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
+import { registerCertificateDeliveryRoutes } from './routes/certificate-delivery-routes.js';
 import { registerDeviceRoutes } from './routes/device-routes.js';
 import { registerOriginalClientRoutes } from './routes/original-client-routes.js';
 import { registerPublicRoutes } from './routes/public-routes.js';
@@ -96,6 +97,8 @@ export const REDACTED_LOG_PATHS: readonly string[] = [
     'qr_code',
     'privateKeyPem',
     'private_key',
+    'pkcs12_password',
+    'pkcs12Base64',
     'signature',
     'mynumber',
   ].flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
@@ -394,6 +397,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await registerAuthRoutes(app, deps);
   await registerDeviceRoutes(app, deps);
   await registerOriginalClientRoutes(app, deps);
+  await registerCertificateDeliveryRoutes(app, deps);
   await registerAdminRoutes(app, deps);
   await registerWebRoutes(app, deps);
   return app;

@@ -92,7 +92,14 @@ const ISSUED_CERTIFICATE_REQUIRED = [
 
 /** RegistrationResult. */
 export const REGISTRATION_RESULT_SCHEMA: Schema = obj(
-  { uuid: str(), username: str(), ...ISSUED_CERTIFICATE_PROPS },
+  {
+    uuid: str(),
+    username: str(),
+    ...ISSUED_CERTIFICATE_PROPS,
+    pkcs12Base64: str(
+      'Base64 PKCS#12 of key, certificate and CA, only when pkcs12_password was sent; returned once',
+    ),
+  },
   ['uuid', 'username', ...ISSUED_CERTIFICATE_REQUIRED],
 );
 
@@ -302,6 +309,9 @@ export const BODY_FIELDS = {
   csr: str('PKCS#10 PEM made on the device'),
   key_algorithm: KEY_ALGORITHM,
   device_label: str('1-64 characters'),
+  pkcs12_password: str(
+    'import password of a PKCS#12 bundle of the server-generated key (no csr; key_algorithm ecdsa-p256 or rsa-3072)',
+  ),
   identifier: str('uuid, username or email'),
   uuid: str('the legacy field: user uuid (same as identifier)'),
   proof: { type: 'string', enum: ['signature', 'mtls', 'fingerprint'] },

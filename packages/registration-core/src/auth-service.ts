@@ -81,6 +81,12 @@ export interface RegisterInput {
   readonly key_algorithm?: CertificateAlgorithm;
   /** Free label for the first device (1–64 characters). */
   readonly device_label?: string;
+  /**
+   * Import password (1–1024 characters) for a PKCS#12 bundle of the server-generated key, its
+   * certificate and the CA (`pkcs12Base64` in the result). Only without `csr`, and only for
+   * `ecdsa-p256` and `rsa-3072` keys: today's keychains and browsers cannot import ML-DSA keys.
+   */
+  readonly pkcs12_password?: string;
 }
 
 /** Body accepted by `createLoginChallenge` (may be omitted entirely). */
@@ -223,6 +229,8 @@ export interface IssuedDeviceCertificate {
 export interface RegistrationResult extends IssuedDeviceCertificate {
   readonly uuid: string;
   readonly username: string;
+  /** Base64 of the PKCS#12 (key, certificate, CA) when `pkcs12_password` was sent. Returned once. */
+  readonly pkcs12Base64?: string | undefined;
 }
 
 /** Result of `registerDeviceWithPairingToken`. */
@@ -250,6 +258,22 @@ export interface EnrolmentTokenResult {
 export interface RenewedCertificateResult extends IssuedDeviceCertificate {
   /** Serial number of the certificate that was replaced (now revoked). */
   readonly previousSerialNumber: string;
+}
+
+/** Result of `deviceCertificate`: one of the owner's device certificates (public data, no key). */
+export interface DeviceCertificateResult {
+  readonly deviceId: string;
+  readonly status: 'active' | 'revoked';
+  readonly certificatePem: string;
+  /** SHA-256 of the DER, lower-case hex. */
+  readonly fingerprint: string;
+  readonly serialNumber: string;
+  readonly algorithm: string;
+  /** ISO 8601. */
+  readonly notAfter: string;
+  readonly caCertificatePem: string;
+  /** `city-auth:cert?v=1&uuid=..&device=..&fp=..`: the certificate's reference, for a QR code. */
+  readonly qrPayload: string;
 }
 
 /** Result of `createLoginChallenge`. */
@@ -410,6 +434,8 @@ export interface AuthService {
   registerDeviceWithPairingToken(input: unknown, context?: RequestContext): Promise<PairedDeviceResult>;
   /** The principal's devices. */
   listDevices(principal: Principal): Promise<readonly DeviceSummary[]>;
+  /** The certificate of one of the principal's devices (PEM, fingerprint, QR reference). @throws DEVICE_NOT_FOUND */
+  deviceCertificate(principal: Principal, deviceId: unknown): Promise<DeviceCertificateResult>;
   /**
    * Revokes one of the principal's devices (certificate → CRL, its sessions revoked); the account's last
    * active device only with `confirmLastDevice`. @throws TOKEN_REVOKED, DEVICE_NOT_FOUND, LAST_DEVICE_CONFIRMATION_REQUIRED

@@ -21,6 +21,7 @@ import {
 import { authenticateAccessToken } from './use-cases/authenticate-access-token.js';
 import { createLoginChallenge } from './use-cases/create-login-challenge.js';
 import { createRefreshChallenge } from './use-cases/create-refresh-challenge.js';
+import { getDeviceCertificate } from './use-cases/get-device-certificate.js';
 import { loginUser } from './use-cases/login-user.js';
 import { logoutSession } from './use-cases/logout-session.js';
 import { listDevices, renewDeviceCertificate, revokeDevice } from './use-cases/manage-devices.js';
@@ -79,6 +80,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
     requestPairingToken: (principal, input, request) => requestPairingToken(ctx, principal, input, request),
     registerDeviceWithPairingToken: (input, request) => registerPairedDevice(ctx, input, request),
     listDevices: (principal) => listDevices(ctx, principal),
+    deviceCertificate: (principal, deviceId) => getDeviceCertificate(ctx, principal, deviceId),
     revokeDevice: (principal, deviceId, request, options) =>
       revokeDevice(ctx, principal, deviceId, request, options),
     renewDeviceCertificate: (principal, input, request) =>

@@ -18,6 +18,7 @@ export type {
   AuditEntry,
   AuthService,
   ChangeRoleInput,
+  DeviceCertificateResult,
   DeviceSummary,
   EnrolmentTokenResult,
   IssuedDeviceCertificate,

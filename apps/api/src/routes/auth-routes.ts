@@ -53,6 +53,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
         csr: F.csr,
         key_algorithm: F.key_algorithm,
         device_label: F.device_label,
+        pkcs12_password: F.pkcs12_password,
       },
       ['username', 'email', 'password'],
     ),

@@ -110,6 +110,7 @@ export async function registerOriginalClientRoutes(app: FastifyInstance, deps: R
         csr: F.csr,
         key_algorithm: F.key_algorithm,
         device_label: F.device_label,
+        pkcs12_password: F.pkcs12_password,
         client_cert_fp: { type: 'string', description: 'ignored (the server issues the certificate)' },
         qr_code: F.qr_code,
       },

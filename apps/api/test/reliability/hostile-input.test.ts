@@ -137,6 +137,7 @@ const REGISTER_FIELDS = [
   'csr',
   'key_algorithm',
   'device_label',
+  'pkcs12_password',
 ];
 const LOGIN_FIELDS = [
   'identifier',

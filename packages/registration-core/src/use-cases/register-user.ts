@@ -5,6 +5,7 @@
  * → audit → notification (never fails the registration). `MYNUMBER_TAKEN` answers are rationed per
  * address and per number, audited and reported to the number's owner (see _mynumber-conflicts).
  */
+import { exportPkcs12 } from '@city/client-cert';
 import { hashPassword } from '@city/password';
 import { ConflictError, type DeviceRecord, type UserRecord } from '@city/ports';
 import { AuthError } from '../auth-error.js';
@@ -20,6 +21,9 @@ import { rethrowPortError } from '../lib/_port-errors.js';
 import { audit, notify, nowDate, type ServiceContext, stripUndefined } from '../lib/_service-context.js';
 import { type ValidRegistration, validateRegisterInput } from '../validation/validate-register-input.js';
 
+/** Key algorithms today's OS keychains and browsers import from a PKCS#12 file. */
+const PKCS12_ALGORITHMS: ReadonlySet<string> = new Set(['ecdsa-p256', 'rsa-3072']);
+
 const TAKEN = { username: 'USERNAME_TAKEN', email: 'EMAIL_TAKEN', mynumber: 'MYNUMBER_TAKEN' } as const;
 
 export async function registerUser(
@@ -28,6 +32,15 @@ export async function registerUser(
   request: RequestContext = {},
 ): Promise<RegistrationResult> {
   const valid = validateRegisterInput(input, nowDate(ctx));
+  if (valid.pkcs12Password !== undefined) {
+    const algorithm = valid.keyAlgorithm ?? ctx.config.defaultCertificateAlgorithm;
+    if (!PKCS12_ALGORITHMS.has(algorithm)) {
+      const message = `a PKCS#12 bundle needs key_algorithm ecdsa-p256 or rsa-3072: today's keychains and browsers cannot import ${algorithm} keys`;
+      throw new AuthError('VALIDATION_FAILED', message, {
+        fields: [{ field: 'pkcs12_password', code: 'CONFLICTING_FIELDS', message }],
+      });
+    }
+  }
   const emailIndex = ctx.cipher.blindIndex('email', valid.email.canonical);
   const mynumberIndex =
     valid.mynumber === undefined ? undefined : ctx.cipher.blindIndex('mynumber', valid.mynumber);
@@ -49,6 +62,16 @@ export async function registerUser(
     csrPem: valid.csrPem,
     algorithm: valid.keyAlgorithm,
   });
+  // Built before anything is stored, so a registration is never left half-written by it.
+  const pkcs12 =
+    valid.pkcs12Password === undefined || issued.privateKeyPem === undefined
+      ? undefined
+      : await exportPkcs12({
+          certificatePem: issued.certificatePem,
+          privateKeyPem: issued.privateKeyPem,
+          caCertificatePem: ctx.ca.certificatePem,
+          password: valid.pkcs12Password,
+        });
   const certificateKey = await storeCertificateBody(ctx, uuid, deviceId, issued);
   const now = ctx.clock.now();
   const device: DeviceRecord = stripUndefined({
@@ -112,7 +135,12 @@ export async function registerUser(
     },
   });
   await notify(ctx, { type: 'registration', userUuid: uuid, data: { deviceId } });
-  return { uuid, username: user.username, ...toIssuedDeviceCertificate(ctx, uuid, deviceId, issued) };
+  return {
+    uuid,
+    username: user.username,
+    ...toIssuedDeviceCertificate(ctx, uuid, deviceId, issued),
+    ...(pkcs12 === undefined ? {} : { pkcs12Base64: Buffer.from(pkcs12).toString('base64') }),
+  };
 }
 
 function encryptProfile(ctx: ServiceContext, uuid: string, valid: ValidRegistration): Record<string, string> {

@@ -30,6 +30,8 @@ export interface ValidRegistration {
   readonly csrPem?: string | undefined;
   readonly keyAlgorithm?: CertificateAlgorithm | undefined;
   readonly deviceLabel?: string | undefined;
+  /** Import password of a PKCS#12 bundle of the server-generated key (P-256 or RSA only). */
+  readonly pkcs12Password?: string | undefined;
 }
 
 const REGISTER_FIELDS = [
@@ -45,6 +47,7 @@ const REGISTER_FIELDS = [
   'csr',
   'key_algorithm',
   'device_label',
+  'pkcs12_password',
 ] as const;
 
 /**
@@ -88,6 +91,15 @@ export function validateRegisterInput(input: unknown, now: Date = new Date()): V
     );
   }
   const deviceLabel = reader.text('device_label', false, 64);
+  const pkcs12Password = reader.string('pkcs12_password', { required: false, maxLength: 1024 });
+  if (pkcs12Password === '') reader.add('pkcs12_password', 'TOO_SHORT', 'pkcs12_password must not be empty');
+  if (pkcs12Password !== undefined && csrPem !== undefined) {
+    reader.add(
+      'pkcs12_password',
+      'CONFLICTING_FIELDS',
+      'pkcs12_password applies only when no csr is sent (with a CSR the key never leaves the device)',
+    );
+  }
   reader.finish();
   // finish() threw if any required field was missing, so these are defined here.
   return {
@@ -103,5 +115,6 @@ export function validateRegisterInput(input: unknown, now: Date = new Date()): V
     csrPem,
     keyAlgorithm,
     deviceLabel,
+    pkcs12Password,
   };
 }
