@@ -184,7 +184,9 @@ export type AuditEventType =
   | 'user_disabled'
   | 'user_enabled'
   | 'devices_reset'
-  | 'security_alert';
+  | 'security_alert'
+  | 'permission_denied'
+  | 'admin_action';
 
 /** One audit log entry. `detail` never contains secrets. */
 export interface AuditEvent {

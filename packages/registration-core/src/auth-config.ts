@@ -73,6 +73,10 @@ export interface LockoutPolicy {
   readonly mynumberConflictLimit: number;
   /** Window and lock duration of the My Number conflict limit (seconds). */
   readonly mynumberLockSeconds: number;
+  /** Distinct identifiers failing from one address within the window that raise a `credential_stuffing` alert (0 disables). */
+  readonly stuffingAlertAccounts: number;
+  /** Days an address or device stays known after a login; a login from one not known raises an alert (0 disables). */
+  readonly knownLoginContextDays: number;
 }
 
 /** Everything the use cases can be configured with. */
@@ -144,6 +148,8 @@ export const DEFAULT_AUTH_CONFIG: AuthConfig = {
     alertThreshold: 10,
     mynumberConflictLimit: 3,
     mynumberLockSeconds: 24 * 60 * 60,
+    stuffingAlertAccounts: 10,
+    knownLoginContextDays: 90,
   },
   defaultCertificateAlgorithm: 'ml-dsa-65',
   allowedCertificateAlgorithms: CERTIFICATE_ALGORITHMS,

@@ -453,11 +453,11 @@ export interface AuthService {
     context?: RequestContext,
   ): Promise<RenewedCertificateResult>;
   /** Admin: users page. @throws FORBIDDEN, VALIDATION_FAILED (limit, or a cursor not returned by a previous page) */
-  listUsers(actor: AdminActor, input?: unknown): Promise<PageResult<UserSummary>>;
+  listUsers(actor: AdminActor, input?: unknown, context?: RequestContext): Promise<PageResult<UserSummary>>;
   /** Admin: one user by `user_uuid` or `username`. @throws FORBIDDEN, VALIDATION_FAILED, USER_NOT_FOUND */
-  getUser(actor: AdminActor, input: unknown): Promise<UserSummary>;
+  getUser(actor: AdminActor, input: unknown, context?: RequestContext): Promise<UserSummary>;
   /** Admin/moderator: audit page, newest first. @throws FORBIDDEN, VALIDATION_FAILED (limit, user_uuid, or a cursor not returned by a previous page) */
-  listAudit(actor: AdminActor, input?: unknown): Promise<PageResult<AuditEntry>>;
+  listAudit(actor: AdminActor, input?: unknown, context?: RequestContext): Promise<PageResult<AuditEntry>>;
   /** Admin: replace a user's roles. @throws FORBIDDEN, VALIDATION_FAILED, USER_NOT_FOUND, CONCURRENT_UPDATE */
   setRoles(actor: AdminActor, input: unknown, context?: RequestContext): Promise<UserSummary>;
   /** Admin: add one role (idempotent; audited when it changes something). @throws FORBIDDEN, VALIDATION_FAILED, USER_NOT_FOUND, CONCURRENT_UPDATE */

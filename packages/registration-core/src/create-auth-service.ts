@@ -85,9 +85,9 @@ export function createAuthService(deps: AuthDeps): AuthService {
       revokeDevice(ctx, principal, deviceId, request, options),
     renewDeviceCertificate: (principal, input, request) =>
       renewDeviceCertificate(ctx, principal, input, request),
-    listUsers: (actor, input) => listUsers(ctx, actor, input),
-    getUser: (actor, input) => getUser(ctx, actor, input),
-    listAudit: (actor, input) => listAudit(ctx, actor, input),
+    listUsers: (actor, input, request) => listUsers(ctx, actor, input, request),
+    getUser: (actor, input, request) => getUser(ctx, actor, input, request),
+    listAudit: (actor, input, request) => listAudit(ctx, actor, input, request),
     setRoles: (actor, input, request) => setRoles(ctx, actor, input, request),
     grantRole: (actor, input, request) => changeRole(ctx, actor, 'grant', input, request),
     revokeRole: (actor, input, request) => changeRole(ctx, actor, 'revoke', input, request),

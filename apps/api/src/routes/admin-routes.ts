@@ -66,6 +66,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps)
       auth.listUsers(
         principalOf(request),
         defined({ limit: request.query.limit, cursor: request.query.cursor }),
+        contextOf(request),
       ),
   );
 
@@ -92,6 +93,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps)
           cursor: request.query.cursor,
           user_uuid: request.query.user_uuid,
         }),
+        contextOf(request),
       ),
   );
 

@@ -23,6 +23,8 @@ const KNOWN = {
   user_enabled: true,
   devices_reset: true,
   security_alert: true,
+  permission_denied: true,
+  admin_action: true,
 } as const satisfies Record<AuditEventType, true>;
 
 /** Every `AuditEventType`, for the adapters' input guards. */

@@ -49,14 +49,47 @@ function isOperator(actor: AdminActor): actor is Extract<AdminActor, { operator:
   return typeof (actor as { operator?: unknown }).operator === 'string';
 }
 
-function requirePermission(actor: AdminActor, permission: Permission): void {
+/** Every refusal is audited (who, what, from where) before it is answered. */
+async function requirePermission(
+  ctx: ServiceContext,
+  actor: AdminActor,
+  permission: Permission,
+  request: RequestContext,
+): Promise<void> {
   if (isOperator(actor)) return;
-  if (!hasPermission(actor.roles, permission)) throw new AuthError('FORBIDDEN');
+  if (hasPermission(actor.roles, permission)) return;
+  await audit(ctx, {
+    type: 'permission_denied',
+    userUuid: actor.userUuid,
+    deviceId: actor.deviceId,
+    ip: request.ip,
+    reason: permission,
+    detail: { roles: actor.roles.join(',') },
+  });
+  throw new AuthError('FORBIDDEN');
 }
 
 /** Who made a change, as the audit trail records it. */
 function actorId(actor: AdminActor): string {
   return isOperator(actor) ? `operator:${actor.operator}` : actor.userUuid;
+}
+
+/** Admin reads are audited too: who looked at what. Changes have their own events. */
+async function auditAdminRead(
+  ctx: ServiceContext,
+  actor: AdminActor,
+  request: RequestContext,
+  action: string,
+  detail: Record<string, string | number | boolean> = {},
+): Promise<void> {
+  await audit(ctx, {
+    type: 'admin_action',
+    userUuid: isOperator(actor) ? undefined : actor.userUuid,
+    deviceId: isOperator(actor) ? undefined : actor.deviceId,
+    ip: request.ip,
+    reason: action,
+    detail: { ...detail, by: actorId(actor) },
+  });
 }
 
 /** Reads the target user (exactly one of `user_uuid` and `username`) into a store lookup. */
@@ -157,29 +190,39 @@ export async function listUsers(
   ctx: ServiceContext,
   actor: AdminActor,
   input: unknown,
+  request: RequestContext = {},
 ): Promise<PageResult<UserSummary>> {
-  requirePermission(actor, 'users:read');
+  await requirePermission(ctx, actor, 'users:read', request);
   const { reader, limit, cursor } = pageInput(ctx, input, []);
   reader.finish();
   const page = await listPage(() => ctx.stores.users.list({ limit, cursor }));
+  await auditAdminRead(ctx, actor, request, 'list_users', { count: page.items.length });
   return { items: page.items.map((u) => userSummary(ctx, u)), cursor: page.cursor };
 }
 
 /** One user by uuid or username. */
-export async function getUser(ctx: ServiceContext, actor: AdminActor, input: unknown): Promise<UserSummary> {
-  requirePermission(actor, 'users:read');
+export async function getUser(
+  ctx: ServiceContext,
+  actor: AdminActor,
+  input: unknown,
+  request: RequestContext = {},
+): Promise<UserSummary> {
+  await requirePermission(ctx, actor, 'users:read', request);
   const reader = new InputReader(input, ['user_uuid', 'username']);
   const target = readTarget(reader);
   reader.finish();
-  return userSummary(ctx, await findTarget(ctx, target));
+  const user = await findTarget(ctx, target);
+  await auditAdminRead(ctx, actor, request, 'get_user', { subject: user.uuid });
+  return userSummary(ctx, user);
 }
 
 export async function listAudit(
   ctx: ServiceContext,
   actor: AdminActor,
   input: unknown,
+  request: RequestContext = {},
 ): Promise<PageResult<AuditEntry>> {
-  requirePermission(actor, 'audit:read');
+  await requirePermission(ctx, actor, 'audit:read', request);
   const { reader, limit, cursor } = pageInput(ctx, input, ['user_uuid']);
   const userUuid = reader.string('user_uuid', { required: false, maxLength: 64 });
   if (userUuid !== undefined && !isUuid(userUuid))
@@ -187,6 +230,14 @@ export async function listAudit(
   reader.finish();
   const page = await listPage(() =>
     ctx.stores.audit.list({ userUuid: userUuid?.toLowerCase(), limit, cursor }),
+  );
+  // Recorded after the read, so a page never lists its own entry.
+  await auditAdminRead(
+    ctx,
+    actor,
+    request,
+    'list_audit',
+    userUuid === undefined ? {} : { subject: userUuid.toLowerCase() },
   );
   return {
     items: page.items.map((e) => ({
@@ -209,7 +260,7 @@ export async function setRoles(
   input: unknown,
   request: RequestContext = {},
 ): Promise<UserSummary> {
-  requirePermission(actor, 'roles:manage');
+  await requirePermission(ctx, actor, 'roles:manage', request);
   const reader = new InputReader(input, ['user_uuid', 'roles']);
   const userUuid = reader.string('user_uuid', { required: true, maxLength: 64 });
   if (userUuid !== undefined && !isUuid(userUuid))
@@ -260,7 +311,7 @@ export async function changeRole(
   input: unknown,
   request: RequestContext = {},
 ): Promise<UserSummary> {
-  requirePermission(actor, 'roles:manage');
+  await requirePermission(ctx, actor, 'roles:manage', request);
   const reader = new InputReader(input, ['user_uuid', 'username', 'role']);
   const target = readTarget(reader);
   const role = reader.oneOf('role', ROLES, true);
@@ -293,7 +344,7 @@ export async function setUserStatus(
   input: unknown,
   request: RequestContext = {},
 ): Promise<UserSummary> {
-  requirePermission(actor, 'users:manage');
+  await requirePermission(ctx, actor, 'users:manage', request);
   const reader = new InputReader(input, ['user_uuid', 'username', 'status']);
   const target = readTarget(reader);
   const status = reader.oneOf('status', ['active', 'disabled'] as const, true);
@@ -337,7 +388,7 @@ export async function resetDevices(
   input: unknown,
   request: RequestContext = {},
 ): Promise<EnrolmentTokenResult> {
-  requirePermission(actor, 'users:manage');
+  await requirePermission(ctx, actor, 'users:manage', request);
   const reader = new InputReader(input, ['user_uuid', 'username']);
   const target = readTarget(reader);
   reader.finish();

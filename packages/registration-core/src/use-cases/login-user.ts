@@ -22,6 +22,7 @@ import {
 import { withPasswordWork } from '../lib/_password-work.js';
 import { rethrowPortError } from '../lib/_port-errors.js';
 import { resolveUser } from '../lib/_resolve-user.js';
+import { alertOnNewLoginContext, trackFailureSource } from '../lib/_security-alerts.js';
 import { audit, type ServiceContext, signPair, userSummary } from '../lib/_service-context.js';
 import { verifyDeviceProof } from '../lib/_verify-device-proof.js';
 import { validateLoginInput } from '../validation/validate-login-input.js';
@@ -90,6 +91,7 @@ export async function loginUser(
       reason: failure?.reason ?? 'unknown',
       operation: 'login',
     });
+    await trackFailureSource(ctx, { identifier: login.identifier, ip: request.ip });
     throw new AuthError('INVALID_CREDENTIALS');
   }
   const deviceId = proof.device.deviceId;
@@ -138,6 +140,7 @@ export async function loginUser(
     ip: request.ip,
     detail: { proof: mode, sessionId: familyId, rehashed: password.needsRehash },
   });
+  await alertOnNewLoginContext(ctx, { userUuid: current.uuid, deviceId, ip: request.ip });
   return { ...signed.pair, user: userSummary(ctx, current) };
 }
 

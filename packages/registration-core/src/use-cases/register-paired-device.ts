@@ -27,6 +27,7 @@ import {
 } from '../lib/_login-throttle.js';
 import { rethrowPortError } from '../lib/_port-errors.js';
 import { resolveUser } from '../lib/_resolve-user.js';
+import { raiseSecurityAlert, trackFailureSource } from '../lib/_security-alerts.js';
 import { audit, notify, type ServiceContext, sha256Hex, stripUndefined } from '../lib/_service-context.js';
 import { validatePairingInput } from '../validation/validate-pairing-input.js';
 import { OPERATOR_ENROLMENT_PREFIX } from './administer-users.js';
@@ -95,6 +96,7 @@ export async function registerPairedDevice(
       reason: reason ?? 'unknown',
       operation: 'pairing',
     });
+    await trackFailureSource(ctx, { identifier: valid.username, ip: request.ip });
     throw new AuthError('INVALID_CREDENTIALS');
   }
   await recordSuccess(ctx, keys, admission);
@@ -159,6 +161,13 @@ export async function registerPairedDevice(
     type: 'new_device',
     userUuid: user.uuid,
     data: { deviceId, pairedFrom: parent?.deviceId ?? token.parentDeviceId },
+  });
+  await raiseSecurityAlert(ctx, {
+    kind: 'pairing_token_used',
+    userUuid: user.uuid,
+    deviceId,
+    ip: request.ip,
+    detail: parent === undefined ? { enrolment: true } : { pairedFrom: parent.deviceId },
   });
   return {
     uuid: user.uuid,
