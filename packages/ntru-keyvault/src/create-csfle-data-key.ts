@@ -1,9 +1,14 @@
-/** Creates a CSFLE data key in the MongoDB key vault collection, wrapped by the local master key. */
+/**
+ * Creates a CSFLE data key in the MongoDB key vault collection, wrapped by the local master key:
+ * through libmongocrypt when the native `mongodb-client-encryption` module loads, otherwise as the
+ * same key document written by the built-in wire-format implementation (csfle-local-codec).
+ */
 import type { Binary, MongoClient } from 'mongodb';
+import { createCsfleLocalDataKey } from './csfle-local-codec.js';
 import { assertNamespace, csfleOptions } from './csfle-options.js';
 import type { KeyVault } from './key-vault.js';
 import { KeyVaultError } from './keyvault-error.js';
-import { loadClientEncryption } from './lib/_load-client-encryption.js';
+import { keyVaultCollection, nativeCsfleLoads } from './lib/_csfle-engine.js';
 
 /** Options of {@link createCsfleDataKey}. */
 export interface CreateCsfleDataKeyOptions {
@@ -16,7 +21,7 @@ export interface CreateCsfleDataKeyOptions {
 /**
  * Create a data key (`local` KMS provider) and return its id (a UUID `Binary`).
  *
- * @throws KeyVaultError `CSFLE_UNAVAILABLE` when mongodb-client-encryption cannot be loaded, `INVALID_ARGUMENT`.
+ * @throws KeyVaultError `INVALID_ARGUMENT`; driver errors when the server refuses the insert.
  * @example
  * ```ts
  * const dataKeyId = await createCsfleDataKey({ client, vault, keyVaultNamespace: 'encryption.__keyVault', keyAltNames: ['pii'] });
@@ -30,8 +35,21 @@ export async function createCsfleDataKey(options: CreateCsfleDataKeyOptions): Pr
   ) {
     throw new KeyVaultError('INVALID_ARGUMENT', '"keyAltNames" expected non-empty strings');
   }
-  await loadClientEncryption();
-  const { ClientEncryption } = await import('mongodb');
+  const { Binary, ClientEncryption } = await import('mongodb');
+  if (!(await nativeCsfleLoads())) {
+    const { document } = createCsfleLocalDataKey(
+      options.vault.masterKey,
+      options.keyAltNames === undefined ? {} : { keyAltNames: options.keyAltNames },
+    );
+    const id = new Binary(Buffer.from(document._id), Binary.SUBTYPE_UUID);
+    await keyVaultCollection(options.client, options.keyVaultNamespace).insertOne({
+      ...document,
+      _id: id,
+      keyMaterial: new Binary(Buffer.from(document.keyMaterial)),
+      ...(document.keyAltNames === undefined ? {} : { keyAltNames: [...document.keyAltNames] }),
+    } as never);
+    return id;
+  }
   const encryption = new ClientEncryption(
     options.client,
     csfleOptions(options.vault, { keyVaultNamespace: options.keyVaultNamespace }),

@@ -1,13 +1,17 @@
 /**
  * A collection wrapper that explicitly encrypts chosen top-level fields with CSFLE
  * (`AEAD_AES_256_CBC_HMAC_SHA_512-Deterministic` for fields queried by equality, `-Random` for the
- * rest) and decrypts them on read. Explicit encryption works with the community server.
+ * rest) and decrypts them on read. Explicit encryption works with the community server and with
+ * FerretDB. Through libmongocrypt when the native `mongodb-client-encryption` module loads;
+ * otherwise the built-in implementation of the same wire format (csfle-local-codec) encrypts string
+ * fields, which libmongocrypt reads back alike.
  */
 import type { Binary, Collection, Document, Filter, MongoClient } from 'mongodb';
+import { decryptCsfleString, encryptCsfleString, unwrapCsfleLocalDataKey } from './csfle-local-codec.js';
 import { assertNamespace, csfleOptions } from './csfle-options.js';
 import type { KeyVault } from './key-vault.js';
 import { KeyVaultError } from './keyvault-error.js';
-import { loadClientEncryption } from './lib/_load-client-encryption.js';
+import { keyVaultCollection, nativeCsfleLoads } from './lib/_csfle-engine.js';
 
 /** How a field is encrypted: `deterministic` allows equality queries, `random` does not. */
 export type CsfleFieldMode = 'deterministic' | 'random';
@@ -43,7 +47,8 @@ const ALGORITHMS = {
 /**
  * Create the explicit-encryption collection wrapper.
  *
- * @throws KeyVaultError `CSFLE_UNAVAILABLE` when mongodb-client-encryption cannot be loaded, `INVALID_ARGUMENT`.
+ * @throws KeyVaultError `INVALID_ARGUMENT` (and, without the native module, for a data key id not
+ *   in the key vault collection or a non-string value in an encrypted field), `FIELD_DECRYPT_FAILED`.
  * @example
  * ```ts
  * const users = await createEncryptedCollection({ client, vault, keyVaultNamespace, database: 'city', collection: 'users',
@@ -72,13 +77,42 @@ export async function createEncryptedCollection(
       );
     }
   }
-  await loadClientEncryption();
   const { ClientEncryption, Binary: BinaryClass } = await import('mongodb');
-  const encryption = new ClientEncryption(options.client, csfleOptions(options.vault, { keyVaultNamespace }));
   const raw = options.client.db(options.database).collection<Document>(options.collection);
-
-  const encryptField = (value: unknown, mode: CsfleFieldMode) =>
-    encryption.encrypt(value, { keyId: options.dataKeyId, algorithm: ALGORITHMS[mode] });
+  let encryptField: (value: unknown, mode: CsfleFieldMode) => Promise<Binary>;
+  let decryptField: (value: Binary) => Promise<unknown>;
+  if (await nativeCsfleLoads()) {
+    const encryption = new ClientEncryption(
+      options.client,
+      csfleOptions(options.vault, { keyVaultNamespace }),
+    );
+    encryptField = (value, mode) =>
+      encryption.encrypt(value, { keyId: options.dataKeyId, algorithm: ALGORITHMS[mode] });
+    decryptField = (value) => encryption.decrypt(value);
+  } else {
+    const keyDocument = await keyVaultCollection(options.client, keyVaultNamespace).findOne({
+      _id: options.dataKeyId as never,
+    });
+    const keyMaterial = keyDocument?.keyMaterial;
+    if (!(keyMaterial instanceof BinaryClass)) {
+      throw new KeyVaultError(
+        'INVALID_ARGUMENT',
+        '"dataKeyId" names no data key in the key vault collection',
+      );
+    }
+    const dataKey = unwrapCsfleLocalDataKey(options.vault.masterKey, keyMaterial.buffer);
+    const keyId = new Uint8Array(options.dataKeyId.buffer);
+    encryptField = async (value, mode) => {
+      if (typeof value !== 'string') {
+        throw new KeyVaultError(
+          'INVALID_ARGUMENT',
+          'without mongodb-client-encryption only string values are encrypted (the built-in CSFLE engine)',
+        );
+      }
+      return new BinaryClass(Buffer.from(encryptCsfleString(dataKey, keyId, value, mode)), 6);
+    };
+    decryptField = async (value) => decryptCsfleString(dataKey, value.buffer);
+  }
 
   const encryptDocument = async (document: Document): Promise<Document> => {
     const out: Document = { ...document };
@@ -106,7 +140,7 @@ export async function createEncryptedCollection(
     for (const name of Object.keys(fields)) {
       const value = out[name];
       // Subtype 6 is the CSFLE ciphertext type.
-      if (value instanceof BinaryClass && value.sub_type === 6) out[name] = await encryption.decrypt(value);
+      if (value instanceof BinaryClass && value.sub_type === 6) out[name] = await decryptField(value);
     }
     return out;
   };

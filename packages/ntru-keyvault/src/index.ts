@@ -13,8 +13,18 @@ export type {
   EncryptedCollection,
 } from './create-encrypted-collection.js';
 export { createEncryptedCollection } from './create-encrypted-collection.js';
+export type { CsfleAlgorithm, CsfleLocalDataKeyDocument } from './csfle-local-codec.js';
+export {
+  createCsfleLocalDataKey,
+  csfleKeyIdOf,
+  decryptCsfleString,
+  encryptCsfleString,
+  unwrapCsfleLocalDataKey,
+} from './csfle-local-codec.js';
 export type { CsfleOptions } from './csfle-options.js';
 export { csfleOptions } from './csfle-options.js';
+export type { CsfleStatus } from './csfle-status.js';
+export { csfleStatus } from './csfle-status.js';
 export { decodeCapsule } from './decode-capsule.js';
 export { encodeCapsule } from './encode-capsule.js';
 export type { FieldCipher, FieldContext } from './field-cipher.js';
