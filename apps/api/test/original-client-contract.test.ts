@@ -294,3 +294,36 @@ describe('original scenario: second device by QR', () => {
     expect(types).toContain('logout');
   });
 });
+
+describe('hostile input on the original routes', () => {
+  const bodies: unknown[] = [
+    [],
+    'just a string',
+    42,
+    null,
+    { qr_code: { $gt: '' }, username: 'a', password: 'b' },
+    { qr_code: 'x'.repeat(70_000), username: 'a', password: 'b' },
+    { username: ['alice'], password: 'correct horse battery staple', email: 'a@example.com' },
+    { username: 'alice', password: { $ne: null }, client_cert_fp: 'ab' },
+    { uuid: '../../etc/passwd', password: 'x', client_cert_fp: '\u0000' },
+    { __proto__: { admin: true }, username: 'alice', password: 'pw' },
+    { device_label: 'x'.repeat(1000), username: 'alice', password: 'pw', client_cert_fp: 'ab' },
+  ];
+  for (const url of ['/registration/', '/registration/request_pairing_token', '/login']) {
+    it(`${url}: malformed, oversized and hostile bodies get a 4xx with a code, never a 5xx`, async () => {
+      for (const payload of bodies) {
+        const response = await fingerprintOn.app.inject({
+          method: 'POST',
+          url,
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify(payload),
+        });
+        expect(response.statusCode, `${url} ${JSON.stringify(payload)?.slice(0, 80)}`).toBeGreaterThanOrEqual(
+          400,
+        );
+        expect(response.statusCode).toBeLessThan(500);
+        expect(json<{ error: { code: string } }>(response).error.code).toMatch(/^[A-Z_]+$/);
+      }
+    });
+  }
+});
