@@ -1,7 +1,8 @@
 /**
  * {@link AuthClient} over the HTTP API with `fetch`. Error bodies `{ error: { code, message, fields? } }`
  * become CityErrors with the same code, so they print and exit exactly as in direct mode; a refused
- * connection is `SERVICE_UNAVAILABLE` (exit 3).
+ * connection is `SERVICE_UNAVAILABLE` (exit 3), an unknown host or a TLS failure `API_ADDRESS_INVALID`
+ * (exit 2), an HTTP 429 without a code `RATE_LIMITED` (exit 3), with `Retry-After` either way.
  */
 import { CityError, type FieldIssue } from '@city/errors';
 import type {
@@ -70,13 +71,17 @@ export function createApiAuthClient(
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (cause) {
-      throw new CliError(
-        'SERVICE_UNAVAILABLE',
-        `cannot reach the API at ${base.origin} (${describeNetworkError(cause)})`,
-        {
-          cause,
-        },
-      );
+      const reason = describeNetworkError(cause);
+      if (isAddressProblem(cause)) {
+        throw new CliError(
+          'API_ADDRESS_INVALID',
+          `cannot use the API address ${base.origin} (${reason}); check --api or CITY_API_URL`,
+          { cause },
+        );
+      }
+      throw new CliError('SERVICE_UNAVAILABLE', `cannot reach the API at ${base.origin} (${reason})`, {
+        cause,
+      });
     }
     const text = await response.text();
     let parsed: unknown;
@@ -151,19 +156,22 @@ function errorFromResponse(response: Response, body: unknown, req: RequestOption
       | { error?: { code?: unknown; message?: unknown; fields?: unknown; retryAfterSeconds?: unknown } }
       | undefined
   )?.error;
-  const retryHeader = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
+  const retryHeader = parseRetryAfter(response.headers.get('retry-after'));
   const retryAfterSeconds =
-    typeof error?.retryAfterSeconds === 'number'
-      ? error.retryAfterSeconds
-      : Number.isFinite(retryHeader)
-        ? retryHeader
-        : undefined;
+    typeof error?.retryAfterSeconds === 'number' ? error.retryAfterSeconds : retryHeader;
   if (error !== undefined && typeof error.code === 'string') {
     const fields = Array.isArray(error.fields) ? (error.fields as FieldIssue[]) : undefined;
     return new ApiError(error.code, typeof error.message === 'string' ? error.message : error.code, {
       ...(fields === undefined ? {} : { fields }),
       ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
     });
+  }
+  if (response.status === 429) {
+    return new CliError(
+      'RATE_LIMITED',
+      `the API answered ${req.method} ${req.path} with HTTP 429 (too many requests)`,
+      retryAfterSeconds === undefined ? {} : { retryAfterSeconds },
+    );
   }
   if (response.status === 502 || response.status === 503 || response.status === 504) {
     return new CliError(
@@ -184,4 +192,41 @@ function describeNetworkError(error: unknown): string {
     return error.message;
   }
   return String(error);
+}
+
+/** `Retry-After` in seconds, from delay-seconds or an HTTP-date (RFC 9110 section 10.2.3). */
+function parseRetryAfter(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number.parseInt(trimmed, 10);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+/** TLS failures: wrong scheme for the port, untrusted, expired or mismatched certificates. */
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'HOSTNAME_MISMATCH',
+]);
+
+/**
+ * True when the failure is in the address itself (a host name that does not resolve, a TLS
+ * mismatch), which retrying will not fix; a refused or timed-out connection may be a service that is
+ * down and is not.
+ */
+function isAddressProblem(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  if (typeof code !== 'string') return false;
+  return (
+    code === 'ENOTFOUND' || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || TLS_CODES.has(code)
+  );
 }

@@ -18,6 +18,9 @@ export const CLI_ERROR_CODES = {
   INPUT_INVALID: 'A value given on the command line or in a file is malformed.',
   KEYVAULT_CHECK_FAILED: 'The KEM private key does not open the key vault.',
   SERVICE_UNAVAILABLE: 'The API cannot be reached.',
+  API_ADDRESS_INVALID:
+    'The API address cannot be used: its host name does not resolve, or TLS fails (https to a plain HTTP port, an untrusted or mismatched certificate).',
+  RATE_LIMITED: 'The API refused the request for now (HTTP 429); retry after the time given.',
   API_ERROR: 'The API answered with an error the command does not know.',
 } as const;
 

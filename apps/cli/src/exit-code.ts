@@ -1,5 +1,6 @@
 /**
- * Exit codes of the `city` command: 0 ok, 1 user error, 2 usage error, 3 service unavailable.
+ * Exit codes of the `city` command: 0 ok, 1 user error, 2 usage or configuration error, 3 service
+ * unavailable or rate-limited (retry later), 130 interrupted (Ctrl-C at a prompt).
  * Scripts branch on these, so they never change meaning.
  */
 import { isCityError } from '@city/errors';
@@ -10,10 +11,20 @@ export const EXIT_CODES = {
   USER_ERROR: 1,
   USAGE_ERROR: 2,
   SERVICE_UNAVAILABLE: 3,
+  INTERRUPTED: 130,
 } as const;
 
 /** Codes after which retrying later may succeed: the service, not the input, is at fault. */
-const UNAVAILABLE_CODES = new Set(['STORE_UNAVAILABLE', 'SERVICE_UNAVAILABLE']);
+const UNAVAILABLE_CODES = new Set([
+  'STORE_UNAVAILABLE',
+  'SERVICE_UNAVAILABLE',
+  'RATE_LIMITED',
+  'TOO_MANY_ATTEMPTS',
+  'ACCOUNT_LOCKED',
+]);
+
+/** Codes that say the command's configuration (the API address, its TLS) is wrong. */
+const CONFIG_CODES = new Set(['USAGE_ERROR', 'API_ADDRESS_INVALID']);
 
 /**
  * The exit code for an error that ended a command.
@@ -26,7 +37,7 @@ const UNAVAILABLE_CODES = new Set(['STORE_UNAVAILABLE', 'SERVICE_UNAVAILABLE']);
  */
 export function exitCodeFor(error: unknown): number {
   if (isCityError(error)) {
-    if (error.code === 'USAGE_ERROR') return EXIT_CODES.USAGE_ERROR;
+    if (CONFIG_CODES.has(error.code)) return EXIT_CODES.USAGE_ERROR;
     if (UNAVAILABLE_CODES.has(error.code)) return EXIT_CODES.SERVICE_UNAVAILABLE;
   }
   return EXIT_CODES.USER_ERROR;

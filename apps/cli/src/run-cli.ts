@@ -1,7 +1,7 @@
 /**
  * Runs the `city` command: parses `argv`, runs the command, prints any error as one line
  * `error CODE: message` (stack only with `--debug`) and returns the exit code
- * (0 ok, 1 user error, 2 usage error, 3 service unavailable).
+ * (0 ok, 1 user error, 2 usage or configuration error, 3 retry later, 130 Ctrl-C at a prompt).
  */
 import { CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
@@ -27,6 +27,11 @@ export async function runCli(args: readonly string[], io: CliIo = processIo()): 
     await program.parseAsync([...args], { from: 'user' });
     return EXIT_CODES.OK;
   } catch (error) {
+    // Ctrl-C at a prompt: the user chose to stop, so no error line, and the shell's code for SIGINT.
+    if (error instanceof Error && error.name === 'ExitPromptError') {
+      io.stderr.write('\n');
+      return EXIT_CODES.INTERRUPTED;
+    }
     let reported: unknown = error;
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT_CODES.OK;

@@ -23,8 +23,12 @@ print the same output for the same command.
   0  ok
   1  user error: the service refused the input, or a local file or profile problem
      (USERNAME_TAKEN, VALIDATION_FAILED, INVALID_CREDENTIALS, FILE_NOT_FOUND, NOT_LOGGED_IN, ...)
-  2  usage error: unknown option or command, missing argument, a missing value without a terminal
-  3  service unavailable, retry later (STORE_UNAVAILABLE, SERVICE_UNAVAILABLE)
+  2  usage or configuration error: unknown option or command, missing argument, a missing value
+     without a terminal, an API address whose host does not resolve or whose TLS fails
+     (API_ADDRESS_INVALID)
+  3  retry later: service unavailable or rate-limited (STORE_UNAVAILABLE, SERVICE_UNAVAILABLE,
+     RATE_LIMITED, TOO_MANY_ATTEMPTS, ACCOUNT_LOCKED); "retry after N s" when the service said
+  130  interrupted: Ctrl-C at a prompt
 
 Errors are one line on stderr, "error CODE: message", then one line per field problem; --debug adds
 the stack. With --json, stdout carries exactly one JSON document.

@@ -77,6 +77,11 @@ export class TmuxSession {
     if (enter) execFileSync('tmux', ['-L', this.socket, 'send-keys', '-t', this.name, 'Enter']);
   }
 
+  /** Sends one key by its tmux name (`C-c`, `Escape`). */
+  key(name: string): void {
+    execFileSync('tmux', ['-L', this.socket, 'send-keys', '-t', this.name, name]);
+  }
+
   /** Waits for the command to end; resolves to its exit code and stdout. */
   async result(timeoutMs = 120_000): Promise<{ code: number; stdout: string }> {
     const deadline = Date.now() + timeoutMs;
