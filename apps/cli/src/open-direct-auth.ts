@@ -6,7 +6,11 @@
  * S3 + SNS from the storage environment variables) or `CITY_MODE=mongodb` (`MONGODB_URI`,
  * `CITY_MONGODB_DB`) with CA, JWT keys and key vault in `CITY_SECRETS_DIR` (default the data
  * directory), the root key included (`CITY_ROOT_KEY_FILE` or `CITY_KEM_PRIVATE_KEY`). Loaded lazily so commands that need no service start fast.
+ * Creating a new embedded deployment in a missing or empty directory is announced on stderr, naming
+ * the directory.
  */
+import { readdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { AuthService } from '@city/registration-core';
 import type { AuthClient } from './auth-client.js';
 import { CliError } from './cli-error.js';
@@ -64,5 +68,22 @@ export async function openDirectService(io: CliIo, dataDir: string): Promise<Dir
     }
     throw error;
   }
-  return runtimeModule.openAuthRuntime(config);
+  const wasEmpty = config.mode === 'embedded' && (await isMissingOrEmpty(config.dataDir));
+  const service = await runtimeModule.openAuthRuntime(config);
+  // A mistyped --data-dir would otherwise silently start an empty deployment beside the real one.
+  if (wasEmpty) {
+    io.stderr.write(
+      `created a new deployment (CA, JWT signing key, key vault, database) in ${resolve(config.dataDir)}\n`,
+    );
+  }
+  return service;
+}
+
+/** True when `dir` does not exist or holds nothing yet (a deployment is about to be created). */
+async function isMissingOrEmpty(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length === 0;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { type Command, Option } from 'commander';
 import QRCode from 'qrcode';
+import { CliError } from '../cli-error.js';
 import {
   addModeOptions,
   addOutputOptions,
@@ -27,6 +28,36 @@ import { type CliIo, colourEnabled, withSpinner } from '../lib/_terminal.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the ESC of ANSI sequences is the point
 const ANSI_ESCAPE = /\u001b\[[0-9;]*m/g;
+/** A pairing or enrolment token: 32 random bytes in base64url. */
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+const PAYLOAD_PREFIX = 'city-auth:pair?';
+const ARGUMENT = '<token-or-payload>';
+
+/** Quotes `value` for POSIX shells, so a pasted line passes it through unchanged (`&`, `?`, `'`). */
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * The token or `city-auth:pair?...` payload given to `pair accept`, checked before anything is
+ * prompted or generated, so a truncated paste fails at once and names the argument.
+ */
+function readPairingArgument(raw: string): { qr_code: string } | { pairing_token: string } {
+  const text = raw.trim();
+  if (TOKEN.test(text)) return { pairing_token: text };
+  if (text.startsWith(PAYLOAD_PREFIX)) {
+    const token = new URLSearchParams(text.slice(PAYLOAD_PREFIX.length)).get('token');
+    if (token !== null && TOKEN.test(token)) return { qr_code: text };
+    throw new CliError(
+      'INPUT_INVALID',
+      `${ARGUMENT}: the payload has no valid token (expected token= with 43 base64url characters; was the paste cut short? quote the payload in single quotes)`,
+    );
+  }
+  throw new CliError(
+    'INPUT_INVALID',
+    `${ARGUMENT} must be a 43-character pairing token or a ${PAYLOAD_PREFIX}... payload, got ${text.length} characters`,
+  );
+}
 
 interface RequestOptions extends CommonOptions {
   readonly qr?: boolean;
@@ -95,12 +126,15 @@ Examples:
       const qr = colourEnabled(io, io.stdout) ? rendered : rendered.replace(ANSI_ESCAPE, '');
       // Only the service's fields: the API adds an SVG rendering that a terminal has no use for.
       const data = { token: result.token, expiresAt: result.expiresAt, qrPayload: result.qrPayload };
+      // The new machine talks to the same API, so the line to paste carries --api when it was given.
+      const apiFlag = options.api === undefined ? '' : ` --api ${shellQuote(options.api)}`;
       printResult(io, options, data, () =>
         [
           qr.trimEnd(),
           `pairing payload: ${result.qrPayload}`,
           `expires at:      ${result.expiresAt}`,
-          'on the new machine run: city pair accept <payload>',
+          'on the new machine run:',
+          `  city pair accept ${shellQuote(result.qrPayload)}${apiFlag}`,
         ]
           .filter((line) => line !== '')
           .join('\n'),
@@ -134,15 +168,15 @@ Examples:
   $ printf '%s\\n' "$PASSWORD" | city pair accept "$TOKEN" --username alice --password-stdin --json`,
     )
     .action(async (tokenOrPayload: string, options: AcceptOptions) => {
+      const pairing = readPairingArgument(tokenOrPayload);
       const profile = profileFor(io, options);
       assertDeviceKeyFlags(options);
       await profile.assertNoDevice(options.force === true);
       const username = await askText(io, options.username, { flag: '--username', message: 'Username' });
       const password = await obtainPassword(io, { fromStdin: options.passwordStdin, message: 'Password' });
       const key = await prepareDeviceKey(io, options, username.slice(0, 64) || 'city device');
-      const trimmed = tokenOrPayload.trim();
       const body: Record<string, unknown> = {
-        ...(trimmed.startsWith('city-auth:') ? { qr_code: trimmed } : { pairing_token: trimmed }),
+        ...pairing,
         username,
         password,
         ...(options.deviceLabel === undefined ? {} : { device_label: options.deviceLabel }),
