@@ -12,7 +12,10 @@ import { CityError, type CityErrorOptions } from '@city/errors';
  * @example `RESOURCE_SERVER_ERRORS.TOKEN_EXPIRED.status // 401`
  */
 export const RESOURCE_SERVER_ERRORS = {
-  AUTHENTICATION_REQUIRED: { status: 401, message: 'Authentication is required.' },
+  AUTHENTICATION_REQUIRED: {
+    status: 401,
+    message: 'Authentication is required; send Authorization: Bearer with the access token from POST /login.',
+  },
   TOKEN_INVALID: { status: 401, message: 'The token is invalid.' },
   TOKEN_EXPIRED: { status: 401, message: 'The token has expired.' },
   TOKEN_REVOKED: { status: 401, message: 'The token has been revoked.' },
