@@ -8,13 +8,8 @@ import { type DynamoStoresConfig, loadStorageConfigFromEnv, OutboxNotifier } fro
 import type { JwtAlgorithm } from '@city/jwt';
 import type { CapsuleStore, KemAlgorithm } from '@city/ntru-keyvault';
 import type { Clock, Random, Stores } from '@city/ports';
-import {
-  type AuthConfigOverrides,
-  type CertificateAlgorithm,
-  createAuthService,
-  resolveAuthConfig,
-} from '@city/registration-core';
-import { closeGate } from './_close-gate.js';
+import type { AuthConfigOverrides, CertificateAlgorithm } from '@city/registration-core';
+import { assembleRuntime } from './_assemble-runtime.js';
 import type { RootKeyOptions } from './_load-secrets.js';
 import { secretsForStore } from './_secrets-for-store.js';
 import type { AuthRuntime } from './open-embedded-auth.js';
@@ -103,32 +98,5 @@ export async function openAuthFromConfig(config: AuthDeploymentConfig): Promise<
     await stores.close().catch(() => {});
     throw error;
   }
-  describe.keyvault = secrets.vault.status().store;
-  describe.rootKey = secrets.rootKeySource;
-  const gate = closeGate(stores, (gatedStores) =>
-    createAuthService({
-      stores: gatedStores,
-      ca: secrets.ca,
-      keys: secrets.keys,
-      fieldCipher: secrets.fieldCipher,
-      sealKey: secrets.sealKey,
-      counterKey: secrets.counterKey,
-      config: config.config,
-      clock: config.clock,
-      random: config.random,
-      onInternalError: config.onInternalError,
-    }),
-  );
-  let closed: Promise<void> | undefined;
-  const { issuer, audience } = resolveAuthConfig(config.config ?? {});
-  return {
-    auth: gate.auth,
-    counters: gate.stores.counters,
-    jwt: { keys: secrets.keys, issuer, audience },
-    describe,
-    close: () => {
-      closed ??= gate.drain().then(() => stores.close());
-      return closed;
-    },
-  };
+  return assembleRuntime(stores, secrets, config, describe, () => stores.close());
 }

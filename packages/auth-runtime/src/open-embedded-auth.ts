@@ -19,14 +19,8 @@ import { CityError } from '@city/errors';
 import type { JwtAlgorithm, KeySet } from '@city/jwt';
 import type { KemAlgorithm } from '@city/ntru-keyvault';
 import type { Clock, CounterStore, Random, Stores } from '@city/ports';
-import {
-  type AuthConfigOverrides,
-  type AuthService,
-  type CertificateAlgorithm,
-  createAuthService,
-  resolveAuthConfig,
-} from '@city/registration-core';
-import { closeGate } from './_close-gate.js';
+import type { AuthConfigOverrides, AuthService, CertificateAlgorithm } from '@city/registration-core';
+import { assembleRuntime } from './_assemble-runtime.js';
 import type { RootKeyOptions } from './_load-secrets.js';
 import { secretsForStore } from './_secrets-for-store.js';
 
@@ -108,43 +102,13 @@ export async function openEmbeddedAuth(options: EmbeddedAuthOptions): Promise<Au
     await opened.stop().catch(() => {});
     throw error;
   }
-  const gate = closeGate(opened.stores, (gatedStores) =>
-    createAuthService({
-      stores: gatedStores,
-      ca: secrets.ca,
-      keys: secrets.keys,
-      fieldCipher: secrets.fieldCipher,
-      sealKey: secrets.sealKey,
-      counterKey: secrets.counterKey,
-      config: options.config,
-      clock: options.clock,
-      random: options.random,
-      onInternalError: options.onInternalError,
-    }),
+  return assembleRuntime(
+    opened.stores,
+    secrets,
+    options,
+    { mode: 'embedded', dataDir, store: engine, ...opened.describe },
+    () => opened.stop(),
   );
-  let closed: Promise<void> | undefined;
-  const { issuer, audience } = resolveAuthConfig(options.config ?? {});
-  return {
-    auth: gate.auth,
-    counters: gate.stores.counters,
-    jwt: { keys: secrets.keys, issuer, audience },
-    describe: {
-      mode: 'embedded',
-      dataDir,
-      store: engine,
-      ...opened.describe,
-      keyvault: secrets.vault.status().store,
-      rootKey: secrets.rootKeySource,
-    },
-    close: () => {
-      closed ??= (async () => {
-        // In-flight writes finish before the stores and engines go away (see _close-gate).
-        await gate.drain();
-        await opened.stop();
-      })();
-      return closed;
-    },
-  };
 }
 
 interface OpenedStores {
