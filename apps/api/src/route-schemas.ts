@@ -332,5 +332,22 @@ export const BODY_FIELDS = {
   status: { type: 'string', enum: ['active', 'disabled'] },
 } satisfies Record<string, Schema>;
 
+/** The body fields of a registration, shared by `POST /register` and the original `POST /registration/`. */
+export const REGISTER_BODY_FIELDS = {
+  username: BODY_FIELDS.username,
+  email: BODY_FIELDS.email,
+  password: BODY_FIELDS.password,
+  name: BODY_FIELDS.name,
+  birth_date: BODY_FIELDS.birth_date,
+  address: BODY_FIELDS.address,
+  mynumber: BODY_FIELDS.mynumber,
+  phone: BODY_FIELDS.phone,
+  initial_harmony_token: BODY_FIELDS.initial_harmony_token,
+  csr: BODY_FIELDS.csr,
+  key_algorithm: BODY_FIELDS.key_algorithm,
+  device_label: BODY_FIELDS.device_label,
+  pkcs12_password: BODY_FIELDS.pkcs12_password,
+};
+
 /** Bearer security requirement for OpenAPI. */
 export const BEARER = [{ bearerAuth: [] }];

@@ -16,6 +16,7 @@ import {
   LOGIN_CHALLENGE_SCHEMA,
   LOGIN_RESULT_SCHEMA,
   ME_SCHEMA,
+  REGISTER_BODY_FIELDS,
   REGISTRATION_RESULT_SCHEMA,
   TOKEN_PAIR_SCHEMA,
 } from '../route-schemas.js';
@@ -41,19 +42,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
     body: documentedBody(
       'The legacy fields plus username; send a CSR to keep the private key on the device.',
       {
-        username: F.username,
-        email: F.email,
-        password: F.password,
-        name: F.name,
-        birth_date: F.birth_date,
-        address: F.address,
-        mynumber: F.mynumber,
-        phone: F.phone,
-        initial_harmony_token: F.initial_harmony_token,
-        csr: F.csr,
-        key_algorithm: F.key_algorithm,
-        device_label: F.device_label,
-        pkcs12_password: F.pkcs12_password,
+        ...REGISTER_BODY_FIELDS,
       },
       ['username', 'email', 'password'],
     ),

@@ -22,6 +22,7 @@ import {
   BODY_FIELDS as F,
   PAIRED_DEVICE_RESULT_SCHEMA,
   PAIRING_TOKEN_SCHEMA,
+  REGISTER_BODY_FIELDS,
   REGISTRATION_RESULT_SCHEMA,
 } from '../route-schemas.js';
 import type { RouteDeps } from './route-deps.js';
@@ -98,19 +99,7 @@ export async function registerOriginalClientRoutes(app: FastifyInstance, deps: R
     body: documentedBody(
       'The /register fields (client_cert_fp is accepted and ignored), or qr_code + username + password (+ csr, key_algorithm, device_label) for a second device.',
       {
-        username: F.username,
-        email: F.email,
-        password: F.password,
-        name: F.name,
-        birth_date: F.birth_date,
-        address: F.address,
-        mynumber: F.mynumber,
-        phone: F.phone,
-        initial_harmony_token: F.initial_harmony_token,
-        csr: F.csr,
-        key_algorithm: F.key_algorithm,
-        device_label: F.device_label,
-        pkcs12_password: F.pkcs12_password,
+        ...REGISTER_BODY_FIELDS,
         client_cert_fp: { type: 'string', description: 'ignored (the server issues the certificate)' },
         qr_code: F.qr_code,
       },
