@@ -324,6 +324,22 @@ describe('sqlite adapter: authStateVersion()', () => {
     expect(a.authStateVersion()).not.toBe(afterUpdate);
   });
 
+  it('sees a commit by a connection outside this process (no shared write count) from the next event-loop turn', async () => {
+    const path = freshPath();
+    const a = open(path);
+    await a.users.create(makeUser());
+    const before = a.authStateVersion();
+    // A bare connection stands for another process: its commit reaches `a` only through the engine.
+    const other = new DatabaseSync(path);
+    try {
+      other.exec('CREATE TABLE other_process_write (x INTEGER)');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(a.authStateVersion()).not.toBe(before);
+    } finally {
+      other.close();
+    }
+  });
+
   it('throws StoreUnavailableError after close', async () => {
     const stores = createSqliteStores({ path: freshPath(), notifier });
     await stores.close();

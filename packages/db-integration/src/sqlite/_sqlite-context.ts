@@ -22,6 +22,13 @@ const SQLITE_CONSTRAINT_UNIQUE = 2067;
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
 
+/**
+ * Auth-state writes committed in this process, per database file, by every connection to it: a
+ * write through one connection changes the version every other connection of this process reports
+ * at once, whatever their per-turn reading of `PRAGMA data_version` says.
+ */
+const processWritesByFile = new Map<string, { count: number }>();
+
 /** The connection and shared machinery of one `createSqliteStores` instance. */
 export class SqliteContext {
   readonly db: DatabaseSync;
@@ -33,8 +40,17 @@ export class SqliteContext {
   readonly #rollback: StatementSync;
   readonly #dataVersion: StatementSync;
   #closed = false;
-  /** Successful writes to auth state (users, devices, families, revoked ids/serials) by this connection. */
-  #authWrites = 0;
+  /**
+   * Successful writes to auth state (users, devices, families, revoked ids/serials) by this
+   * process to this file (shared with the other connections of this process; per connection for
+   * `:memory:`).
+   */
+  readonly #authWrites: { count: number };
+  /** `PRAGMA data_version` as read in the current event-loop turn, until that turn ends. */
+  #turnDataVersion: number | undefined;
+  readonly #endTurn = (): void => {
+    this.#turnDataVersion = undefined;
+  };
 
   constructor(db: DatabaseSync, path: string, busyTimeoutMs: number) {
     this.db = db;
@@ -44,6 +60,16 @@ export class SqliteContext {
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
     this.#dataVersion = this.prepare('PRAGMA data_version');
+    if (path === ':memory:') {
+      this.#authWrites = { count: 0 };
+    } else {
+      let shared = processWritesByFile.get(path);
+      if (shared === undefined) {
+        shared = { count: 0 };
+        processWritesByFile.set(path, shared);
+      }
+      this.#authWrites = shared;
+    }
   }
 
   /** Prepares `sql` once; rows come back as arrays in select-list order (no per-row key objects). */
@@ -59,22 +85,34 @@ export class SqliteContext {
 
   /** Records a committed change of auth state made through this connection. */
   authStateChanged(): void {
-    this.#authWrites += 1;
+    this.#authWrites.count += 1;
   }
 
   /**
-   * This connection's auth-write count plus `PRAGMA data_version`, which changes whenever
-   * another connection (another process) commits; either moving changes the string.
+   * This process's auth-write count for the file plus `PRAGMA data_version`, which changes
+   * whenever another connection (another process) commits; either moving changes the string.
+   *
+   * The write count is exact: a change made in this process is seen by the next call. The
+   * engine's data version costs a few system calls (file-lock probes), so it is read once per
+   * event-loop turn and shared by the calls of that turn (under load, the requests that arrived
+   * together): a commit by another process is seen from the next turn of this one — at most one
+   * turn later than an exact read, a turn being the time the calls already running in it take.
    */
   authStateVersion(): string {
     if (this.#closed) throw new StoreUnavailableError(`the SQLite store "${this.path}" is closed`);
-    let row: unknown;
-    try {
-      row = this.#dataVersion.get();
-    } catch (error) {
-      throw this.fail(error, 'authStateVersion');
+    let dataVersion = this.#turnDataVersion;
+    if (dataVersion === undefined) {
+      let row: unknown;
+      try {
+        row = this.#dataVersion.get();
+      } catch (error) {
+        throw this.fail(error, 'authStateVersion');
+      }
+      dataVersion = (row as readonly number[])[0] as number;
+      this.#turnDataVersion = dataVersion;
+      setImmediate(this.#endTurn);
     }
-    return `${this.#authWrites}.${(row as readonly number[])[0]}`;
+    return `${this.#authWrites.count}.${dataVersion}`;
   }
 
   /**
