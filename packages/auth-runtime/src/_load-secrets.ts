@@ -18,7 +18,11 @@
  * only under an exclusive lock file `<dir>/.secrets.lock` (`open(…, 'wx')`): of instances
  * starting together on one empty directory one creates, the others wait and then load what it
  * created. New files are written to a temporary name and linked into place (`link` fails if the
- * name exists), so no reader ever sees half a key and no key is ever overwritten.
+ * name exists), so no reader ever sees half a key and no key is ever overwritten. A capsule store
+ * shared by instances with separate directories (MongoDB, S3) is written through
+ * `StagedCapsuleStore`: everything is created in memory and then inserted only where absent, so
+ * of instances creating at once the first writer's capsules are the vault and the others load it
+ * (or, given another root key, stop with SECRETS_MISMATCH).
  */
 import { createHash, hkdfSync, randomBytes, X509Certificate } from 'node:crypto';
 import { link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
@@ -43,6 +47,7 @@ import {
   loadKemPrivateKey,
 } from '@city/ntru-keyvault';
 import type { CertificateAlgorithm } from '@city/registration-core';
+import { CapsuleRaceLost, StagedCapsuleStore } from './_staged-capsule-store.js';
 import { SecretsError } from './secrets-error.js';
 
 /** File name of the root key when it lives in the secrets directory (older layouts, development). */
@@ -59,6 +64,8 @@ const PLAIN_CA = 'ca.pem';
 const PLAIN_CA_KEY = 'ca-key.pem';
 const PLAIN_JWT = 'jwt-keys.json';
 const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+/** Creations lost to another instance before giving up (each loss means that instance progressed). */
+const MAX_CREATION_ROUNDS = 8;
 
 export interface LoadedSecrets {
   readonly ca: CertificateAuthority;
@@ -262,7 +269,11 @@ async function withLock<T>(dir: string, timeoutMs: number, task: () => Promise<T
  * Creates whatever is missing (root key, vault, sealed CA and JWT keys; only when allowed) and
  * seals plain key files of an older layout. Runs under the lock.
  */
-async function complete(where: Located, options: SecretsOptions): Promise<void> {
+async function complete(shared: Located, options: SecretsOptions): Promise<void> {
+  const staged = new StagedCapsuleStore(shared.store);
+  const where: Located = { ...shared, store: staged };
+  // Plain key files of an older layout are removed only once their sealed copies are stored.
+  const removals: string[] = [];
   let { rootKey, hasVault } = await inspect(where);
   if (rootKey === undefined && hasVault) throw missingRootKey(where);
   if (rootKey === undefined) {
@@ -277,16 +288,41 @@ async function complete(where: Located, options: SecretsOptions): Promise<void> 
     if (!options.mayCreate) throw missingSecrets(where, ['the key vault']);
     await KeyVault.init({ store: where.store, kemKeyPair: kemKeyPairFromPrivateKey(rootKey!) });
   }
-  const vault = await KeyVault.open({ store: where.store, privateKey: rootKey! });
+  const vault = await openVault(where, rootKey!);
   // Data keys are created on first use and written back as one table: create every one this
   // runtime uses here, under the lock, so that no loader ever writes the table concurrently.
   for (const purpose of DATA_KEY_PURPOSES) await vault.dataKey(purpose);
   const cipher = await vault.fieldCipher(SERVICE_KEYS_PURPOSE);
-  await completeCa(where, options, cipher);
-  await completeJwt(where, options, cipher);
+  await completeCa(where, options, cipher, removals);
+  await completeJwt(where, options, cipher, removals);
+  await staged.publish();
+  for (const path of removals) await rm(path, { force: true });
 }
 
-async function completeCa(where: Located, options: SecretsOptions, cipher: FieldCipher): Promise<void> {
+/** Opens the vault; a root key that does not unwrap its master capsule is SECRETS_MISMATCH. */
+async function openVault(where: Located, rootKey: string): Promise<KeyVault> {
+  try {
+    return await KeyVault.open({ store: where.store, privateKey: rootKey });
+  } catch (cause) {
+    if (isCityError(cause) && cause.code === 'KEYVAULT_UNWRAP_FAILED') {
+      throw new SecretsError(
+        'SECRETS_MISMATCH',
+        `the root key (${where.rootKeySource}) does not open the key vault in ${where.store.describe()}: ` +
+          'this instance was given another root key than the one the vault was created with. Give it the root key ' +
+          'of the instances already running on this store (CITY_ROOT_KEY_FILE or CITY_KEM_PRIVATE_KEY); it wrote nothing',
+        { cause },
+      );
+    }
+    throw cause;
+  }
+}
+
+async function completeCa(
+  where: Located,
+  options: SecretsOptions,
+  cipher: FieldCipher,
+  removals: string[],
+): Promise<void> {
   const certPath = join(where.dir, PLAIN_CA);
   const keyPath = join(where.dir, PLAIN_CA_KEY);
   const [sealed, certificatePem, privateKeyPem] = await Promise.all([
@@ -319,8 +355,7 @@ async function completeCa(where: Located, options: SecretsOptions, cipher: Field
         `the CA sealed in ${where.store.describe()} did not read back`,
       );
     }
-    await rm(keyPath);
-    await rm(certPath, { force: true });
+    removals.push(keyPath, certPath);
     return;
   }
   if (sealed !== undefined) return;
@@ -339,7 +374,12 @@ function sameCa(a: CaBundle, b: CaBundle): boolean {
   );
 }
 
-async function completeJwt(where: Located, options: SecretsOptions, cipher: FieldCipher): Promise<void> {
+async function completeJwt(
+  where: Located,
+  options: SecretsOptions,
+  cipher: FieldCipher,
+  removals: string[],
+): Promise<void> {
   const path = join(where.dir, PLAIN_JWT);
   const [sealed, plain] = await Promise.all([readSealed(where, cipher, SEALED_JWT), readIfExists(path)]);
   if (plain !== undefined) {
@@ -368,7 +408,7 @@ async function completeJwt(where: Located, options: SecretsOptions, cipher: Fiel
         `the JWT keys sealed in ${where.store.describe()} did not read back`,
       );
     }
-    await rm(path);
+    removals.push(path);
     return;
   }
   if (sealed !== undefined) return;
@@ -412,20 +452,7 @@ async function tryLoad(where: Located): Promise<LoadedSecrets | undefined> {
     where.store.read(SEALED_JWT),
   ]);
   if (sealedCa === undefined || sealedJwt === undefined) return undefined;
-  let vault: KeyVault;
-  try {
-    vault = await KeyVault.open({ store: where.store, privateKey: rootKey });
-  } catch (cause) {
-    if (isCityError(cause) && cause.code === 'KEYVAULT_UNWRAP_FAILED') {
-      throw new SecretsError(
-        'SECRETS_MISMATCH',
-        `the root key (${where.rootKeySource}) does not open the key vault in ${where.store.describe()}: ` +
-          'this instance was given another root key than the one the vault was created with',
-        { cause },
-      );
-    }
-    throw cause;
-  }
+  const vault = await openVault(where, rootKey);
   const cipher = await vault.fieldCipher(SERVICE_KEYS_PURPOSE);
   const [caJson, jwtJson] = await Promise.all([
     readSealed(where, cipher, SEALED_CA),
@@ -469,19 +496,34 @@ function keyCheckOf(pii: FieldCipher, caCertificatePem: string): string {
 export async function loadOrCreateSecrets(options: SecretsOptions): Promise<LoadedSecrets> {
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
   const where = locate(options);
-  const loaded = await tryLoad(where);
-  if (loaded !== undefined) return loaded;
-  await withLock(options.dir, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, () =>
-    complete(where, options),
-  );
-  const completed = await tryLoad(where);
-  if (completed === undefined) {
-    throw new SecretsError(
-      'SECRETS_UNREADABLE',
-      `the secrets in ${options.dir} are incomplete after creation`,
-    );
+  for (let round = 0; ; round++) {
+    const loaded = await tryLoad(where);
+    if (loaded !== undefined) return loaded;
+    try {
+      await withLock(options.dir, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, () =>
+        complete(where, options),
+      );
+    } catch (error) {
+      // Another instance created a capsule first: start over from what it stored.
+      if (error instanceof CapsuleRaceLost && round < MAX_CREATION_ROUNDS) continue;
+      if (error instanceof CapsuleRaceLost) {
+        throw new SecretsError(
+          'SECRETS_LOCKED',
+          `other instances kept creating the secrets in ${where.store.describe()} (last: ${error.capsule}); start again`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    const completed = await tryLoad(where);
+    if (completed !== undefined) return completed;
+    if (round >= MAX_CREATION_ROUNDS) {
+      throw new SecretsError(
+        'SECRETS_UNREADABLE',
+        `the secrets in ${options.dir} are incomplete after creation`,
+      );
+    }
   }
-  return completed;
 }
 
 /** The parts of two key checks that differ, in words (`the key vault`, `the device CA`). */

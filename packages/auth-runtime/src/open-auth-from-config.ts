@@ -2,6 +2,8 @@
  * Production compositions: AWS (DynamoDB + S3 + SNS/outbox) or MongoDB, with the CA and JWT keys
  * sealed under the key vault (see _load-secrets), checked against the store (_secrets-for-store):
  * created only by the first instance on an empty store, refused when they do not match it.
+ * mongodb mode keeps the key vault capsules in MongoDB (_deployment-capsule-store); the root key
+ * stays outside the database.
  */
 import { join } from 'node:path';
 import { type DynamoStoresConfig, loadStorageConfigFromEnv, OutboxNotifier } from '@city/db-integration';
@@ -10,6 +12,7 @@ import type { CapsuleStore, KemAlgorithm } from '@city/ntru-keyvault';
 import type { Clock, Random, Stores } from '@city/ports';
 import type { AuthConfigOverrides, CertificateAlgorithm } from '@city/registration-core';
 import { assembleRuntime } from './_assemble-runtime.js';
+import { type DeploymentCapsuleStore, openMongoCapsuleStore } from './_deployment-capsule-store.js';
 import type { RootKeyOptions } from './_load-secrets.js';
 import { secretsForStore } from './_secrets-for-store.js';
 import type { AuthRuntime } from './open-embedded-auth.js';
@@ -38,7 +41,9 @@ export type AuthDeploymentConfig = (
   readonly rootKey?: RootKeyOptions | undefined;
   /**
    * Where the wrapped master key and the sealed CA and JWT keys live (S3CapsuleStore,
-   * MongoCapsuleStore... shared by every instance); default files in `<secretsDir>/keyvault`.
+   * MongoCapsuleStore... shared by every instance). Default: in mongodb mode the collection
+   * `<collectionPrefix>keyvault_capsules` of the same database (capsule files found under
+   * `<secretsDir>/keyvault` copied in on the first start); in aws mode files in `<secretsDir>/keyvault`.
    */
   readonly capsuleStore?: CapsuleStore | undefined;
   readonly config?: AuthConfigOverrides | undefined;
@@ -61,10 +66,31 @@ export type AuthDeploymentConfig = (
  * ```
  */
 export async function openAuthFromConfig(config: AuthDeploymentConfig): Promise<AuthRuntime> {
+  let shared: DeploymentCapsuleStore | undefined;
+  if (config.capsuleStore === undefined && config.mode === 'mongodb') {
+    shared = await openMongoCapsuleStore({
+      uri: config.uri,
+      dbName: config.dbName,
+      collectionPrefix: config.collectionPrefix,
+      secretsDir: config.secretsDir,
+    });
+  }
+  try {
+    return await openWithCapsules(config, shared);
+  } catch (error) {
+    await shared?.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function openWithCapsules(
+  config: AuthDeploymentConfig,
+  shared: DeploymentCapsuleStore | undefined,
+): Promise<AuthRuntime> {
   const secretsOptions = {
     dir: config.secretsDir,
     rootKey: config.rootKey,
-    capsuleStore: config.capsuleStore,
+    capsuleStore: config.capsuleStore ?? shared?.store,
     caAlgorithm: config.caAlgorithm,
     jwtAlgorithm: config.jwtAlgorithm,
     kemAlgorithm: config.kemAlgorithm,
@@ -89,7 +115,15 @@ export async function openAuthFromConfig(config: AuthDeploymentConfig): Promise<
       collectionPrefix: config.collectionPrefix,
       notifier: new OutboxNotifier({ dir: config.outboxDir ?? join(config.secretsDir, 'outbox') }),
     });
-    describe = { mode: 'mongodb', dbName: config.dbName };
+    describe = {
+      mode: 'mongodb',
+      dbName: config.dbName,
+      ...(shared === undefined || shared.migrated.length === 0
+        ? {}
+        : {
+            keyvaultMigrated: `${shared.migrated.join(', ')} copied from ${join(config.secretsDir, 'keyvault')} (the files stay as a backup)`,
+          }),
+    };
   }
   let secrets: Awaited<ReturnType<typeof secretsForStore>>;
   try {
@@ -98,5 +132,7 @@ export async function openAuthFromConfig(config: AuthDeploymentConfig): Promise<
     await stores.close().catch(() => {});
     throw error;
   }
-  return assembleRuntime(stores, secrets, config, describe, () => stores.close());
+  return assembleRuntime(stores, secrets, config, describe, () =>
+    stores.close().finally(() => shared?.close()),
+  );
 }

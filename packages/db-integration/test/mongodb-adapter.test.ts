@@ -194,4 +194,23 @@ describe.skipIf(server === undefined && !inCi)('mongodb adapter (needs MONGODB_U
     await expect(store.read({ $ne: null } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await store.close();
   });
+
+  it('creates a capsule once when two instances race for it (MongoCapsuleStore.writeIfAbsent)', async () => {
+    if (server === undefined) throw started;
+    const dbName = `city_caps_${randomUUID().slice(0, 8)}`;
+    const a = new MongoCapsuleStore({ uri: server.uri, dbName });
+    const b = new MongoCapsuleStore({ uri: server.uri, dbName });
+    const [mine, theirs] = [new Uint8Array(randomBytes(64)), new Uint8Array(randomBytes(64))];
+    const won = await Promise.all([a.writeIfAbsent('master', mine), b.writeIfAbsent('master', theirs)]);
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect(await a.read('master')).toEqual(won[0] ? mine : theirs);
+    // A later create never replaces what is stored.
+    expect(await b.writeIfAbsent('master', new Uint8Array(randomBytes(64)))).toBe(false);
+    expect(await b.read('master')).toEqual(won[0] ? mine : theirs);
+    await expect(a.writeIfAbsent('master', 'text' as never)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await a.close();
+    await b.close();
+  });
 });

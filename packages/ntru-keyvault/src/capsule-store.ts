@@ -10,6 +10,13 @@ export interface CapsuleStore {
   read(name: string): Promise<Uint8Array | undefined>;
   /** Replace the bytes under `name` atomically (readers see the old or the new value, never a mix). */
   write(name: string, capsule: Uint8Array): Promise<void>;
+  /**
+   * Store `capsule` under `name` only if nothing is stored there, atomically for every process sharing
+   * the store (a unique key, an exclusive link, a conditional put): true when this call stored it,
+   * false when a capsule was already there (left unchanged). Optional: a store without it is only
+   * ever created by one process at a time (the runtime's lock file covers a directory).
+   */
+  writeIfAbsent?(name: string, capsule: Uint8Array): Promise<boolean>;
   /** A human description of the location, free of secrets (`file:/var/lib/city/keyvault`). */
   describe(): string;
 }

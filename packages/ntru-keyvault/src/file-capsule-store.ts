@@ -1,10 +1,11 @@
 /**
  * Capsule store on the local file system: one `<name>.capsule` file per capsule, written atomically
  * (temporary file in the same directory, fsync, rename, fsync of the directory), mode 0600, directory
- * mode 0700.
+ * mode 0700. `writeIfAbsent` links the temporary file into place instead of renaming it: `link`
+ * fails when the name exists, so of two processes creating one capsule exactly one succeeds.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { assertCapsuleName, type CapsuleStore } from './capsule-store.js';
 import { KeyVaultError } from './keyvault-error.js';
@@ -41,6 +42,14 @@ export class FileCapsuleStore implements CapsuleStore {
   }
 
   async write(name: string, capsule: Uint8Array): Promise<void> {
+    await this.#place(name, capsule, 'replace');
+  }
+
+  async writeIfAbsent(name: string, capsule: Uint8Array): Promise<boolean> {
+    return this.#place(name, capsule, 'create');
+  }
+
+  async #place(name: string, capsule: Uint8Array, how: 'replace' | 'create'): Promise<boolean> {
     assertCapsuleName(name);
     assertBytes(capsule, 'capsule');
     await mkdir(this.directory, { recursive: true, mode: 0o700 });
@@ -54,11 +63,27 @@ export class FileCapsuleStore implements CapsuleStore {
       } finally {
         await handle.close();
       }
-      await rename(temporary, target);
+      if (how === 'replace') {
+        await rename(temporary, target);
+      } else {
+        try {
+          await link(temporary, target);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+          throw error;
+        } finally {
+          await rm(temporary, { force: true });
+        }
+      }
     } catch (error) {
       await rm(temporary, { force: true });
       throw error;
     }
+    await this.#syncDirectory();
+    return true;
+  }
+
+  async #syncDirectory(): Promise<void> {
     // Make the rename itself durable; not every platform allows fsync on a directory.
     try {
       const dir = await open(this.directory, 'r');

@@ -164,7 +164,14 @@ export class KeyVault {
       label: MASTER_LABEL,
       ...(options.now === undefined ? {} : { now: options.now }),
     });
-    await store.write(MASTER_CAPSULE, capsule);
+    // A store shared by several processes creates the capsule only if none appeared meanwhile:
+    // of two concurrent inits exactly one wins, the other gets KEYVAULT_EXISTS.
+    if (store.writeIfAbsent === undefined) {
+      await store.write(MASTER_CAPSULE, capsule);
+    } else if (!(await store.writeIfAbsent(MASTER_CAPSULE, capsule))) {
+      masterKey.fill(0);
+      throw new KeyVaultError('KEYVAULT_EXISTS', `a key vault already exists in ${store.describe()}`);
+    }
     return { vault: new KeyVault(store, masterKey, kemKeyPair.privateKey, capsule), kemKeyPair };
   }
 

@@ -26,6 +26,14 @@ export class MemoryCapsuleStore implements CapsuleStore {
     this.#entries.set(name, capsule.slice());
   }
 
+  async writeIfAbsent(name: string, capsule: Uint8Array): Promise<boolean> {
+    assertCapsuleName(name);
+    assertBytes(capsule, 'capsule');
+    if (this.#entries.has(name)) return false;
+    this.#entries.set(name, capsule.slice());
+    return true;
+  }
+
   describe(): string {
     return 'memory';
   }

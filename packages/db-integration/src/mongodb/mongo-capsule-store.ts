@@ -5,12 +5,13 @@
  * structurally so this package does not need the key vault at run time.
  *
  * Layout: collection `keyvault_capsules` (configurable), `{ _id: name, capsule: BinData,
- * updatedAt }`. `describe()` names database and collection only, never the URI (it may hold
+ * updatedAt }`. `writeIfAbsent` is an insert on `_id` (always unique): of instances creating the
+ * same capsule at once exactly one succeeds. `describe()` names database and collection only, never the URI (it may hold
  * credentials).
  */
 import { Binary, type Collection, MongoClient } from 'mongodb';
 import { requireString } from './_guards.js';
-import { toPortError } from './_map-mongo-error.js';
+import { isDuplicateKeyError, toPortError } from './_map-mongo-error.js';
 import { MongoInputError } from './mongo-input-error.js';
 
 /** Options of {@link MongoCapsuleStore}. */
@@ -90,6 +91,16 @@ export class MongoCapsuleStore {
 
   /** Writes (or replaces) a capsule. */
   async write(name: string, capsule: Uint8Array): Promise<void> {
+    const doc = this.#document(name, capsule);
+    const collection = await this.#collection();
+    try {
+      await collection.replaceOne({ _id: doc._id }, doc, { upsert: true });
+    } catch (error) {
+      throw toPortError(error);
+    }
+  }
+
+  #document(name: string, capsule: Uint8Array): CapsuleDocument {
     const id = requireString('name', name, 256);
     if (!(capsule instanceof Uint8Array)) {
       throw new MongoInputError('capsule', '"capsule" expected a Uint8Array');
@@ -100,15 +111,18 @@ export class MongoCapsuleStore {
         `"capsule" expected 1..${MAX_CAPSULE_BYTES} bytes, got ${capsule.length}`,
       );
     }
+    return { _id: id, capsule: new Binary(Buffer.from(capsule)), updatedAt: new Date() };
+  }
+
+  /** Stores a capsule only when none is stored under `name`: true when this call stored it. */
+  async writeIfAbsent(name: string, capsule: Uint8Array): Promise<boolean> {
+    const doc = this.#document(name, capsule);
     const collection = await this.#collection();
-    const doc: CapsuleDocument = {
-      _id: id,
-      capsule: new Binary(Buffer.from(capsule)),
-      updatedAt: new Date(),
-    };
     try {
-      await collection.replaceOne({ _id: id }, doc, { upsert: true });
+      await collection.insertOne(doc);
+      return true;
     } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
       throw toPortError(error);
     }
   }

@@ -1,0 +1,89 @@
+/**
+ * Creation race on a shared capsule store, forced deterministically: two instances (separate
+ * secrets directories, so no common lock file) both create a whole vault in memory and only then
+ * publish, at the same moment. The store's insert-if-absent lets one master capsule in; the other
+ * instance must adopt it (same root key) or refuse with SECRETS_MISMATCH (another root key) — never
+ * overwrite it or mix capsules of two vaults.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type CapsuleStore,
+  formatKemPrivateKeyPem,
+  generateKemKeyPair,
+  MemoryCapsuleStore,
+} from '@city/ntru-keyvault';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadOrCreateSecrets } from '../src/_load-secrets.js';
+import { SecretsError } from '../src/secrets-error.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'city-race-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** One shared store seen by two instances; each instance's first publish waits for the other's. */
+function sharedStoreWithBarrier(): { views: [CapsuleStore, CapsuleStore]; refused: string[] } {
+  const shared = new MemoryCapsuleStore();
+  const refused: string[] = [];
+  let release!: () => void;
+  const bothArrived = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let arrived = 0;
+  const view = (): CapsuleStore => {
+    let first = true;
+    return {
+      read: (name) => shared.read(name),
+      write: (name, capsule) => shared.write(name, capsule),
+      describe: () => 'shared-memory',
+      writeIfAbsent: async (name, capsule) => {
+        if (first) {
+          first = false;
+          arrived += 1;
+          if (arrived === 2) release();
+          await bothArrived;
+        }
+        const stored = await shared.writeIfAbsent(name, capsule);
+        if (!stored) refused.push(name);
+        return stored;
+      },
+    };
+  };
+  return { views: [view(), view()], refused };
+}
+
+describe('two instances creating the secrets in one shared capsule store at once', () => {
+  it('with one root key: one vault is stored and both load it', async () => {
+    const { views, refused } = sharedStoreWithBarrier();
+    const pem = formatKemPrivateKeyPem((await generateKemKeyPair()).privateKey);
+    const [a, b] = await Promise.all(
+      views.map((capsuleStore) =>
+        loadOrCreateSecrets({ dir: tempDir(), rootKey: { pem }, capsuleStore, mayCreate: true }),
+      ),
+    );
+    expect(refused).toContain('master');
+    expect(a!.keyCheck).toBe(b!.keyCheck);
+    expect(a!.keys.toJWKS()).toEqual(b!.keys.toJWKS());
+    expect(a!.ca.certificatePem).toBe(b!.ca.certificatePem);
+  });
+
+  it('with different root keys: one starts, the other refuses with SECRETS_MISMATCH naming the store', async () => {
+    const { views, refused } = sharedStoreWithBarrier();
+    const results = await Promise.allSettled(
+      views.map((capsuleStore) => loadOrCreateSecrets({ dir: tempDir(), capsuleStore, mayCreate: true })),
+    );
+    expect(refused).toContain('master');
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const error = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
+    expect(error).toBeInstanceOf(SecretsError);
+    expect(error.code).toBe('SECRETS_MISMATCH');
+    expect(error.message).toContain('does not open the key vault in shared-memory');
+  });
+});
