@@ -21,7 +21,6 @@ import fastifyRateLimit, { type RateLimitPluginOptions } from '@fastify/rate-lim
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { allowCaching, NO_STORE_HEADERS } from './allow-caching.js';
 import { ApiError } from './api-error.js';
@@ -29,9 +28,8 @@ import type { ApiMetrics } from './api-metrics.js';
 import { API_VERSION } from './api-version.js';
 import type { ApiConfig, LogLevel } from './config.js';
 import { counterRateLimitStore } from './counter-rate-limit-store.js';
-import { toErrorResponse } from './error-response.js';
 import { peerCertificateOf } from './peer-certificate.js';
-import { preferredLanguage } from './preferred-language.js';
+import { errorHandling } from './plugins/error-handling.js';
 import { redactSecretQuery } from './redact-secret-query.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
@@ -42,15 +40,15 @@ import { registerPublicRoutes } from './routes/public-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { registerWebRoutes } from './routes/web-routes.js';
 import { securityHeaders } from './security-headers.js';
+import { sendError } from './send-error.js';
 import { tlsServerOptions } from './tls-server-options.js';
+import { validatorCompiler } from './validator-compiler.js';
 import { writeClientError } from './write-client-error.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the bearer-token pre-handler on authenticated routes. */
     principal: Principal | undefined;
-    /** The error code this request was answered with, for metrics. */
-    errorCode: string | undefined;
   }
 }
 
@@ -132,43 +130,6 @@ function bearerTokenOf(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-function routePattern(url: string): RegExp {
-  const escaped = url
-    .split('/')
-    .map((segment) =>
-      segment.startsWith(':')
-        ? '[^/]+'
-        : segment === '*'
-          ? '.*'
-          : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-    )
-    .join('/');
-  return new RegExp(`^${escaped}/?$`);
-}
-
-function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const language = preferredLanguage(request.headers['accept-language']);
-  const response = toErrorResponse(error, language);
-  if (response.unexpected) request.log.error({ err: error }, 'unexpected error');
-  else if (response.status >= 500) request.log.warn({ err: error }, 'service unavailable');
-  else request.log.info({ code: response.body.error.code }, 'request refused');
-  if (response.retryAfterSeconds !== undefined)
-    reply.header('retry-after', String(response.retryAfterSeconds));
-  const code = response.body.error.code;
-  request.errorCode = code;
-  if (code === 'SERVICE_CLIENT_INVALID') {
-    reply.header('www-authenticate', 'Basic realm="city-chain-auth"');
-  } else if (code === 'AUTHENTICATION_REQUIRED') {
-    reply.header('www-authenticate', 'Bearer realm="city-chain-auth"');
-  } else if (
-    request.headers.authorization !== undefined &&
-    (code === 'TOKEN_INVALID' || code === 'TOKEN_EXPIRED' || code === 'TOKEN_REVOKED')
-  ) {
-    reply.header('www-authenticate', 'Bearer realm="city-chain-auth", error="invalid_token"');
-  }
-  reply.status(response.status).type('application/json; charset=utf-8').send(response.body);
-}
-
 /**
  * Builds the API (not listening): call `app.listen()` or `app.inject()`.
  *
@@ -206,12 +167,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     ...(config.tls === undefined ? {} : { https: tlsServerOptions(config.tls, auth.caCertificatePem()) }),
   });
 
-  // Request bodies are validated by registration-core (per-field codes); only params and
-  // querystrings are checked here, with string-to-number coercion for query parameters.
-  const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false, strict: false });
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    httpPart === 'body' ? () => true : ajv.compile(schema),
-  );
+  app.setValidatorCompiler(validatorCompiler());
 
   // An empty JSON body is "no body" (optional-body routes); anything else goes through
   // Fastify's prototype-poisoning-safe parser. text/plain is not an API content type.
@@ -226,7 +182,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   app.decorateRequest('principal', undefined);
-  app.decorateRequest('errorCode', undefined);
   const metrics = options.metrics;
   if (metrics !== undefined) {
     app.addHook('onResponse', (request, reply, done) => {
@@ -246,25 +201,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     done(null, payload);
   });
 
-  const routes: { method: string; pattern: RegExp }[] = [];
-  app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) routes.push({ method, pattern: routePattern(route.url) });
-  });
-
-  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
-
-  app.setNotFoundHandler((request, reply) => {
-    const path = (request.url.split('?')[0] ?? '/').replace(/\/+$/, '') || '/';
-    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
-    // A method the path allows got here only through a spelling the router does not take (e.g. a
-    // trailing slash): that is an unknown URL, not a wrong method.
-    if (allowed.length > 0 && !allowed.includes(request.method)) {
-      reply.header('allow', allowed.join(', '));
-      throw new ApiError('METHOD_NOT_ALLOWED', `${request.method} is not allowed here`);
-    }
-    throw new ApiError('NOT_FOUND', 'no such route');
-  });
+  await app.register(errorHandling);
 
   // Every response starts as no-store (allow-caching.ts); public routes opt out explicitly.
   const headers = {
