@@ -108,6 +108,13 @@ describe('sqlite adapter: one file', () => {
     await expectConflict(second.users.create(makeUser({ usernameKey: user.usernameKey })), 'username');
   });
 
+  it('fsyncs every commit (synchronous FULL) unless asked for NORMAL, as SQLite reports it', () => {
+    expect(open(freshPath()).synchronous).toBe('full');
+    expect(open(freshPath(), { synchronous: 'full' }).synchronous).toBe('full');
+    expect(open(freshPath(), { synchronous: 'normal' }).synchronous).toBe('normal');
+    expect(open(':memory:', { synchronous: 'normal' }).synchronous).toBe('normal');
+  });
+
   it('opens in WAL mode with the schema version recorded', async () => {
     const path = freshPath();
     const stores = open(path);
@@ -487,6 +494,9 @@ describe('sqlite adapter: wrong input', () => {
       ['busyTimeoutMs', { path: ':memory:', notifier, busyTimeoutMs: 1.5 }],
       ['busyTimeoutMs', { path: ':memory:', notifier, busyTimeoutMs: '5000' }],
       ['busyTimeoutMs', { path: ':memory:', notifier, busyTimeoutMs: 600_001 }],
+      ['synchronous', { path: ':memory:', notifier, synchronous: 'off' }],
+      ['synchronous', { path: ':memory:', notifier, synchronous: 'FULL' }],
+      ['synchronous', { path: ':memory:', notifier, synchronous: 2 }],
     ];
     for (const [parameter, config] of bad) {
       expectInvalid(

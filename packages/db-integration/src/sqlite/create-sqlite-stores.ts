@@ -5,8 +5,10 @@
  * Opening: the parent directory is created (0700) when missing and a new file is created 0600
  * before SQLite opens it (SQLite gives its `-wal`/`-shm` files the database file's mode); then
  * WAL journal mode (readers never block the writer, and a commit needs no fsync of the database
- * file), `synchronous = NORMAL` (a commit survives a process crash; a power loss may lose the
- * last commits but never corrupts), `busy_timeout` for other processes' locks, and the schema of
+ * file), `synchronous = FULL` by default (the WAL is fsynced at every commit, so an acknowledged
+ * write survives a process crash and a power loss; `NORMAL` on request fsyncs only at checkpoints:
+ * a commit survives a process crash, a power loss may lose the last commits but never corrupts),
+ * `busy_timeout` for other processes' locks, and the schema of
  * `_schema.ts` inside `BEGIN IMMEDIATE` with its version in `PRAGMA user_version`. The schema
  * has no foreign keys (records of different ports are independent, as on DynamoDB), so
  * `foreign_keys` stays off.
@@ -48,6 +50,12 @@ export interface SqliteStoresConfig {
   readonly notifier: Notifier;
   /** How long a write waits for another process's lock before `StoreUnavailableError` (default 5000 ms). */
   readonly busyTimeoutMs?: number | undefined;
+  /**
+   * `PRAGMA synchronous`: `full` (default) fsyncs the write-ahead log at every commit, so a
+   * commit that returned survives a power loss; `normal` fsyncs only at checkpoints (a commit
+   * survives a process crash, a power loss may undo the last ones).
+   */
+  readonly synchronous?: 'full' | 'normal' | undefined;
 }
 
 /** The SQLite stores: every port, the database path, and a cheap change marker for caches. */
@@ -59,6 +67,8 @@ export interface SqliteStores extends Stores {
    * was written through these stores, and whenever another connection or process committed.
    */
   readonly authStateVersion: () => string;
+  /** The `synchronous` level in force on the connection, read back from SQLite after it was set. */
+  readonly synchronous: 'full' | 'normal';
 }
 
 const MEMORY = ':memory:';
@@ -95,16 +105,26 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
     );
   }
 
+  const synchronous = config.synchronous ?? 'full';
+  if (synchronous !== 'full' && synchronous !== 'normal') {
+    throw new SqliteInputError('synchronous', '"synchronous" expected "full" or "normal"');
+  }
+
   const file = path === MEMORY ? MEMORY : resolve(path);
   if (file !== MEMORY) prepareFile(file);
 
   let db: DatabaseSync | undefined;
   let ctx: SqliteContext;
-  let stores: Omit<SqliteStores, 'path' | 'notifier' | 'authStateVersion' | 'close'>;
+  let stores: Omit<SqliteStores, 'path' | 'notifier' | 'authStateVersion' | 'synchronous' | 'close'>;
+  let synchronousInForce: 'full' | 'normal';
   try {
     db = new DatabaseSync(file, { timeout: busyTimeoutMs });
     db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA synchronous = NORMAL');
+    db.exec(`PRAGMA synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    // 2 is FULL, 1 NORMAL (SQLite's numbering); anything else would mean the pragma did not apply.
+    const level = Number(db.prepare('PRAGMA synchronous').get()?.synchronous);
+    if (level !== 1 && level !== 2) throw new Error(`PRAGMA synchronous reads back ${level}`);
+    synchronousInForce = level === 2 ? 'full' : 'normal';
     migrate(db, file);
     ctx = new SqliteContext(db, file, busyTimeoutMs);
     // One reclaimer for the one-time tables and counters: their writes share one sweep counter.
@@ -140,6 +160,7 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
     path: file,
     notifier,
     authStateVersion: () => ctx.authStateVersion(),
+    synchronous: synchronousInForce,
     async close() {
       ctx.close();
     },
