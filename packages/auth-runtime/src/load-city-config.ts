@@ -3,7 +3,7 @@
  * core is configured, shared by the API and the CLI (12-factor, III): the storage mode, the data
  * and secrets directories, the embedded store, the AWS storage settings (db-integration's
  * `loadStorageConfigFromEnv`), the MongoDB connection and the core overrides (issuer, audience,
- * access cache, fingerprint login). Values are trimmed; an empty value counts as unset. An invalid
+ * access cache, fingerprint login), the SQLite durability level and the API worker count. Values are trimmed; an empty value counts as unset. An invalid
  * value throws a {@link ConfigError} naming the variable. The API adds its HTTP settings on top.
  */
 import { type DynamoStoresConfig, loadStorageConfigFromEnv } from '@city/db-integration';
@@ -22,6 +22,15 @@ export const CITY_MODES: readonly CityMode[] = ['embedded', 'aws', 'mongodb'];
 
 /** The embedded record stores (`CITY_EMBEDDED_STORE`). */
 export const EMBEDDED_STORES: readonly EmbeddedStore[] = ['sqlite', 'dynalite'];
+
+/** SQLite `synchronous` levels (`CITY_SQLITE_SYNCHRONOUS`): `full` fsyncs the WAL at every commit. */
+type SqliteSynchronous = 'full' | 'normal';
+
+/** The SQLite `synchronous` levels, safest first. */
+const SQLITE_SYNCHRONOUS_LEVELS: readonly SqliteSynchronous[] = ['full', 'normal'];
+
+/** Most API processes `CITY_WORKERS` may ask for. */
+const MAX_WORKERS = 256;
 
 /** Where the service keeps its data and how the core is configured. */
 export interface CityConfig {
@@ -48,6 +57,13 @@ export interface CityConfig {
   readonly fingerprintLogin: boolean;
   /** Verified access tokens kept in memory (`CITY_ACCESS_CACHE_SIZE`, 0 off); unset = the core default. */
   readonly accessCacheSize?: number | undefined;
+  /** Embedded SQLite store: `synchronous` level (`CITY_SQLITE_SYNCHRONOUS`, default `full`). */
+  readonly sqliteSynchronous: SqliteSynchronous;
+  /**
+   * API processes on one port (`CITY_WORKERS`): a count, or `auto` (one per core on the embedded
+   * SQLite store, else 1). Default 1; more than 1 only on the embedded SQLite store.
+   */
+  readonly workers: number | 'auto';
 }
 
 /** Settings that come from elsewhere than the environment (e.g. a command-line flag). */
@@ -107,6 +123,7 @@ export function loadCityConfig(env: Env, overrides: CityConfigOverrides = {}): C
     readVariable(env, 'CITY_EMBEDDED_STORE') === undefined
       ? undefined
       : readOneOf(env, 'CITY_EMBEDDED_STORE', EMBEDDED_STORES, 'sqlite');
+  const workers = readWorkers(env, mode, embeddedStore);
   return {
     mode,
     dataDir,
@@ -122,7 +139,27 @@ export function loadCityConfig(env: Env, overrides: CityConfigOverrides = {}): C
       readVariable(env, 'CITY_ACCESS_CACHE_SIZE') === undefined
         ? undefined
         : readInteger(env, 'CITY_ACCESS_CACHE_SIZE', 0, 0, 1_000_000),
+    sqliteSynchronous: readOneOf(env, 'CITY_SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS_LEVELS, 'full'),
+    workers,
   };
+}
+
+/**
+ * `CITY_WORKERS`: `auto` or 1..{@link MAX_WORKERS}. Several processes share one store only through
+ * SQLite's file locks; the other stores keep per-process state (dynalite's engine, the outbox
+ * rewritten by the retry of aws and mongodb modes), so a count above 1 is refused for them.
+ */
+function readWorkers(env: Env, mode: CityMode, embeddedStore: EmbeddedStore | undefined): number | 'auto' {
+  if (readVariable(env, 'CITY_WORKERS')?.toLowerCase() === 'auto') return 'auto';
+  const workers = readInteger(env, 'CITY_WORKERS', 1, 1, MAX_WORKERS);
+  if (workers > 1 && (mode !== 'embedded' || embeddedStore === 'dynalite')) {
+    const store = mode === 'embedded' ? 'the embedded dynalite store' : `CITY_MODE=${mode}`;
+    throw new ConfigError(
+      'CITY_WORKERS',
+      `more than one worker needs the embedded SQLite store; ${store} runs one process (run more instances instead)`,
+    );
+  }
+  return workers;
 }
 
 /**

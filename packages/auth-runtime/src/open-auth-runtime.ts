@@ -33,7 +33,12 @@ export async function openAuthRuntime(
   };
   switch (config.mode) {
     case 'embedded':
-      return openEmbeddedAuth({ dataDir: config.dataDir, store: config.embeddedStore, ...common });
+      return openEmbeddedAuth({
+        dataDir: config.dataDir,
+        store: config.embeddedStore,
+        sqliteSynchronous: config.sqliteSynchronous,
+        ...common,
+      });
     case 'aws':
       return openAuthFromConfig({
         mode: 'aws',

@@ -49,6 +49,11 @@ export interface EmbeddedAuthOptions {
    * `dynalite` (the DynamoDB-compatible engines; the default for a directory that has only their data).
    */
   readonly store?: EmbeddedStore | undefined;
+  /**
+   * With `store: 'sqlite'`: SQLite's `synchronous` level. `full` (the default) makes every
+   * acknowledged write survive a power loss; `normal` only a process crash (see db-integration's README).
+   */
+  readonly sqliteSynchronous?: 'full' | 'normal' | undefined;
   /** With `store: 'dynalite'`: run dynalite and s3rver in worker threads (default true). */
   readonly enginesInWorker?: boolean | undefined;
 }
@@ -88,7 +93,10 @@ export async function openEmbeddedAuth(options: EmbeddedAuthOptions): Promise<Au
   const dataDir = options.dataDir;
   await prepareDataDir(dataDir);
   const engine = options.store ?? (await defaultStore(dataDir));
-  const opened = engine === 'sqlite' ? openSqlite(dataDir) : await openDynalite(dataDir, options);
+  const opened =
+    engine === 'sqlite'
+      ? openSqlite(dataDir, options.sqliteSynchronous)
+      : await openDynalite(dataDir, options);
   let secrets: Awaited<ReturnType<typeof secretsForStore>>;
   try {
     secrets = await secretsForStore(opened.stores, {
@@ -150,13 +158,13 @@ async function defaultStore(dataDir: string): Promise<EmbeddedStore> {
 
 const SQLITE_FILE = 'city.db';
 
-function openSqlite(dataDir: string): OpenedStores {
+function openSqlite(dataDir: string, synchronous: 'full' | 'normal' = 'full'): OpenedStores {
   const path = join(dataDir, SQLITE_FILE);
   const notifier = new OutboxNotifier({ dir: join(dataDir, 'outbox') });
-  const stores = createSqliteStores({ path, notifier });
+  const stores = createSqliteStores({ path, notifier, synchronous });
   return {
     stores,
-    describe: { sqlite: path, outbox: join(dataDir, 'outbox') },
+    describe: { sqlite: path, 'sqlite synchronous': stores.synchronous, outbox: join(dataDir, 'outbox') },
     stop: async () => {
       await stores.close();
       await notifier.stop();

@@ -19,6 +19,8 @@ describe('loadCityConfig', () => {
       audience: undefined,
       fingerprintLogin: false,
       accessCacheSize: undefined,
+      sqliteSynchronous: 'full',
+      workers: 1,
     });
   });
 
@@ -35,6 +37,8 @@ describe('loadCityConfig', () => {
       CITY_AUDIENCE: '   ',
       CITY_FINGERPRINT_LOGIN: 'ON',
       CITY_ACCESS_CACHE_SIZE: '0',
+      CITY_SQLITE_SYNCHRONOUS: ' normal ',
+      CITY_WORKERS: '1',
     });
     expect(config).toEqual({
       mode: 'mongodb',
@@ -48,7 +52,42 @@ describe('loadCityConfig', () => {
       audience: undefined,
       fingerprintLogin: true,
       accessCacheSize: 0,
+      sqliteSynchronous: 'normal',
+      workers: 1,
     });
+  });
+
+  it('CITY_WORKERS takes a count or auto, and more than one only on the embedded SQLite store', () => {
+    expect(loadCityConfig({ CITY_WORKERS: '4' }).workers).toBe(4);
+    expect(loadCityConfig({ CITY_WORKERS: 'AUTO' }).workers).toBe('auto');
+    expect(loadCityConfig({ CITY_WORKERS: '2', CITY_EMBEDDED_STORE: 'sqlite' }).workers).toBe(2);
+    // auto resolves to one process on the stores that cannot share (decided when the store is known).
+    expect(loadCityConfig({ CITY_WORKERS: 'auto', CITY_EMBEDDED_STORE: 'dynalite' }).workers).toBe('auto');
+    const refusals: readonly [Record<string, string>, RegExp][] = [
+      [{ CITY_WORKERS: '0' }, /from 1 to 256/],
+      [{ CITY_WORKERS: '257' }, /from 1 to 256/],
+      [{ CITY_WORKERS: 'many' }, /expected an integer/],
+      [{ CITY_WORKERS: '2', CITY_EMBEDDED_STORE: 'dynalite' }, /embedded SQLite store/],
+      [{ CITY_WORKERS: '2', CITY_MODE: 'mongodb', MONGODB_URI: 'mongodb://127.0.0.1' }, /CITY_MODE=mongodb/],
+    ];
+    for (const [env, message] of refusals) {
+      let thrown: unknown;
+      try {
+        loadCityConfig(env);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, JSON.stringify(env)).toBeInstanceOf(ConfigError);
+      expect((thrown as ConfigError).variable).toBe('CITY_WORKERS');
+      expect((thrown as ConfigError).message).toMatch(message);
+    }
+  });
+
+  it('CITY_SQLITE_SYNCHRONOUS is full or normal', () => {
+    expect(loadCityConfig({ CITY_SQLITE_SYNCHRONOUS: 'full' }).sqliteSynchronous).toBe('full');
+    expect(() => loadCityConfig({ CITY_SQLITE_SYNCHRONOUS: 'off' })).toThrow(
+      /CITY_SQLITE_SYNCHRONOUS: expected one of full, normal, got "off"/,
+    );
   });
 
   it('a data directory given by the caller replaces CITY_DATA_DIR and is the default secrets directory', () => {
