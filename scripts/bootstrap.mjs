@@ -155,9 +155,12 @@ function startApi(toolchain, args) {
     toolchain.env,
   );
   if (status !== 0) fail(`the build failed (turbo exited ${status})`);
+  // `pnpm start` uses every core on the stores that allow it (the embedded SQLite store) unless
+  // CITY_WORKERS says otherwise; the server resolves `auto` to 1 for the others.
+  const env = { ...toolchain.env, CITY_WORKERS: toolchain.env.CITY_WORKERS || 'auto' };
   const child = spawn(toolchain.node, [join(ROOT, 'apps', 'api', 'dist', 'server.js'), ...args], {
     cwd: ROOT,
-    env: toolchain.env,
+    env,
     stdio: 'inherit',
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {

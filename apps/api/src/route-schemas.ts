@@ -257,10 +257,18 @@ export const AUTHORIZATION_SERVER_METADATA_SCHEMA: Schema = obj(
 export const STATUS_SCHEMA: Schema = obj({ status: str() }, ['status']);
 
 /** `/health`: status and the API version. */
-export const HEALTH_SCHEMA: Schema = obj({ status: str(), version: str('the API version') }, [
-  'status',
-  'version',
-]);
+export const HEALTH_SCHEMA: Schema = obj(
+  {
+    status: str(),
+    version: str('the API version'),
+    worker: {
+      type: 'integer',
+      description:
+        'which worker process answered (only with CITY_WORKERS above 1; a restarted worker gets a new number)',
+    },
+  },
+  ['status', 'version'],
+);
 
 /** RFC 7662 §2.2 introspection answer. */
 export const INTROSPECTION_SCHEMA: Schema = obj(

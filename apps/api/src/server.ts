@@ -4,8 +4,19 @@
  * exit code 1; SIGTERM/SIGINT close the app (in-flight requests finish) and then the runtime.
  * stdout carries only the JSON log lines; the start banner and every error go to stderr.
  * `--help` and `--version` print and exit without opening anything.
+ *
+ * Worker mode (`CITY_WORKERS` above 1, or `auto` on the embedded SQLite store): this process
+ * becomes the primary of a `node:cluster`. It opens the runtime once before forking, so a first
+ * start creates the deployment (CA, keys, database) exactly once, closes it again, and forks the
+ * workers, which each open the same SQLite store and listen on the one port the primary shares
+ * with them. SQLite's locks serialise their writes and its `data_version` tells each worker's
+ * access cache about the others' commits; rate limits and lockouts count in the shared store. A
+ * worker that dies is replaced; SIGTERM/SIGINT are passed to every worker, each drains and stops,
+ * and the primary exits when they all have.
  */
+import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isCityError } from '@city/errors';
 import { type ApiMetrics, createApiMetrics } from './api-metrics.js';
@@ -26,6 +37,9 @@ Starts the City Chain Auth HTTP API. Configured by environment variables, valida
   CITY_SECRETS_DIR           aws/mongodb modes: key vault with the sealed CA and JWT keys (default the data directory)
   CITY_ROOT_KEY_FILE         the root key (KEM private key) file, kept outside the data directory
   CITY_KEM_PRIVATE_KEY       the root key's text instead of a file
+  CITY_WORKERS               API processes on the port: a count or auto (one per core on the
+                             embedded SQLite store); default 1
+  CITY_SQLITE_SYNCHRONOUS    full (default: a commit survives a power loss) or normal
   CITY_METRICS               off (default), on (GET /metrics on PORT) or a port of its own
   CITY_METRICS_HOST          address of that metrics port (default HOST)
   LOG_LEVEL                  fatal, error, warn, info (default), debug, trace, silent
@@ -67,7 +81,7 @@ function outboxFileOf(config: ApiConfig): string {
 }
 
 async function main(): Promise<void> {
-  if (!handleArguments(process.argv.slice(2))) return;
+  if (cluster.isPrimary && !handleArguments(process.argv.slice(2))) return;
   let config: ApiConfig;
   try {
     config = loadConfig();
@@ -75,10 +89,17 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
     throw error;
   }
+  if (cluster.isPrimary && config.workers !== 1 && config.mode === 'embedded') {
+    await runPrimary(config);
+    return;
+  }
+  await serve(config, await openOrFail(config));
+}
 
-  let runtime: AuthRuntime;
+/** Opens the runtime, or exits 1 with what is wrong. */
+async function openOrFail(config: ApiConfig): Promise<AuthRuntime> {
   try {
-    runtime = await openAuthRuntime(config);
+    return await openAuthRuntime(config);
   } catch (error) {
     if (isCityError(error) && error.code === 'CONFIG_INVALID')
       fail(`invalid configuration: ${error.message}`);
@@ -88,7 +109,27 @@ async function main(): Promise<void> {
       `cannot open the auth store (${config.mode}): ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+}
 
+const hostText = (host: string) => (host.includes(':') ? `[${host}]` : host);
+
+/** The start-up lines after the listening line: where the data is. */
+function writeDescription(config: ApiConfig, runtime: AuthRuntime): void {
+  if (config.mode === 'embedded') process.stderr.write(`data directory: ${resolve(config.dataDir)}\n`);
+  for (const [key, value] of Object.entries(runtime.describe)) process.stderr.write(`  ${key}: ${value}\n`);
+}
+
+/** Where `/metrics` is served, when it is. */
+function writeMetricsLine(config: ApiConfig, apiOrigin: string, metricsPort: number | undefined): void {
+  if (config.metrics.mode === 'on') process.stderr.write(`metrics: ${apiOrigin}/metrics\n`);
+  if (config.metrics.mode === 'port' && metricsPort !== undefined) {
+    process.stderr.write(`metrics: http://${hostText(config.metrics.host)}:${metricsPort}/metrics\n`);
+  }
+}
+
+/** Serves the API in this process (alone, or as one worker of a cluster) until SIGTERM/SIGINT. */
+async function serve(config: ApiConfig, runtime: AuthRuntime): Promise<void> {
+  const inWorker = cluster.isWorker;
   const metrics: ApiMetrics | undefined =
     config.metrics.mode === 'off'
       ? undefined
@@ -121,17 +162,18 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const scheme = config.tls === undefined ? 'http' : 'https';
-  const hostText = (host: string) => (host.includes(':') ? `[${host}]` : host);
-  process.stderr.write(
-    `City Chain Auth API ${API_VERSION} listening on ${scheme}://${hostText(config.host)}:${port}\n`,
-  );
-  if (config.mode === 'embedded') process.stderr.write(`data directory: ${resolve(config.dataDir)}\n`);
-  for (const [key, value] of Object.entries(runtime.describe)) process.stderr.write(`  ${key}: ${value}\n`);
-  if (config.metrics.mode === 'on')
-    process.stderr.write(`metrics: ${scheme}://${hostText(config.host)}:${port}/metrics\n`);
-  const metricsAddress = metricsServer?.address();
-  if (typeof metricsAddress === 'object' && metricsAddress !== null && config.metrics.mode === 'port') {
-    process.stderr.write(`metrics: http://${hostText(config.metrics.host)}:${metricsAddress.port}/metrics\n`);
+  // In worker mode the primary writes the start-up lines once for all workers.
+  if (!inWorker) {
+    process.stderr.write(
+      `City Chain Auth API ${API_VERSION} listening on ${scheme}://${hostText(config.host)}:${port}\n`,
+    );
+    writeDescription(config, runtime);
+    const metricsAddress = metricsServer?.address();
+    writeMetricsLine(
+      config,
+      `${scheme}://${hostText(config.host)}:${port}`,
+      typeof metricsAddress === 'object' && metricsAddress !== null ? metricsAddress.port : undefined,
+    );
   }
 
   let stopping = false;
@@ -159,6 +201,99 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** How many workers `CITY_WORKERS` asks for once the store is known (`auto`: one per core on SQLite). */
+function workerCount(config: ApiConfig, store: string | undefined): number {
+  if (config.workers === 'auto') return store === 'sqlite' ? availableParallelism() : 1;
+  if (config.workers > 1 && store !== 'sqlite') {
+    fail(
+      `invalid configuration: CITY_WORKERS: more than one worker needs the embedded SQLite store; ${resolve(config.dataDir)} holds the dynalite store`,
+    );
+  }
+  return config.workers;
+}
+
+/** A replacement for a worker that died within this long of the previous replacement waits this long. */
+const RESTART_PAUSE_MS = 1_000;
+
+/**
+ * The cluster primary: creates or checks the deployment once, forks the workers, writes the
+ * start-up lines when all listen, replaces a worker that dies, and passes SIGTERM/SIGINT on.
+ * A worker that exits before every worker listens (a busy port, a bad store) stops the start:
+ * the others are stopped and the primary exits 1 after the worker's own error line.
+ */
+async function runPrimary(config: ApiConfig): Promise<void> {
+  // A first start creates the CA, keys and database here, before any worker can race for them.
+  const runtime = await openOrFail(config);
+  const count = workerCount(config, runtime.describe.store);
+  if (count === 1) {
+    await serve(config, runtime);
+    return;
+  }
+  const describe = { ...runtime.describe };
+  await runtime.close();
+
+  const workers = new Set<Worker>();
+  let listening = 0;
+  let started = false;
+  let stopping = false;
+  let exitCode = 0;
+  let lastRestart = Number.NEGATIVE_INFINITY;
+
+  const fork = (): void => {
+    workers.add(cluster.fork());
+  };
+  const stopAll = (signal: NodeJS.Signals): void => {
+    stopping = true;
+    if (workers.size === 0) process.exit(exitCode);
+    for (const worker of workers) worker.process.kill(signal);
+  };
+
+  cluster.on('listening', (worker, address) => {
+    if (stopping) return;
+    process.stderr.write(`worker ${worker.id} listening (pid ${worker.process.pid})\n`);
+    listening += 1;
+    if (started || listening < count) return;
+    started = true;
+    const scheme = config.tls === undefined ? 'http' : 'https';
+    const origin = `${scheme}://${hostText(config.host)}:${address.port}`;
+    process.stderr.write(`City Chain Auth API ${API_VERSION} listening on ${origin} (${count} workers)\n`);
+    process.stderr.write(`data directory: ${resolve(config.dataDir)}\n`);
+    for (const [key, value] of Object.entries(describe)) process.stderr.write(`  ${key}: ${value}\n`);
+    process.stderr.write(`  workers: ${count}\n`);
+    writeMetricsLine(config, origin, config.metrics.mode === 'port' ? config.metrics.port : undefined);
+    if (config.metrics.mode !== 'off') process.stderr.write('  metrics are counted per worker\n');
+  });
+
+  cluster.on('exit', (worker, code, signal) => {
+    workers.delete(worker);
+    const how = signal === null ? `exit code ${code}` : `signal ${signal}`;
+    if (stopping) {
+      if (code !== 0) exitCode = 1;
+      if (workers.size === 0) process.exit(exitCode);
+      return;
+    }
+    if (!started) {
+      process.stderr.write(`city-api: worker ${worker.id} stopped during start-up (${how}); stopping\n`);
+      exitCode = 1;
+      stopAll('SIGTERM');
+      return;
+    }
+    process.stderr.write(
+      `city-api: worker ${worker.id} (pid ${worker.process.pid}) ended (${how}); starting another\n`,
+    );
+    const now = performance.now();
+    const pause = now - lastRestart < RESTART_PAUSE_MS ? RESTART_PAUSE_MS : 0;
+    lastRestart = now + pause;
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, pause);
+  });
+
+  process.on('SIGTERM', () => stopAll('SIGTERM'));
+  process.on('SIGINT', () => stopAll('SIGINT'));
+  for (let i = 0; i < count; i += 1) fork();
 }
 
 main().catch((error: unknown) => {

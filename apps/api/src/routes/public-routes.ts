@@ -6,6 +6,7 @@
  * The keys, the metadata, the certificate and the CRL are public and may be cached; health and
  * readiness keep the default no-store (a stored answer about liveness is a wrong answer).
  */
+import cluster from 'node:cluster';
 import { isCityError } from '@city/errors';
 import { StoreUnavailableError } from '@city/ports';
 import type { FastifyInstance } from 'fastify';
@@ -42,11 +43,14 @@ export async function registerPublicRoutes(app: FastifyInstance, deps: RouteDeps
     {
       schema: {
         tags: ['infrastructure'],
-        summary: 'Liveness: the process answers, with its version',
+        summary: 'Liveness: the process answers, with its version (and in worker mode which worker answered)',
         response: { 200: HEALTH_SCHEMA, ...ERROR_RESPONSES },
       },
     },
-    async () => ({ status: 'ok', version: API_VERSION }),
+    async () =>
+      cluster.worker === undefined
+        ? { status: 'ok', version: API_VERSION }
+        : { status: 'ok', version: API_VERSION, worker: cluster.worker.id },
   );
 
   app.get(
