@@ -4,10 +4,11 @@
  * — so of N concurrent consumers exactly one wins, and an expired item is never marked used.
  * A failed condition is classified afterwards by a consistent read.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, type ConsumeResult } from '@city/ports';
 import { isConditionFailed, storeCall } from '../lib/store-call.js';
 import { type DynamoContext, names, pick, ttlSeconds } from './_context.js';
+import { putNewItem } from './_put-new-item.js';
 
 export class OneTimeItems<T extends { readonly expiresAt: number }> {
   constructor(
@@ -18,21 +19,16 @@ export class OneTimeItems<T extends { readonly expiresAt: number }> {
   ) {}
 
   async create(record: T): Promise<void> {
-    try {
-      await storeCall(`create ${this.keyName}`, () =>
-        this.ctx.doc.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: { ...record, ttl: ttlSeconds(record.expiresAt) },
-            ConditionExpression: `attribute_not_exists(#${this.keyName})`,
-            ExpressionAttributeNames: names(this.keyName),
-          }),
-        ),
-      );
-    } catch (error) {
-      if (isConditionFailed(error)) throw new ConflictError(this.keyName);
-      throw error;
-    }
+    const key = (record as Record<string, unknown>)[this.keyName];
+    const outcome = await putNewItem(
+      this.ctx,
+      `create ${this.keyName}`,
+      this.table,
+      this.keyName,
+      { [this.keyName]: key },
+      { ...record, ttl: ttlSeconds(record.expiresAt) },
+    );
+    if (outcome === 'taken') throw new ConflictError(this.keyName);
   }
 
   async get(key: string): Promise<T | undefined> {

@@ -3,7 +3,7 @@
  * lookup by a `fingerprint#<hex>` claim item whose owner is `<userUuid>:<deviceId>`.
  * A revoked device keeps its claim: a revoked certificate cannot be enrolled again.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ConflictError,
   type DeviceCertificateUpdate,
@@ -13,6 +13,7 @@ import {
 } from '@city/ports';
 import { isConditionFailed, storeCall } from '../lib/store-call.js';
 import { type DynamoContext, names, pick } from './_context.js';
+import { type PutNewOutcome, putNewItem } from './_put-new-item.js';
 import { UniqueClaims } from './_unique-claims.js';
 
 const DEVICE_FIELDS: readonly (keyof DeviceRecord & string)[] = [
@@ -63,21 +64,23 @@ export class DynamoDeviceStore implements DeviceStore {
     if ((await this.claims.claim(claim, owner, this.liveCheck(device.fingerprint))) === 'taken') {
       throw new ConflictError('fingerprint');
     }
+    let outcome: PutNewOutcome;
     try {
-      await storeCall('create device', () =>
-        this.ctx.doc.send(
-          new PutCommand({
-            TableName: this.ctx.tables.devices,
-            Item: { ...device },
-            ConditionExpression: 'attribute_not_exists(#userUuid)',
-            ExpressionAttributeNames: names('userUuid'),
-          }),
-        ),
+      outcome = await putNewItem(
+        this.ctx,
+        'create device',
+        this.ctx.tables.devices,
+        'userUuid',
+        { userUuid: device.userUuid, deviceId: device.deviceId },
+        { ...device },
       );
     } catch (error) {
       await this.claims.release(claim, owner);
-      if (isConditionFailed(error)) throw new ConflictError('deviceId');
       throw error;
+    }
+    if (outcome === 'taken') {
+      await this.claims.release(claim, owner);
+      throw new ConflictError('deviceId');
     }
   }
 

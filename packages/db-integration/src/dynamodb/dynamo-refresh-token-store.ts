@@ -3,7 +3,7 @@
  * `byUser` on `userUuid`. Rotation is one conditional UpdateItem on (active, generation), so
  * of N concurrent rotations of one generation exactly one wins.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ConflictError,
   NotFoundError,
@@ -13,6 +13,7 @@ import {
 } from '@city/ports';
 import { isConditionFailed, storeCall } from '../lib/store-call.js';
 import { type DynamoContext, names, pick, ttlSeconds } from './_context.js';
+import { putNewItem } from './_put-new-item.js';
 
 const FAMILY_FIELDS: readonly (keyof RefreshFamilyRecord & string)[] = [
   'familyId',
@@ -37,21 +38,15 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
   constructor(private readonly ctx: DynamoContext) {}
 
   async create(family: RefreshFamilyRecord): Promise<void> {
-    try {
-      await storeCall('create refresh family', () =>
-        this.ctx.doc.send(
-          new PutCommand({
-            TableName: this.ctx.tables.refreshFamilies,
-            Item: { ...family, ttl: ttlSeconds(family.expiresAt) },
-            ConditionExpression: 'attribute_not_exists(#familyId)',
-            ExpressionAttributeNames: names('familyId'),
-          }),
-        ),
-      );
-    } catch (error) {
-      if (isConditionFailed(error)) throw new ConflictError('familyId');
-      throw error;
-    }
+    const outcome = await putNewItem(
+      this.ctx,
+      'create refresh family',
+      this.ctx.tables.refreshFamilies,
+      'familyId',
+      { familyId: family.familyId },
+      { ...family, ttl: ttlSeconds(family.expiresAt) },
+    );
+    if (outcome === 'taken') throw new ConflictError('familyId');
   }
 
   async get(familyId: string): Promise<RefreshFamilyRecord | undefined> {

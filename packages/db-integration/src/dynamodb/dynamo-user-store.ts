@@ -5,7 +5,7 @@
  * the users table once (a key no user can have), so a known and an unknown username or email
  * cost the same two round trips (no user enumeration by timing, CONVENTIONS §5).
  */
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ConflictError,
   NotFoundError,
@@ -17,6 +17,7 @@ import {
 import { decodeCursor, encodeCursor, hasStringAttributes } from '../lib/page-cursor.js';
 import { isConditionFailed, storeCall } from '../lib/store-call.js';
 import { type DynamoContext, names, pick } from './_context.js';
+import { type PutNewOutcome, putNewItem } from './_put-new-item.js';
 import { UniqueClaims } from './_unique-claims.js';
 
 const USER_FIELDS: readonly (keyof UserRecord & string)[] = [
@@ -90,21 +91,25 @@ export class DynamoUserStore implements UserStore {
       }
       taken.push(claim);
     }
+    let outcome: PutNewOutcome;
     try {
-      await storeCall('create user', () =>
-        this.ctx.doc.send(
-          new PutCommand({
-            TableName: this.ctx.tables.users,
-            Item: { ...user },
-            ConditionExpression: 'attribute_not_exists(#uuid)',
-            ExpressionAttributeNames: names('uuid'),
-          }),
-        ),
+      outcome = await putNewItem(
+        this.ctx,
+        'create user',
+        this.ctx.tables.users,
+        'uuid',
+        { uuid: user.uuid },
+        {
+          ...user,
+        },
       );
     } catch (error) {
       await this.claims.releaseAll(taken, user.uuid);
-      if (isConditionFailed(error)) throw new ConflictError('uuid');
       throw error;
+    }
+    if (outcome === 'taken') {
+      await this.claims.releaseAll(taken, user.uuid);
+      throw new ConflictError('uuid');
     }
     for (const { claim, field } of claimsOf(user)) {
       if ((await this.claims.owner(claim)) !== user.uuid) {
