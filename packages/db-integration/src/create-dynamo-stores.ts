@@ -21,11 +21,17 @@ import { DynamoRefreshTokenStore } from './dynamodb/dynamo-refresh-token-store.j
 import { DynamoRevocationList } from './dynamodb/dynamo-revocation-list.js';
 import { DynamoUserStore } from './dynamodb/dynamo-user-store.js';
 import { awsClientOptions } from './lib/aws-client-options.js';
+import { guardEngineCalls } from './lib/engine-guard.js';
 import { ensureS3Bucket } from './s3/ensure-bucket.js';
 import { S3CertificateBlobStore } from './s3/s3-certificate-blob-store.js';
 import { ensureSnsTopic } from './sns/ensure-topic.js';
 import { OutboxNotifier } from './sns/outbox-notifier.js';
 import { SnsNotifier } from './sns/sns-notifier.js';
+
+/** How long the breaker refuses calls to an engine that stopped answering, before one probe. */
+const BREAKER_OPEN_MS = 2_000;
+/** Calls in a row without an answer (refused, reset, timed out) that open the breaker. */
+const BREAKER_FAILURES = 3;
 
 /** The stores plus the outbox (for flushing) of the AWS composition. */
 export interface DynamoStores extends Stores {
@@ -81,6 +87,12 @@ export function createDynamoStores(
   options: { clock?: Clock } = {},
 ): DynamoStores {
   const dynamo = dynamoClient(config);
+  guardEngineCalls(dynamo, {
+    label: 'the data store (DynamoDB)',
+    deadlineMs: config.dynamodb.deadlineMs,
+    openMs: BREAKER_OPEN_MS,
+    failureThreshold: BREAKER_FAILURES,
+  });
   const doc = DynamoDBDocumentClient.from(dynamo, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
@@ -91,6 +103,12 @@ export function createDynamoStores(
     claimGraceMs: config.dynamodb.claimGraceMs,
   };
   const s3 = s3Client(config);
+  guardEngineCalls(s3, {
+    label: 'the certificate store (S3)',
+    deadlineMs: config.dynamodb.deadlineMs,
+    openMs: BREAKER_OPEN_MS,
+    failureThreshold: BREAKER_FAILURES,
+  });
   const sns = config.sns.topicArn === undefined ? undefined : snsClient(config);
   const notifier = new OutboxNotifier({
     dir: config.outbox.dir,

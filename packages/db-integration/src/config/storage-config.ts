@@ -25,6 +25,8 @@ export interface DynamoStoresConfig {
     readonly tables: DynamoTableNames;
     readonly requestTimeoutMs: number;
     readonly maxAttempts: number;
+    /** Longest time one DynamoDB or S3 call may take, retries included (then 503, and the breaker opens). */
+    readonly deadlineMs: number;
     /** Age after which an orphaned uniqueness claim may be taken over. */
     readonly claimGraceMs: number;
   };
@@ -87,6 +89,12 @@ export const STORAGE_ENV_VARS: readonly StorageEnvVar[] = [
     name: 'CITY_DYNAMODB_MAX_ATTEMPTS',
     default: '3',
     description: 'attempts per request, standard retry mode',
+  },
+  {
+    name: 'CITY_STORE_DEADLINE_MS',
+    default: '5000',
+    description:
+      'longest DynamoDB or S3 call, retries included; then 503 and calls fail at once for 2 s (a frozen engine)',
   },
   {
     name: 'CITY_CLAIM_GRACE_MS',
@@ -233,6 +241,7 @@ export function loadStorageConfigFromEnv(
       tables,
       requestTimeoutMs: integer(env, 'CITY_DYNAMODB_REQUEST_TIMEOUT_MS', 2_000, 100, 60_000),
       maxAttempts: integer(env, 'CITY_DYNAMODB_MAX_ATTEMPTS', 3, 1, 10),
+      deadlineMs: integer(env, 'CITY_STORE_DEADLINE_MS', 5_000, 100, 60_000),
       claimGraceMs: integer(env, 'CITY_CLAIM_GRACE_MS', 60_000, 1_000, 86_400_000),
     },
     s3: {

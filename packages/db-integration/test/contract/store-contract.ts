@@ -664,7 +664,10 @@ export function defineStoreContract(engineName: string, setup: () => Promise<Sto
       it('refuses a duplicate family id with ConflictError', async () => {
         const family = makeFamily();
         await stores().refreshTokens.create(family);
-        await expectConflict(stores().refreshTokens.create(family));
+        await expectConflict(stores().refreshTokens.create({ ...family, userUuid: randomUUID() }));
+        expect(await stores().refreshTokens.get(family.familyId)).toMatchObject({
+          userUuid: family.userUuid,
+        });
       });
 
       it('rotates at the expected generation and records the grace data', async () => {
