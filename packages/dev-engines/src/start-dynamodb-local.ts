@@ -89,5 +89,5 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
     { timeoutMs: options.startTimeoutMs ?? 60_000, cwd: dir },
   );
   if (!started.ok) throw childStartError('DynamoDB Local (Java)', started.failure, INSTALL_JAVA);
-  return { endpoint: `http://127.0.0.1:${port}`, stop: started.service.stop };
+  return { endpoint: `http://127.0.0.1:${port}`, pid: started.service.child.pid, stop: started.service.stop };
 }

@@ -34,14 +34,18 @@ export async function startMotoServer(options: StartMotoServerOptions = {}): Pro
   const address = ['-H', '127.0.0.1', '-p', String(port)];
 
   const script = await startChildService('moto_server', address, port, { timeoutMs });
-  if (script.ok) return { endpoint: `http://127.0.0.1:${port}`, stop: script.service.stop };
+  if (script.ok) {
+    return { endpoint: `http://127.0.0.1:${port}`, pid: script.service.child.pid, stop: script.service.stop };
+  }
   if (script.failure.kind !== 'missing' && script.failure.kind !== 'exited') {
     throw childStartError('moto server', script.failure, INSTALL_MOTO);
   }
 
   // `moto_server` missing (or a shim for another Python): try the module with python3.
   const module = await startChildService('python3', ['-m', 'moto.server', ...address], port, { timeoutMs });
-  if (module.ok) return { endpoint: `http://127.0.0.1:${port}`, stop: module.service.stop };
+  if (module.ok) {
+    return { endpoint: `http://127.0.0.1:${port}`, pid: module.service.child.pid, stop: module.service.stop };
+  }
   if (
     module.failure.kind === 'missing' ||
     /No module named/.test(module.failure.kind === 'exited' ? module.failure.output : '')
