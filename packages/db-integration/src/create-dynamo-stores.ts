@@ -23,6 +23,7 @@ import { DynamoUserStore } from './dynamodb/dynamo-user-store.js';
 import { awsClientOptions } from './lib/aws-client-options.js';
 import { guardEngineCalls } from './lib/engine-guard.js';
 import { ensureS3Bucket } from './s3/ensure-bucket.js';
+import { S3CapsuleStore } from './s3/s3-capsule-store.js';
 import { S3CertificateBlobStore } from './s3/s3-certificate-blob-store.js';
 import { ensureSnsTopic } from './sns/ensure-topic.js';
 import { OutboxNotifier } from './sns/outbox-notifier.js';
@@ -33,9 +34,14 @@ const BREAKER_OPEN_MS = 2_000;
 /** Calls in a row without an answer (refused, reset, timed out) that open the breaker. */
 const BREAKER_FAILURES = 3;
 
-/** The stores plus the outbox (for flushing) of the AWS composition. */
+/** The stores plus the outbox (for flushing) and the shared key vault capsules of the AWS composition. */
 export interface DynamoStores extends Stores {
   readonly notifier: OutboxNotifier;
+  /**
+   * The key vault's capsules in the certificate bucket under `keyvault/`, shared by every instance;
+   * each capsule's creator is elected by a conditional write in the deployment facts.
+   */
+  readonly capsules: S3CapsuleStore;
 }
 
 const dynamoClient = (config: DynamoStoresConfig): DynamoDBClient =>
@@ -118,6 +124,7 @@ export function createDynamoStores(
         : new SnsNotifier(sns, config.sns.topicArn),
   });
   notifier.startRetry(config.outbox.retryIntervalMs);
+  const deployment = new DynamoDeploymentStore(ctx);
   return {
     users: new DynamoUserStore(ctx),
     devices: new DynamoDeviceStore(ctx),
@@ -129,8 +136,9 @@ export function createDynamoStores(
     counters: new DynamoCounterStore(ctx),
     audit: new DynamoAuditLog(ctx),
     certificates: new S3CertificateBlobStore(s3, config.s3.bucket),
-    deployment: new DynamoDeploymentStore(ctx),
+    deployment,
     notifier,
+    capsules: new S3CapsuleStore(s3, config.s3.bucket, { prefix: 'keyvault/', creationClaims: deployment }),
     close: async () => {
       await notifier.stop();
       doc.destroy();

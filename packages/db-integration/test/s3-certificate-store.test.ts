@@ -70,4 +70,31 @@ describe('S3 adapters on s3rver', () => {
     expect(store.describe()).toBe(`s3://${bucket}/keyvault/`);
     await expect(store.write('../escape', capsule)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
+
+  it('S3CapsuleStore.writeIfAbsent: of 12 instances creating one capsule at once exactly one stores it, even on an S3 engine that ignores If-None-Match', async () => {
+    // An in-memory fact store with the DeploymentStore claim semantics (first value wins).
+    const facts = new Map<string, string>();
+    const claims = {
+      claim: async (name: string, value: string) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!facts.has(name)) facts.set(name, value);
+        return facts.get(name)!;
+      },
+    };
+    const prefix = `race-${randomBytes(3).toString('hex')}/`;
+    const instances = Array.from(
+      { length: 12 },
+      () => new S3CapsuleStore(client, bucket, { prefix, creationClaims: claims }),
+    );
+    const capsules = instances.map(() => new Uint8Array(randomBytes(800)));
+    const outcomes = await Promise.all(
+      instances.map((store, i) => store.writeIfAbsent('master', capsules[i]!)),
+    );
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    const winner = capsules[outcomes.indexOf(true)]!;
+    for (const store of instances) expect(await store.read('master')).toEqual(winner);
+    // A later creation finds it taken and changes nothing.
+    expect(await instances[0]!.writeIfAbsent('master', new Uint8Array(randomBytes(800)))).toBe(false);
+    expect(await instances[0]!.read('master')).toEqual(winner);
+  });
 });
