@@ -17,6 +17,7 @@ import { DynamoCounterStore } from './dynamodb/dynamo-counter-store.js';
 import { DynamoDeploymentStore } from './dynamodb/dynamo-deployment-store.js';
 import { DynamoDeviceStore } from './dynamodb/dynamo-device-store.js';
 import { DynamoPairingTokenStore } from './dynamodb/dynamo-pairing-token-store.js';
+import { DynamoRecoveryCodeStore } from './dynamodb/dynamo-recovery-code-store.js';
 import { DynamoRefreshTokenStore } from './dynamodb/dynamo-refresh-token-store.js';
 import { DynamoRevocationList } from './dynamodb/dynamo-revocation-list.js';
 import { DynamoUserStore } from './dynamodb/dynamo-user-store.js';
@@ -130,6 +131,7 @@ export function createDynamoStores(
     devices: new DynamoDeviceStore(ctx),
     pairingTokens: new DynamoPairingTokenStore(ctx),
     challenges: new DynamoChallengeStore(ctx),
+    recoveryCodes: new DynamoRecoveryCodeStore(ctx),
     refreshTokens: new DynamoRefreshTokenStore(ctx),
     revocations: new DynamoRevocationList(ctx),
     certificateRevocations: new DynamoCertificateRevocationStore(ctx),

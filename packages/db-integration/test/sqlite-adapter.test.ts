@@ -122,7 +122,7 @@ describe('sqlite adapter: one file', () => {
     const raw = new DatabaseSync(path, { readOnly: true });
     try {
       expect(raw.prepare('PRAGMA journal_mode').get()?.journal_mode).toBe('wal');
-      expect(raw.prepare('PRAGMA user_version').get()?.user_version).toBe(4);
+      expect(raw.prepare('PRAGMA user_version').get()?.user_version).toBe(5);
       const tables = raw
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
         .all()
@@ -135,6 +135,7 @@ describe('sqlite adapter: one file', () => {
         'deployment',
         'devices',
         'pairing_tokens',
+        'recovery_codes',
         'refresh_families',
         'revoked_certificates',
         'revoked_tokens',

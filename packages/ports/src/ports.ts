@@ -22,6 +22,7 @@ import type {
   Notification,
   Page,
   PairingTokenRecord,
+  RecoveryCodeSetRecord,
   RefreshFamilyRecord,
   RefreshRotation,
   RevokedCertificateRecord,
@@ -76,6 +77,26 @@ export interface PairingTokenStore {
   get(tokenHash: string): Promise<PairingTokenRecord | undefined>;
   /** Atomically marks the token used; exactly one concurrent caller gets `ok: true`. */
   consume(tokenHash: string, now: number): Promise<ConsumeResult<PairingTokenRecord>>;
+}
+
+/**
+ * One-time recovery codes: one current set per user, stored as keyed hashes. Replacing a set
+ * is one atomic write (the old codes stop working at once); consuming a code is atomic, so of
+ * N concurrent uses of one code exactly one succeeds, on every engine and across instances.
+ */
+export interface RecoveryCodeStore {
+  /** Stores `set` as the user's current set, replacing any earlier one (its used marks too). */
+  replace(set: RecoveryCodeSetRecord): Promise<void>;
+  /** The user's current set with its used marks (`undefined` when the user has none). */
+  get(userUuid: string): Promise<RecoveryCodeSetRecord | undefined>;
+  /**
+   * Atomically marks `codeHash` of the user's current set used: `ok` with the set as it is
+   * after the use, `not_found` when the user has no set or the hash is not in it, `used` when
+   * it was used before (by this caller or a concurrent one).
+   */
+  consume(userUuid: string, codeHash: string, now: number): Promise<ConsumeResult<RecoveryCodeSetRecord>>;
+  /** Deletes the user's set (idempotent). */
+  remove(userUuid: string): Promise<void>;
 }
 
 /** One-time login challenges. */
@@ -189,6 +210,7 @@ export interface Stores {
   readonly devices: DeviceStore;
   readonly pairingTokens: PairingTokenStore;
   readonly challenges: ChallengeStore;
+  readonly recoveryCodes: RecoveryCodeStore;
   readonly refreshTokens: RefreshTokenStore;
   readonly revocations: RevocationList;
   readonly certificateRevocations: CertificateRevocationStore;

@@ -100,6 +100,22 @@ export interface PairingTokenRecord {
   readonly expiresAt: number;
 }
 
+/**
+ * A user's current set of one-time recovery codes. Only keyed hashes of the codes are stored;
+ * a regenerated set gets a new `setId` and replaces the old one whole, so no code of an older
+ * set ever works again.
+ */
+export interface RecoveryCodeSetRecord {
+  readonly userUuid: string;
+  /** Random id of this set (a uuid). */
+  readonly setId: string;
+  /** Keyed hashes of the set's codes (HMAC-SHA-256, base64url or hex), distinct. */
+  readonly codeHashes: readonly string[];
+  /** The hashes of the codes already used, a subset of `codeHashes` (empty in a new set). */
+  readonly usedCodeHashes: readonly string[];
+  readonly createdAt: number;
+}
+
 /** A login challenge (server nonce) a device must sign. */
 export interface ChallengeRecord {
   readonly challengeId: string;
@@ -184,6 +200,7 @@ export type AuditEventType =
   | 'user_disabled'
   | 'user_enabled'
   | 'devices_reset'
+  | 'recovery_codes_generated'
   | 'security_alert'
   | 'permission_denied'
   | 'admin_action';

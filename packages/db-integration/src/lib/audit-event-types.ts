@@ -22,6 +22,7 @@ const KNOWN = {
   user_disabled: true,
   user_enabled: true,
   devices_reset: true,
+  recovery_codes_generated: true,
   security_alert: true,
   permission_denied: true,
   admin_action: true,

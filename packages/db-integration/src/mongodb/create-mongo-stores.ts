@@ -3,8 +3,8 @@
  * v1 with its SQLite backend).
  *
  * Collections (each name prefixed by `collectionPrefix`):
- *   users, devices, pairing_tokens, challenges, claims (one-time-use claims), refresh_families,
- *   revoked_tokens, certificate_revocations, counters, audit_events, certificates.
+ *   users, devices, pairing_tokens, challenges, claims (one-time-use claims), recovery_codes,
+ *   refresh_families, revoked_tokens, certificate_revocations, counters, audit_events, certificates.
  * Uniqueness lives in unique indexes and `_id`s; one-time use in unique claim inserts; expiry
  * is compared on read. TTL indexes (`expireAt`) are created only on servers that implement
  * them: FerretDB v1 rejects `expireAfterSeconds` (code 238), and MongoDB's TTL monitor lags
@@ -33,6 +33,7 @@ import { type DeploymentDocument, MongoDeploymentStore } from './mongo-deploymen
 import { createDeviceIndexes, type DeviceDocument, MongoDeviceStore } from './mongo-device-store.js';
 import { MongoInputError } from './mongo-input-error.js';
 import { MongoPairingTokenStore, type PairingTokenDocument } from './mongo-pairing-token-store.js';
+import { MongoRecoveryCodeStore, type RecoveryCodeSetDocument } from './mongo-recovery-code-store.js';
 import {
   createRefreshFamilyIndexes,
   MongoRefreshTokenStore,
@@ -74,6 +75,7 @@ const COLLECTIONS = {
   pairingTokens: 'pairing_tokens',
   challenges: 'challenges',
   claims: 'claims',
+  recoveryCodes: 'recovery_codes',
   refreshFamilies: 'refresh_families',
   revokedTokens: 'revoked_tokens',
   certificateRevocations: 'certificate_revocations',
@@ -143,6 +145,7 @@ export async function createMongoStores(config: MongoStoresConfig): Promise<Mong
     const pairingTokens = col<PairingTokenDocument>(COLLECTIONS.pairingTokens);
     const challenges = col<ChallengeDocument>(COLLECTIONS.challenges);
     const claims = col<ClaimDocument>(COLLECTIONS.claims);
+    const recoveryCodes = col<RecoveryCodeSetDocument>(COLLECTIONS.recoveryCodes);
     const families = col<RefreshFamilyDocument>(COLLECTIONS.refreshFamilies);
     const revokedTokens = col<RevokedTokenDocument>(COLLECTIONS.revokedTokens);
     const certificateRevocations = col<RevokedCertificateDocument>(COLLECTIONS.certificateRevocations);
@@ -175,6 +178,7 @@ export async function createMongoStores(config: MongoStoresConfig): Promise<Mong
       devices: new MongoDeviceStore(devices, serialize),
       pairingTokens: new MongoPairingTokenStore(pairingTokens, claims),
       challenges: new MongoChallengeStore(challenges, claims),
+      recoveryCodes: new MongoRecoveryCodeStore(recoveryCodes, claims, serialize),
       refreshTokens: new MongoRefreshTokenStore(families, serialize),
       revocations: new MongoRevocationList(revokedTokens, serialize),
       certificateRevocations: new MongoCertificateRevocationStore(certificateRevocations),

@@ -1,7 +1,7 @@
 /**
- * Internal: the SQLite schema (version 4, kept in `PRAGMA user_version`), as the ordered list of
+ * Internal: the SQLite schema (version 5, kept in `PRAGMA user_version`), as the ordered list of
  * steps that lead to it from an empty file: {@link SCHEMA_V1}, {@link MIGRATION_V2},
- * {@link MIGRATION_V3}, {@link MIGRATION_V4}.
+ * {@link MIGRATION_V3}, {@link MIGRATION_V4}, {@link MIGRATION_V5}.
  *
  * Every table keeps the full record as JSON text in `record`, so each field round-trips exactly
  * (absent optional fields stay absent), plus the columns that lookups, uniqueness and ordering
@@ -19,10 +19,13 @@
  * the data is written with.
  *
  * Version 4 adds `service_clients` (registered services and the hash of their secret).
+ *
+ * Version 5 adds `recovery_codes` (one row per code of a user's current set: its keyed hash,
+ * the set id, its position in the set and when it was used).
  */
 
 /** The schema version this adapter writes and reads. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** DDL of version 1 (idempotent). Kept as it was: a file at version 1 already has exactly this. */
 export const SCHEMA_V1 = `
@@ -119,5 +122,24 @@ CREATE TABLE IF NOT EXISTS service_clients (
 );
 `;
 
+/** Version 4 → 5: one-time recovery codes, by user and code hash. */
+export const MIGRATION_V5 = `
+CREATE TABLE IF NOT EXISTS recovery_codes (
+  user_uuid TEXT NOT NULL,
+  code_hash TEXT NOT NULL,
+  set_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  created_at REAL NOT NULL,
+  used_at REAL,
+  PRIMARY KEY (user_uuid, code_hash)
+);
+`;
+
 /** `MIGRATIONS[v]` takes a file from version `v` to `v + 1` (version 0 is an empty file). */
-export const MIGRATIONS: readonly string[] = [SCHEMA_V1, MIGRATION_V2, MIGRATION_V3, MIGRATION_V4];
+export const MIGRATIONS: readonly string[] = [
+  SCHEMA_V1,
+  MIGRATION_V2,
+  MIGRATION_V3,
+  MIGRATION_V4,
+  MIGRATION_V5,
+];

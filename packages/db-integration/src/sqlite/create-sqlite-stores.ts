@@ -37,6 +37,7 @@ import { SqliteDeploymentStore } from './sqlite-deployment-store.js';
 import { SqliteDeviceStore } from './sqlite-device-store.js';
 import { SqliteInputError } from './sqlite-input-error.js';
 import { SqlitePairingTokenStore } from './sqlite-pairing-token-store.js';
+import { SqliteRecoveryCodeStore } from './sqlite-recovery-code-store.js';
 import { SqliteRefreshTokenStore } from './sqlite-refresh-token-store.js';
 import { SqliteRevocationList } from './sqlite-revocation-list.js';
 import { SqliteServiceClientStore } from './sqlite-service-client-store.js';
@@ -134,6 +135,7 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
       devices: new SqliteDeviceStore(ctx),
       pairingTokens: new SqlitePairingTokenStore(ctx, reclaimer),
       challenges: new SqliteChallengeStore(ctx, reclaimer),
+      recoveryCodes: new SqliteRecoveryCodeStore(ctx),
       refreshTokens: new SqliteRefreshTokenStore(ctx),
       revocations: new SqliteRevocationList(ctx, reclaimer),
       certificateRevocations: new SqliteCertificateRevocationStore(ctx),

@@ -12,6 +12,7 @@ import type {
   DeviceCertificateUpdate,
   DeviceRecord,
   PairingTokenRecord,
+  RecoveryCodeSetRecord,
   RefreshFamilyRecord,
   RevokedCertificateRecord,
   Stores,
@@ -589,6 +590,146 @@ export function defineStoreContract(engineName: string, setup: () => Promise<Sto
         );
         expect(results.filter((r) => r.ok)).toEqual([{ ok: true, record: token }]);
         expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.reason === 'used')).toBe(true);
+      });
+    });
+
+    describe('recovery codes', () => {
+      const makeSet = (userUuid: string = randomUUID(), count = 10): RecoveryCodeSetRecord => ({
+        userUuid,
+        setId: randomUUID(),
+        codeHashes: Array.from({ length: count }, () => randomBytes(32).toString('base64url')),
+        usedCodeHashes: [],
+        createdAt: Date.now(),
+      });
+
+      it('answers undefined for a user without a set, the set in order afterwards', async () => {
+        const set = makeSet();
+        expect(await stores().recoveryCodes.get(set.userUuid)).toBeUndefined();
+        await stores().recoveryCodes.replace(set);
+        expect(await stores().recoveryCodes.get(set.userUuid)).toEqual(set);
+      });
+
+      it('consumes a code once, then answers used; the set records the use', async () => {
+        const set = makeSet();
+        await stores().recoveryCodes.replace(set);
+        const [first, second] = set.codeHashes as [string, string];
+        const now = set.createdAt + 1_000;
+        expect(await stores().recoveryCodes.consume(set.userUuid, first, now)).toEqual({
+          ok: true,
+          record: { ...set, usedCodeHashes: [first] },
+        });
+        expect(await stores().recoveryCodes.consume(set.userUuid, first, now + 1)).toEqual({
+          ok: false,
+          reason: 'used',
+        });
+        expect(await stores().recoveryCodes.consume(set.userUuid, second, now + 2)).toMatchObject({
+          ok: true,
+          record: { usedCodeHashes: [first, second] },
+        });
+        expect((await stores().recoveryCodes.get(set.userUuid))?.usedCodeHashes).toEqual([first, second]);
+      });
+
+      it('answers not_found for a hash outside the set, another user, or a user without codes', async () => {
+        const set = makeSet();
+        await stores().recoveryCodes.replace(set);
+        const now = Date.now();
+        const code = set.codeHashes[0] as string;
+        expect(await stores().recoveryCodes.consume(set.userUuid, hex(32), now)).toEqual({
+          ok: false,
+          reason: 'not_found',
+        });
+        expect(await stores().recoveryCodes.consume(randomUUID(), code, now)).toEqual({
+          ok: false,
+          reason: 'not_found',
+        });
+        // A refused use changes nothing: the code still works for its owner.
+        expect(await stores().recoveryCodes.consume(set.userUuid, code, now)).toMatchObject({ ok: true });
+      });
+
+      it('replacing the set invalidates every old code, used or not, and clears the used marks', async () => {
+        const old = makeSet();
+        await stores().recoveryCodes.replace(old);
+        const [used, unused] = old.codeHashes as [string, string];
+        await stores().recoveryCodes.consume(old.userUuid, used, Date.now());
+        const next = makeSet(old.userUuid, 12);
+        await stores().recoveryCodes.replace(next);
+        expect(await stores().recoveryCodes.get(old.userUuid)).toEqual(next);
+        for (const hash of [used, unused]) {
+          expect(await stores().recoveryCodes.consume(old.userUuid, hash, Date.now())).toEqual({
+            ok: false,
+            reason: 'not_found',
+          });
+        }
+        expect(
+          await stores().recoveryCodes.consume(old.userUuid, next.codeHashes[0] as string, Date.now()),
+        ).toMatchObject({ ok: true, record: { setId: next.setId } });
+      });
+
+      it('a set that reuses a hash of the old set starts unused (uses belong to a set)', async () => {
+        const old = makeSet();
+        await stores().recoveryCodes.replace(old);
+        const hash = old.codeHashes[0] as string;
+        await stores().recoveryCodes.consume(old.userUuid, hash, Date.now());
+        const next = { ...makeSet(old.userUuid), codeHashes: [hash, hex(32)] };
+        await stores().recoveryCodes.replace(next);
+        expect((await stores().recoveryCodes.get(old.userUuid))?.usedCodeHashes).toEqual([]);
+        expect(await stores().recoveryCodes.consume(old.userUuid, hash, Date.now())).toMatchObject({
+          ok: true,
+        });
+      });
+
+      it('remove deletes the set and is idempotent', async () => {
+        const set = makeSet();
+        await stores().recoveryCodes.replace(set);
+        await stores().recoveryCodes.remove(set.userUuid);
+        await stores().recoveryCodes.remove(set.userUuid);
+        expect(await stores().recoveryCodes.get(set.userUuid)).toBeUndefined();
+        expect(
+          await stores().recoveryCodes.consume(set.userUuid, set.codeHashes[0] as string, Date.now()),
+        ).toEqual({ ok: false, reason: 'not_found' });
+      });
+
+      it('refuses malformed sets with INVALID_ARGUMENT and writes nothing', async () => {
+        const userUuid = randomUUID();
+        const bad: unknown[] = [
+          { ...makeSet(userUuid), codeHashes: [] },
+          { ...makeSet(userUuid), codeHashes: ['a', 'a'] },
+          { ...makeSet(userUuid), codeHashes: ['a', 42] },
+          { ...makeSet(userUuid), codeHashes: Array.from({ length: 65 }, () => hex(8)) },
+          { ...makeSet(userUuid), usedCodeHashes: ['a'] },
+          { ...makeSet(userUuid), setId: '' },
+          { ...makeSet(userUuid), createdAt: Number.NaN },
+        ];
+        for (const set of bad) {
+          await expect(stores().recoveryCodes.replace(set as RecoveryCodeSetRecord)).rejects.toMatchObject({
+            code: 'INVALID_ARGUMENT',
+          });
+        }
+        expect(await stores().recoveryCodes.get(userUuid)).toBeUndefined();
+      });
+
+      it(`lets exactly one of ${CONCURRENCY} concurrent uses of one code succeed (recovery code replay race)`, async () => {
+        const set = makeSet();
+        await stores().recoveryCodes.replace(set);
+        const code = set.codeHashes[3] as string;
+        const now = set.createdAt + 1;
+        const results = await Promise.all(
+          Array.from({ length: CONCURRENCY }, () => stores().recoveryCodes.consume(set.userUuid, code, now)),
+        );
+        expect(results.filter((r) => r.ok)).toHaveLength(1);
+        expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.reason === 'used')).toBe(true);
+        expect((await stores().recoveryCodes.get(set.userUuid))?.usedCodeHashes).toEqual([code]);
+      });
+
+      it('concurrent uses of different codes of one set all succeed and are all recorded', async () => {
+        const set = makeSet();
+        await stores().recoveryCodes.replace(set);
+        const now = set.createdAt + 1;
+        const results = await Promise.all(
+          set.codeHashes.map((hash) => stores().recoveryCodes.consume(set.userUuid, hash, now)),
+        );
+        expect(results.every((r) => r.ok)).toBe(true);
+        expect((await stores().recoveryCodes.get(set.userUuid))?.usedCodeHashes).toEqual(set.codeHashes);
       });
     });
 
