@@ -153,6 +153,20 @@ export interface PairedDeviceInput {
   readonly device_label?: string;
 }
 
+/**
+ * Body accepted by `recoverAccount`: the password AND one unused recovery code (the code replaces
+ * the lost device, not the password), plus the new device's key like a pairing redemption.
+ */
+export interface RecoverAccountInput {
+  readonly username: string;
+  readonly password: string;
+  /** One code of the set shown at registration or regeneration; case, spaces and hyphens are ignored. */
+  readonly recovery_code: string;
+  readonly csr?: string;
+  readonly key_algorithm?: CertificateAlgorithm;
+  readonly device_label?: string;
+}
+
 /** Body accepted by `renewDeviceCertificate`. */
 export interface RenewCertificateInput {
   /** Device to renew; default the principal's own device. Must belong to the principal. */
@@ -229,6 +243,12 @@ export interface IssuedDeviceCertificate {
 export interface RegistrationResult extends IssuedDeviceCertificate {
   readonly uuid: string;
   readonly username: string;
+  /**
+   * The account's one-time recovery codes (`XXXX-XXXX-XXXX-XXXX`, 80 bits each), each of which,
+   * with the password, enrols a new device through `recoverAccount`. Returned once: only their
+   * keyed hashes are stored.
+   */
+  readonly recoveryCodes: readonly string[];
   /** Base64 of the PKCS#12 (key, certificate, CA) when `pkcs12_password` was sent. Returned once. */
   readonly pkcs12Base64?: string | undefined;
 }
@@ -238,6 +258,29 @@ export interface PairedDeviceResult extends IssuedDeviceCertificate {
   readonly uuid: string;
   /** The device that issued the pairing token; absent for an operator's enrolment token (`resetDevices`). */
   readonly pairedFromDeviceId?: string | undefined;
+}
+
+/** Result of `recoverAccount`: the new device's certificate. */
+export interface RecoveredDeviceResult extends IssuedDeviceCertificate {
+  readonly uuid: string;
+  /** Unused recovery codes left after this one (regenerate the set when it runs low). */
+  readonly recoveryCodesRemaining: number;
+}
+
+/** Result of `regenerateRecoveryCodes`: the new set, shown once. */
+export interface RecoveryCodesResult {
+  readonly recoveryCodes: readonly string[];
+  /** ISO 8601. */
+  readonly createdAt: string;
+}
+
+/** Result of `recoveryCodesStatus`: how many codes of the current set are still unused. */
+export interface RecoveryCodesStatus {
+  /** Codes in the current set (0 when the account has none). */
+  readonly total: number;
+  readonly remaining: number;
+  /** ISO 8601; absent when the account has no set. */
+  readonly createdAt?: string | undefined;
 }
 
 /** Result of `resetDevices`: a one-time enrolment token, redeemed like a pairing token. */
@@ -432,6 +475,21 @@ export interface AuthService {
   ): Promise<PairingTokenResult>;
   /** Redeems a pairing token + username + password for a new device certificate. @throws VALIDATION_FAILED, PAIRING_CREDENTIALS_REQUIRED, INVALID_CREDENTIALS (also for every token failure), ACCOUNT_LOCKED, TOO_MANY_ATTEMPTS, CERTIFICATE_REQUEST_INVALID, KEY_ALGORITHM_UNSUPPORTED */
   registerDeviceWithPairingToken(input: unknown, context?: RequestContext): Promise<PairedDeviceResult>;
+  /**
+   * Account recovery: username + password + one unused recovery code enrol a new device (nothing
+   * is revoked; a `recovery_code_used` security alert is raised). Counted against the account
+   * lockout like a password guess. @throws VALIDATION_FAILED, INVALID_CREDENTIALS (also for every
+   * code failure), ACCOUNT_LOCKED, TOO_MANY_ATTEMPTS, CERTIFICATE_REQUEST_INVALID, KEY_ALGORITHM_UNSUPPORTED
+   */
+  recoverAccount(input: unknown, context?: RequestContext): Promise<RecoveredDeviceResult>;
+  /** A new set of recovery codes for the principal (shown once); the old set stops working. @throws VALIDATION_FAILED, TOKEN_REVOKED, DEVICE_NOT_FOUND */
+  regenerateRecoveryCodes(
+    principal: Principal,
+    input?: unknown,
+    context?: RequestContext,
+  ): Promise<RecoveryCodesResult>;
+  /** How many of the principal's recovery codes are unused. @throws TOKEN_REVOKED, DEVICE_NOT_FOUND */
+  recoveryCodesStatus(principal: Principal): Promise<RecoveryCodesStatus>;
   /** The principal's devices. */
   listDevices(principal: Principal): Promise<readonly DeviceSummary[]>;
   /** The certificate of one of the principal's devices (PEM, fingerprint, QR reference). @throws DEVICE_NOT_FOUND */

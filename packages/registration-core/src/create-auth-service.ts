@@ -25,12 +25,14 @@ import { getDeviceCertificate } from './use-cases/get-device-certificate.js';
 import { loginUser } from './use-cases/login-user.js';
 import { logoutSession } from './use-cases/logout-session.js';
 import { listDevices, renewDeviceCertificate, revokeDevice } from './use-cases/manage-devices.js';
+import { recoveryCodesStatus, regenerateRecoveryCodes } from './use-cases/manage-recovery-codes.js';
 import {
   addServiceClient,
   introspectToken,
   listServiceClients,
   removeServiceClient,
 } from './use-cases/manage-service-clients.js';
+import { recoverAccount } from './use-cases/recover-account.js';
 import { refreshSession } from './use-cases/refresh-session.js';
 import { registerPairedDevice } from './use-cases/register-paired-device.js';
 import { registerUser } from './use-cases/register-user.js';
@@ -79,6 +81,10 @@ export function createAuthService(deps: AuthDeps): AuthService {
     removeServiceClient: (actor, input) => removeServiceClient(ctx, actor, input),
     requestPairingToken: (principal, input, request) => requestPairingToken(ctx, principal, input, request),
     registerDeviceWithPairingToken: (input, request) => registerPairedDevice(ctx, input, request),
+    recoverAccount: (input, request) => recoverAccount(ctx, input, request),
+    regenerateRecoveryCodes: (principal, input, request) =>
+      regenerateRecoveryCodes(ctx, principal, input, request),
+    recoveryCodesStatus: (principal) => recoveryCodesStatus(ctx, principal),
     listDevices: (principal) => listDevices(ctx, principal),
     deviceCertificate: (principal, deviceId) => getDeviceCertificate(ctx, principal, deviceId),
     revokeDevice: (principal, deviceId, request, options) =>

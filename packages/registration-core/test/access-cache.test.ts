@@ -62,6 +62,7 @@ function counted(stores: Stores): { stores: Stores; reads: () => number } {
     devices: wrap(stores.devices),
     pairingTokens: wrap(stores.pairingTokens),
     challenges: wrap(stores.challenges),
+    recoveryCodes: wrap(stores.recoveryCodes),
     refreshTokens: wrap(stores.refreshTokens),
     revocations: wrap(stores.revocations),
     certificateRevocations: wrap(stores.certificateRevocations),

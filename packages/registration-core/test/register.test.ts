@@ -152,7 +152,7 @@ for (const store of realEngines) {
           const reg = await h.auth.register(newUserBody());
           expect(reg.uuid).toMatch(/^[0-9a-f-]{36}$/);
           expect(h.internalErrors.map((e) => e.where)).toEqual(['notify:registration']);
-          expect(stores.auditEvents.map((e) => e.type)).toEqual(['registration']);
+          expect(stores.auditEvents.map((e) => e.type)).toEqual(['registration', 'recovery_codes_generated']);
         });
 
         it('a user create that loses leaves no active device and no certificate body behind', async () => {

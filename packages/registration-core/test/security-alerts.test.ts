@@ -137,6 +137,66 @@ for (const store of [memory, sqliteEngine]) {
       }
     });
 
+    it('recovery_code_used: using a recovery code is announced to the owner and listed to admins', async () => {
+      const h = engine.harness();
+      const a = await signedInUser(h.auth);
+      const recovered = await h.auth.recoverAccount(
+        {
+          username: a.reg.username,
+          password: PASSWORD,
+          recovery_code: a.reg.recoveryCodes[0],
+          key_algorithm: 'ed25519',
+        },
+        { ip: '198.51.100.40' },
+      );
+      const raised = await alerts(h, a.reg.uuid);
+      expect(raised.map((e) => e.reason)).toEqual(['recovery_code_used']);
+      expect(raised[0]).toMatchObject({ deviceId: recovered.deviceId, ip: '198.51.100.40' });
+      expect(raised[0]?.detail).toEqual({ recoveryCodesRemaining: 9 });
+      const listed = await h.auth.listAudit(ADMIN, { user_uuid: a.reg.uuid, limit: 50 });
+      expect(listed.items.filter((e) => e.type === 'security_alert').map((e) => e.reason)).toEqual([
+        'recovery_code_used',
+      ]);
+      // A refused code raises nothing.
+      await expectAuthError(
+        h.auth.recoverAccount({
+          username: a.reg.username,
+          password: PASSWORD,
+          recovery_code: a.reg.recoveryCodes[0],
+        }),
+        'INVALID_CREDENTIALS',
+      );
+      expect(await alerts(h, a.reg.uuid)).toHaveLength(1);
+      if (isMemory) {
+        const sent = notifications(h, 'recovery_code_used', (n) => n.userUuid === a.reg.uuid);
+        expect(sent).toHaveLength(1);
+        expect(sent[0]?.data).toMatchObject({ deviceId: recovered.deviceId, recoveryCodesRemaining: 9 });
+      }
+    });
+
+    it('enrolment_token_used: redeeming an operator enrolment token is announced, not as a pairing', async () => {
+      const h = engine.harness();
+      const a = await signedInUser(h.auth);
+      const reset = await h.auth.resetDevices({ operator: 'ops' }, { user_uuid: a.reg.uuid });
+      const enrolled = await h.auth.registerDeviceWithPairingToken(
+        {
+          pairing_token: reset.token,
+          username: a.reg.username,
+          password: PASSWORD,
+          key_algorithm: 'ed25519',
+        },
+        { ip: '198.51.100.41' },
+      );
+      const raised = await alerts(h, a.reg.uuid);
+      expect(raised.map((e) => e.reason)).toEqual(['enrolment_token_used']);
+      expect(raised[0]).toMatchObject({ deviceId: enrolled.deviceId, ip: '198.51.100.41' });
+      expect(raised[0]?.detail).toEqual({ issuedBy: 'operator:ops' });
+      if (isMemory) {
+        expect(notifications(h, 'enrolment_token_used', (n) => n.userUuid === a.reg.uuid)).toHaveLength(1);
+        expect(notifications(h, 'pairing_token_used', (n) => n.userUuid === a.reg.uuid)).toHaveLength(0);
+      }
+    });
+
     it('credential_stuffing: failures on many accounts from one address raise one alert; one account failing repeatedly does not', async () => {
       const h = engine.harness({
         lockout: {

@@ -10,6 +10,8 @@
  * | `new_device_login`   | the first successful login on one of the account's devices, when the account logged in before on another |
  * | `credential_stuffing`| failed logins/pairings from one address name `stuffingAlertAccounts` distinct identifiers within the lockout window (once per window) |
  * | `pairing_token_used` | a pairing token is redeemed: a device was added to the account                                           |
+ * | `enrolment_token_used` | an operator's enrolment token (`resetDevices`) is redeemed: a device was added to the account          |
+ * | `recovery_code_used` | a recovery code is used (`recoverAccount`): a device was added to the account                            |
  *
  * Seen addresses, devices and identifiers are kept as counters under keyed hashes (the field
  * cipher's blind index), so the counter store holds no address or identifier in the clear.
@@ -22,7 +24,9 @@ export type SecurityAlertKind =
   | 'new_address_login'
   | 'new_device_login'
   | 'credential_stuffing'
-  | 'pairing_token_used';
+  | 'pairing_token_used'
+  | 'enrolment_token_used'
+  | 'recovery_code_used';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** The "has logged in before" marker outlives any realistic gap between logins. */

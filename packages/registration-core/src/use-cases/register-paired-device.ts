@@ -163,11 +163,11 @@ export async function registerPairedDevice(
     data: { deviceId, pairedFrom: parent?.deviceId ?? token.parentDeviceId },
   });
   await raiseSecurityAlert(ctx, {
-    kind: 'pairing_token_used',
+    kind: parent === undefined ? 'enrolment_token_used' : 'pairing_token_used',
     userUuid: user.uuid,
     deviceId,
     ip: request.ip,
-    detail: parent === undefined ? { enrolment: true } : { pairedFrom: parent.deviceId },
+    detail: parent === undefined ? { issuedBy: token.parentDeviceId } : { pairedFrom: parent.deviceId },
   });
   return {
     uuid: user.uuid,

@@ -1,6 +1,7 @@
 /**
  * Registration: validate → uuid → Argon2id → first device
- * certificate → certificate body to the blob store → device record → user record LAST (the
+ * certificate → certificate body to the blob store → device record → recovery codes (keyed
+ * hashes; the codes themselves are returned once) → user record LAST (the
  * store's conditional create is the uniqueness truth; the user is visible only when complete)
  * → audit → notification (never fails the registration). `MYNUMBER_TAKEN` answers are rationed per
  * address and per number, audited and reported to the number's owner (see _mynumber-conflicts).
@@ -18,6 +19,7 @@ import {
 import { assertMynumberProbeAllowed, recordMynumberConflict } from '../lib/_mynumber-conflicts.js';
 import { withPasswordWork } from '../lib/_password-work.js';
 import { rethrowPortError } from '../lib/_port-errors.js';
+import { generateRecoveryCodes } from '../lib/_recovery-codes.js';
 import { audit, notify, nowDate, type ServiceContext, stripUndefined } from '../lib/_service-context.js';
 import { type ValidRegistration, validateRegisterInput } from '../validation/validate-register-input.js';
 
@@ -94,6 +96,13 @@ export async function registerUser(
     // The certificate is new, so a fingerprint clash can only be a concurrent write.
     rethrowPortError(error, { conflict: 'CONCURRENT_UPDATE' });
   }
+  const recovery = generateRecoveryCodes(ctx, uuid);
+  try {
+    await ctx.stores.recoveryCodes.replace(recovery.record);
+  } catch (error) {
+    await discard(ctx, uuid, deviceId, certificateKey, true);
+    rethrowPortError(error, { conflict: 'CONCURRENT_UPDATE' });
+  }
   const user: UserRecord = stripUndefined({
     uuid,
     username: valid.username.display,
@@ -134,10 +143,18 @@ export async function registerUser(
       keyFrom: valid.csrPem === undefined ? 'server' : 'csr',
     },
   });
+  await audit(ctx, {
+    type: 'recovery_codes_generated',
+    userUuid: uuid,
+    deviceId,
+    ip: request.ip,
+    detail: { count: recovery.codes.length, regenerated: false },
+  });
   await notify(ctx, { type: 'registration', userUuid: uuid, data: { deviceId } });
   return {
     uuid,
     username: user.username,
+    recoveryCodes: [...recovery.codes],
     ...toIssuedDeviceCertificate(ctx, uuid, deviceId, issued),
     ...(pkcs12 === undefined ? {} : { pkcs12Base64: Buffer.from(pkcs12).toString('base64') }),
   };
@@ -169,7 +186,10 @@ async function discard(
   deviceWritten: boolean,
 ): Promise<void> {
   try {
-    if (deviceWritten) await ctx.stores.devices.revoke(uuid, deviceId, ctx.clock.now());
+    if (deviceWritten) {
+      await ctx.stores.devices.revoke(uuid, deviceId, ctx.clock.now());
+      await ctx.stores.recoveryCodes.remove(uuid);
+    }
     await ctx.stores.certificates.delete(certificateKey);
   } catch (error) {
     ctx.onInternalError(error, 'register:cleanup');

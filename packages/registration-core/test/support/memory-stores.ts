@@ -14,6 +14,7 @@ import {
   NotFoundError,
   type Notification,
   type PairingTokenRecord,
+  type RecoveryCodeSetRecord,
   type RefreshFamilyRecord,
   type RevokedCertificateRecord,
   type Stores,
@@ -36,6 +37,7 @@ export function createMemoryStores(): MemoryStores {
   const devices = new Map<string, DeviceRecord>();
   const pairing = new Map<string, PairingTokenRecord & { used?: boolean }>();
   const challenges = new Map<string, ChallengeRecord & { used?: boolean }>();
+  const recovery = new Map<string, RecoveryCodeSetRecord>();
   const families = new Map<string, RefreshFamilyRecord>();
   const revoked = new Map<string, number>();
   const crl = new Map<string, RevokedCertificateRecord>();
@@ -147,6 +149,29 @@ export function createMemoryStores(): MemoryStores {
         pairing.set(hash, { ...t, used: true });
         const { used: _used, ...record } = t;
         return { ok: true, record };
+      },
+    },
+    recoveryCodes: {
+      async replace(set) {
+        recovery.set(set.userUuid, { ...set, codeHashes: [...set.codeHashes], usedCodeHashes: [] });
+      },
+      async get(userUuid) {
+        return recovery.get(userUuid);
+      },
+      async consume(userUuid, hash, _now): Promise<ConsumeResult<RecoveryCodeSetRecord>> {
+        await tick();
+        const set = recovery.get(userUuid);
+        if (set === undefined || !set.codeHashes.includes(hash)) return { ok: false, reason: 'not_found' };
+        if (set.usedCodeHashes.includes(hash)) return { ok: false, reason: 'used' };
+        const next = {
+          ...set,
+          usedCodeHashes: set.codeHashes.filter((h) => h === hash || set.usedCodeHashes.includes(h)),
+        };
+        recovery.set(userUuid, next);
+        return { ok: true, record: next };
+      },
+      async remove(userUuid) {
+        recovery.delete(userUuid);
       },
     },
     challenges: {
