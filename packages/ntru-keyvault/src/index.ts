@@ -7,6 +7,8 @@ export type { CapsuleStore } from './capsule-store.js';
 export { assertCapsuleName } from './capsule-store.js';
 export type { CreateCsfleDataKeyOptions } from './create-csfle-data-key.js';
 export { createCsfleDataKey } from './create-csfle-data-key.js';
+export type { CsfleFieldCipherOptions, CsfleFieldKey } from './create-csfle-field-cipher.js';
+export { CSFLE_FIELD_PREFIX, createCsfleFieldCipher } from './create-csfle-field-cipher.js';
 export type {
   CreateEncryptedCollectionOptions,
   CsfleFieldMode,
@@ -27,6 +29,8 @@ export type { CsfleStatus } from './csfle-status.js';
 export { csfleStatus } from './csfle-status.js';
 export { decodeCapsule } from './decode-capsule.js';
 export { encodeCapsule } from './encode-capsule.js';
+export type { EnsureCsfleFieldKeysOptions } from './ensure-csfle-field-keys.js';
+export { ensureCsfleFieldKeys } from './ensure-csfle-field-keys.js';
 export type { FieldCipher, FieldContext } from './field-cipher.js';
 export { FileCapsuleStore } from './file-capsule-store.js';
 export { formatKemPrivateKeyPem } from './format-kem-private-key-pem.js';

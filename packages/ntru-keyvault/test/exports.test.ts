@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 describe('public export list', () => {
   it('is pinned', async () => {
     expect(Object.keys(await import('../src/index.js')).sort()).toEqual([
+      'CSFLE_FIELD_PREFIX',
       'DEFAULT_KEM_ALGORITHM',
       'FileCapsuleStore',
       'KEM_ALGORITHMS',
@@ -12,6 +13,7 @@ describe('public export list', () => {
       'MemoryCapsuleStore',
       'assertCapsuleName',
       'createCsfleDataKey',
+      'createCsfleFieldCipher',
       'createCsfleLocalDataKey',
       'createEncryptedCollection',
       'csfleKeyIdOf',
@@ -21,6 +23,7 @@ describe('public export list', () => {
       'decryptCsfleString',
       'encodeCapsule',
       'encryptCsfleString',
+      'ensureCsfleFieldKeys',
       'formatKemPrivateKeyPem',
       'generateKemKeyPair',
       'kemKeyPairFromPrivateKey',
