@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type MongoServer, startMongoServer } from '@city/dev-engines';
 import type { Notifier } from '@city/ports';
+import { Binary } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMongoStores, type MongoStores } from '../src/mongodb/create-mongo-stores.js';
 import { MongoCapsuleStore } from '../src/mongodb/mongo-capsule-store.js';
@@ -193,6 +194,28 @@ describe.skipIf(server === undefined && !inCi)('mongodb adapter (needs MONGODB_U
     await expect(store.write('master', 'text' as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(store.read({ $ne: null } as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await store.close();
+  });
+
+  it('stores CSFLE-format fields (fle1.) as BinData subtype 6 and reads them back as the same strings', async () => {
+    const stores = await open();
+    const payload = randomBytes(82);
+    const csfle = `fle1.${payload.toString('base64url')}`;
+    const user = makeUser({ encrypted: { email: csfle, name: 'f1.kid.nonce.ct' } });
+    await stores.users.create(user);
+    const raw = await stores.db.collection('users').findOne({ _id: user.uuid as never });
+    const stored = (raw as unknown as { encrypted: Record<string, unknown> }).encrypted;
+    expect(stored.email).toBeInstanceOf(Binary);
+    expect((stored.email as Binary).sub_type).toBe(6);
+    expect(Buffer.from((stored.email as Binary).buffer)).toEqual(payload);
+    expect(stored.name).toBe('f1.kid.nonce.ct');
+    expect((await stores.users.getByUuid(user.uuid))?.encrypted).toEqual(user.encrypted);
+    const updated = await stores.users.update(
+      user.uuid,
+      { encrypted: { phone: csfle } },
+      user.version,
+      Date.now(),
+    );
+    expect(updated.encrypted).toEqual({ phone: csfle });
   });
 
   it('creates a capsule once when two instances race for it (MongoCapsuleStore.writeIfAbsent)', async () => {

@@ -19,7 +19,7 @@ import {
   type UserRecord,
   type UserStore,
 } from '@city/ports';
-import type { Collection, Db } from 'mongodb';
+import { Binary, type Collection, type Db } from 'mongodb';
 import {
   optionalString,
   requireInteger,
@@ -58,7 +58,7 @@ export interface UserDocument {
   passwordHash: string;
   roles: Role[];
   status: 'active' | 'disabled';
-  encrypted: Record<string, string>;
+  encrypted: Record<string, string | Binary>;
   initialHarmonyToken: number;
   createdAt: number;
   updatedAt: number;
@@ -202,7 +202,7 @@ function toDocument(user: UserRecord): UserDocument {
     passwordHash: requireString('user.passwordHash', user.passwordHash, 4096),
     roles: requireRoles('user.roles', user.roles),
     status: requireOneOf('user.status', user.status, STATUSES),
-    encrypted: requireStringMap('user.encrypted', user.encrypted),
+    encrypted: toStoredFields(requireStringMap('user.encrypted', user.encrypted)),
     initialHarmonyToken,
     createdAt: requireNumber('user.createdAt', user.createdAt),
     updatedAt: requireNumber('user.updatedAt', user.updatedAt),
@@ -218,7 +218,8 @@ function patchToSet(patch: UserPatch): Partial<UserDocument> {
     set.passwordHash = requireString('patch.passwordHash', patch.passwordHash, 4096);
   if (patch.roles !== undefined) set.roles = requireRoles('patch.roles', patch.roles);
   if (patch.status !== undefined) set.status = requireOneOf('patch.status', patch.status, STATUSES);
-  if (patch.encrypted !== undefined) set.encrypted = requireStringMap('patch.encrypted', patch.encrypted);
+  if (patch.encrypted !== undefined)
+    set.encrypted = toStoredFields(requireStringMap('patch.encrypted', patch.encrypted));
   return set;
 }
 
@@ -232,10 +233,37 @@ function toRecord(doc: UserDocument): UserRecord {
     passwordHash: doc.passwordHash,
     roles: [...doc.roles],
     status: doc.status,
-    encrypted: { ...doc.encrypted },
+    encrypted: fromStoredFields(doc.encrypted),
     initialHarmonyToken: doc.initialHarmonyToken,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
     version: doc.version,
   };
+}
+
+/**
+ * Field ciphertexts in MongoDB CSFLE's format arrive as `fle1.<base64url payload>` and are stored as
+ * what libmongocrypt reads: BinData subtype 6 (encrypted value). Other ciphertexts stay strings.
+ */
+const CSFLE_FIELD_PREFIX = 'fle1.';
+
+function toStoredFields(fields: Record<string, string>): Record<string, string | Binary> {
+  const out: Record<string, string | Binary> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] = value.startsWith(CSFLE_FIELD_PREFIX)
+      ? new Binary(Buffer.from(value.slice(CSFLE_FIELD_PREFIX.length), 'base64url'), Binary.SUBTYPE_ENCRYPTED)
+      : value;
+  }
+  return out;
+}
+
+function fromStoredFields(fields: Record<string, string | Binary>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] =
+      typeof value === 'string'
+        ? value
+        : `${CSFLE_FIELD_PREFIX}${Buffer.from(value.buffer).toString('base64url')}`;
+  }
+  return out;
 }
