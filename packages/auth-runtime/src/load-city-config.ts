@@ -10,6 +10,7 @@ import { type DynamoStoresConfig, loadStorageConfigFromEnv } from '@city/db-inte
 import { isCityError } from '@city/errors';
 import type { AuthConfigOverrides } from '@city/registration-core';
 import type { RootKeyOptions } from './_load-secrets.js';
+import { PII_ENCRYPTIONS, type PiiEncryption } from './_pii-encryption.js';
 import { ConfigError } from './config-error.js';
 import type { EmbeddedStore } from './open-embedded-auth.js';
 import { type Env, readInteger, readOneOf, readOnOff, readVariable } from './read-env.js';
@@ -41,8 +42,13 @@ export interface CityConfig {
   readonly embeddedStore?: EmbeddedStore | undefined;
   /** `aws` mode: DynamoDB/S3/SNS settings from db-integration's `loadStorageConfigFromEnv`. */
   readonly storage?: DynamoStoresConfig | undefined;
-  /** `mongodb` mode: connection (`MONGODB_URI`, `CITY_MONGODB_DB`, default `city`). */
-  readonly mongodb?: { readonly uri: string; readonly dbName: string } | undefined;
+  /**
+   * `mongodb` mode: connection (`MONGODB_URI`, `CITY_MONGODB_DB`, default `city`) and how personal data is
+   * encrypted (`CITY_MONGODB_PII`: `auto` | `csfle` | `field-cipher`, default `auto`).
+   */
+  readonly mongodb?:
+    | { readonly uri: string; readonly dbName: string; readonly piiEncryption: PiiEncryption }
+    | undefined;
   /** `aws`/`mongodb` modes: directory with the CA, JWT keys and key vault files (`CITY_SECRETS_DIR`, default the data dir). */
   readonly secretsDir: string;
   /**
@@ -106,7 +112,8 @@ export function loadCityConfig(env: Env, overrides: CityConfigOverrides = {}): C
     if (!/^[A-Za-z0-9_-]{1,63}$/.test(dbName)) {
       throw new ConfigError('CITY_MONGODB_DB', `expected 1-63 letters, digits, "_" or "-", got "${dbName}"`);
     }
-    mongodb = { uri, dbName };
+    const piiEncryption = readOneOf(env, 'CITY_MONGODB_PII', PII_ENCRYPTIONS, 'auto');
+    mongodb = { uri, dbName, piiEncryption };
   }
   const rootKeyFile = readVariable(env, 'CITY_ROOT_KEY_FILE');
   const rootKeyPem = readVariable(env, 'CITY_KEM_PRIVATE_KEY');

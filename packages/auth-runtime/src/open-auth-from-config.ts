@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { type DynamoStoresConfig, loadStorageConfigFromEnv, OutboxNotifier } from '@city/db-integration';
+import type { MongoStores } from '@city/db-integration/mongodb';
 import type { JwtAlgorithm } from '@city/jwt';
 import type { CapsuleStore, KemAlgorithm } from '@city/ntru-keyvault';
 import type { Clock, Random, Stores } from '@city/ports';
@@ -14,6 +15,8 @@ import type { AuthConfigOverrides, CertificateAlgorithm } from '@city/registrati
 import { assembleRuntime } from './_assemble-runtime.js';
 import { type DeploymentCapsuleStore, openMongoCapsuleStore } from './_deployment-capsule-store.js';
 import type { RootKeyOptions } from './_load-secrets.js';
+import { mongoPiiCipher } from './_mongo-pii-cipher.js';
+import type { PiiEncryption } from './_pii-encryption.js';
 import { secretsForStore } from './_secrets-for-store.js';
 import type { AuthRuntime } from './open-embedded-auth.js';
 
@@ -33,6 +36,13 @@ export type AuthDeploymentConfig = (
       readonly collectionPrefix?: string | undefined;
       /** Outbox directory for notifications (default `<secretsDir>/outbox`). */
       readonly outboxDir?: string | undefined;
+      /**
+       * How personal data is encrypted: `csfle` (MongoDB CSFLE wire format, data keys in
+       * `<prefix>keyvault_datakeys`), `field-cipher` (AES-256-GCM field cipher), or `auto` (default:
+       * CSFLE when mongodb-client-encryption loads or the deployment already has CSFLE data keys,
+       * otherwise the field cipher). Values of either format are always read.
+       */
+      readonly piiEncryption?: PiiEncryption | undefined;
     }
 ) & {
   /** Directory of the key vault files (`keyvault/`), the creation lock, and by default the root key. */
@@ -96,6 +106,7 @@ async function openWithCapsules(
     kemAlgorithm: config.kemAlgorithm,
   };
   let stores: Stores;
+  let mongoClient: MongoStores['db']['client'] | undefined;
   let describe: Record<string, string>;
   if (config.mode === 'aws') {
     // Each adapter family is loaded only for its mode: an AWS deployment never loads the MongoDB driver.
@@ -109,12 +120,14 @@ async function openWithCapsules(
     describe = { mode: 'aws', region: storage.region, bucket: storage.s3.bucket };
   } else {
     const { createMongoStores } = await import('@city/db-integration/mongodb');
-    stores = await createMongoStores({
+    const mongoStores = await createMongoStores({
       uri: config.uri,
       dbName: config.dbName,
       collectionPrefix: config.collectionPrefix,
       notifier: new OutboxNotifier({ dir: config.outboxDir ?? join(config.secretsDir, 'outbox') }),
     });
+    stores = mongoStores;
+    mongoClient = mongoStores.db.client;
     describe = {
       mode: 'mongodb',
       dbName: config.dbName,
@@ -128,6 +141,18 @@ async function openWithCapsules(
   let secrets: Awaited<ReturnType<typeof secretsForStore>>;
   try {
     secrets = await secretsForStore(stores, secretsOptions);
+    if (config.mode === 'mongodb' && mongoClient !== undefined) {
+      const pii = await mongoPiiCipher({
+        client: mongoClient,
+        dbName: config.dbName,
+        collectionPrefix: config.collectionPrefix,
+        vault: secrets.vault,
+        fallback: secrets.fieldCipher,
+        mode: config.piiEncryption,
+      });
+      secrets = { ...secrets, fieldCipher: pii.cipher };
+      describe = { ...describe, pii: pii.describe };
+    }
   } catch (error) {
     await stores.close().catch(() => {});
     throw error;

@@ -51,6 +51,7 @@ export async function openAuthRuntime(
         mode: 'mongodb',
         uri: config.mongodb!.uri,
         dbName: config.mongodb!.dbName,
+        piiEncryption: config.mongodb!.piiEncryption,
         secretsDir: config.secretsDir,
         ...common,
       });

@@ -1,0 +1,103 @@
+/**
+ * Internal: how mongodb mode encrypts personal data. With MongoDB CSFLE (`csfle`), the profile
+ * fields of `users` are written in CSFLE's wire format (createCsfleFieldCipher): data keys in the
+ * key vault collection `<prefix>keyvault_datakeys` of the same database (`local` KMS provider,
+ * master key = the key vault's NTRU-unwrapped 96-byte master key), deterministic for the fields
+ * that are looked up (email, mynumber), random for the others — so any driver with CSFLE, given
+ * the master key, reads them. The fields are encrypted by the built-in implementation of that
+ * format in every case (the use cases encrypt synchronously; libmongocrypt's API is
+ * asynchronous), and the native `mongodb-client-encryption` module is reported, not required.
+ *
+ * `auto` (the default) uses CSFLE when the native module loads or when the deployment already has
+ * its CSFLE data keys, and otherwise keeps today's field cipher (AES-256-GCM, `f1.`), saying so.
+ * Whatever is chosen, values of both formats are read: a deployment that changes format keeps
+ * reading what it wrote before.
+ */
+
+import type { MongoStores } from '@city/db-integration/mongodb';
+import {
+  createCsfleFieldCipher,
+  csfleStatus,
+  ensureCsfleFieldKeys,
+  type FieldCipher,
+  type KeyVault,
+} from '@city/ntru-keyvault';
+import type { PiiEncryption } from './_pii-encryption.js';
+
+/** Profile fields of `users` and their CSFLE algorithm: deterministic where looked up. */
+const CSFLE_FIELDS = new Map([
+  ['email', 'deterministic'],
+  ['mynumber', 'deterministic'],
+  ['name', 'random'],
+  ['birth_date', 'random'],
+  ['address', 'random'],
+  ['phone', 'random'],
+] as const);
+
+export interface MongoPiiCipher {
+  readonly cipher: FieldCipher;
+  /** The start-up line: the cipher mode and whether the native module loaded. */
+  readonly describe: string;
+}
+
+export async function mongoPiiCipher(options: {
+  readonly client: MongoStores['db']['client'];
+  readonly dbName: string;
+  readonly collectionPrefix?: string | undefined;
+  readonly vault: KeyVault;
+  readonly fallback: FieldCipher;
+  readonly mode?: PiiEncryption | undefined;
+}): Promise<MongoPiiCipher> {
+  const prefix = options.collectionPrefix ?? '';
+  const keyVaultNamespace = `${options.dbName}.${prefix}keyvault_datakeys`;
+  const altNamePrefix = `city-${prefix}users-`;
+  const status = await csfleStatus();
+  const native = status.available
+    ? 'mongodb-client-encryption native module loaded'
+    : 'mongodb-client-encryption native module not loaded';
+  const keyCount = await options.client
+    .db(options.dbName)
+    .collection(`${prefix}keyvault_datakeys`)
+    .countDocuments({
+      keyAltNames: { $in: [...CSFLE_FIELDS.keys()].map((field) => `${altNamePrefix}${field}`) },
+    });
+  const mode = options.mode ?? 'auto';
+  const useCsfle = mode === 'csfle' || (mode === 'auto' && (status.available || keyCount > 0));
+  if (!useCsfle && keyCount === 0) {
+    return {
+      cipher: options.fallback,
+      describe:
+        `field cipher (AES-256-GCM under the key vault's pii data key); MongoDB CSFLE not used: ` +
+        (mode === 'field-cipher' ? `field-cipher chosen (${native})` : `${native}`),
+    };
+  }
+  const keys = await ensureCsfleFieldKeys({
+    client: options.client,
+    vault: options.vault,
+    keyVaultNamespace,
+    fields: new Map(CSFLE_FIELDS),
+    altNamePrefix,
+  });
+  const csfle = createCsfleFieldCipher({ fallback: options.fallback, table: 'users', fields: keys });
+  if (!useCsfle) {
+    // Chosen to write the field cipher again: CSFLE values written before stay readable.
+    return {
+      cipher: {
+        dataKeyId: options.fallback.dataKeyId,
+        encrypt: (plaintext, context) => options.fallback.encrypt(plaintext, context),
+        decrypt: (ciphertext, context) => csfle.decrypt(ciphertext, context),
+        blindIndex: (purpose, value) => options.fallback.blindIndex(purpose, value),
+      },
+      describe: `field cipher (AES-256-GCM under the key vault's pii data key), field-cipher chosen; CSFLE values written before are read with the data keys in ${keyVaultNamespace} (${native})`,
+    };
+  }
+  const deterministic = [...CSFLE_FIELDS].filter(([, a]) => a === 'deterministic').map(([f]) => f);
+  const random = [...CSFLE_FIELDS].filter(([, a]) => a === 'random').map(([f]) => f);
+  return {
+    cipher: csfle,
+    describe:
+      `MongoDB CSFLE (AEAD_AES_256_CBC_HMAC_SHA_512; deterministic: ${deterministic.join(', ')}; random: ${random.join(', ')}), ` +
+      `data keys in ${keyVaultNamespace} under the key vault's master key (local KMS); fields encrypted by the built-in ` +
+      `implementation of the CSFLE wire format; ${native}`,
+  };
+}

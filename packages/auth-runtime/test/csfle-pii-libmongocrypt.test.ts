@@ -1,0 +1,212 @@
+/**
+ * mongodb mode writes personal data in MongoDB CSFLE's format, and real libmongocrypt (Python
+ * pymongo + pymongocrypt, `.tools/venv-csfle`) reads it: a user registered through the runtime,
+ * its profile fields decrypted by libmongocrypt with the key vault's NTRU-unwrapped master key as
+ * the local KMS key and the data keys in `<db>.keyvault_datakeys`, and found by an equality query
+ * on the deterministic email ciphertext libmongocrypt computes. Also: `auto` keeps today's field
+ * cipher when the native module does not load (and says so), a deployment keeps CSFLE once it has
+ * its data keys, and values written in the other format stay readable.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMongoStores, MongoCapsuleStore } from '@city/db-integration/mongodb';
+import { type MongoServer, startMongoServer } from '@city/dev-engines';
+import { csfleStatus, formatKemPrivateKeyPem, generateKemKeyPair, KeyVault } from '@city/ntru-keyvault';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAuthFromConfig } from '../src/open-auth-from-config.js';
+import { inCi, loginWithSignature, mongoSkipReason, newUserBody } from './support/runtime-harness.js';
+
+const REPO = join(import.meta.dirname, '..', '..', '..');
+const PEER = join(import.meta.dirname, 'support', 'libmongocrypt_read_users.py');
+const python = process.env.CITY_CSFLE_PYTHON ?? join(REPO, '.tools', 'venv-csfle', 'bin', 'python');
+const pythonReady =
+  existsSync(python) &&
+  spawnSync(python, ['-c', 'import pymongo, pymongocrypt'], { stdio: 'ignore', timeout: 30_000 }).status ===
+    0;
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'city-csfle-pii-'));
+  dirs.push(dir);
+  return dir;
+};
+let server: MongoServer | undefined;
+beforeAll(async () => {
+  if (mongoSkipReason === undefined) server = await startMongoServer();
+}, 60_000);
+afterAll(async () => {
+  await server?.stop();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+interface PeerAnswer {
+  readonly libmongocrypt: string;
+  readonly fields: Record<string, string>;
+  readonly types: Record<string, string>;
+  readonly foundByEmail: string | null;
+}
+
+function runPeer(request: Record<string, unknown>): Promise<PeerAnswer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, [PEER], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`libmongocrypt peer exited ${code}: ${stderr}`));
+      else resolve(JSON.parse(stdout) as PeerAnswer);
+    });
+    child.stdin.end(JSON.stringify(request));
+  });
+}
+
+async function masterKeyOf(dbName: string, privateKey: string): Promise<Uint8Array> {
+  const store = new MongoCapsuleStore({ uri: server!.uri, dbName });
+  try {
+    return (await KeyVault.open({ store, privateKey })).masterKey;
+  } finally {
+    await store.close();
+  }
+}
+
+const native = (await csfleStatus()).available;
+const skipMongo = mongoSkipReason === undefined ? '' : ` (${mongoSkipReason})`;
+
+describe.skipIf(mongoSkipReason !== undefined)(`mongodb mode PII encryption${skipMongo}`, () => {
+  it.skipIf(!pythonReady && !inCi)(
+    'real libmongocrypt decrypts the PII a registration wrote and finds the user by its deterministic email (needs .tools/venv-csfle or CITY_CSFLE_PYTHON with pymongo + pymongocrypt)',
+    async () => {
+      const dbName = `city_pii_${randomUUID().slice(0, 8)}`;
+      const pair = await generateKemKeyPair();
+      const runtime = await openAuthFromConfig({
+        mode: 'mongodb',
+        uri: server!.uri,
+        dbName,
+        secretsDir: tempDir(),
+        rootKey: { pem: formatKemPrivateKeyPem(pair.privateKey) },
+        piiEncryption: 'csfle',
+      });
+      const body = newUserBody();
+      let uuid: string;
+      try {
+        expect(runtime.describe.pii).toMatch(
+          /^MongoDB CSFLE \(AEAD_AES_256_CBC_HMAC_SHA_512; deterministic: email, mynumber;/,
+        );
+        expect(runtime.describe.pii).toContain(`data keys in ${dbName}.keyvault_datakeys`);
+        expect(runtime.describe.pii).toContain(
+          native ? 'native module loaded' : 'mongodb-client-encryption native module not loaded',
+        );
+        ({ uuid } = await runtime.auth.register(body));
+      } finally {
+        await runtime.close();
+      }
+      const master = await masterKeyOf(dbName, pair.privateKey);
+      const answer = await runPeer({
+        uri: server!.uri,
+        keyVaultNamespace: `${dbName}.keyvault_datakeys`,
+        masterKeyHex: Buffer.from(master).toString('hex'),
+        database: dbName,
+        collection: 'users',
+        uuid,
+        fields: ['email', 'name', 'birth_date', 'address', 'phone'],
+        lookup: { keyAltName: 'city-users-email', email: body.email },
+      });
+      master.fill(0);
+      expect(answer.libmongocrypt).toMatch(/^\d+\.\d+/);
+      expect(answer.types).toEqual({
+        email: 'binary6',
+        name: 'binary6',
+        birth_date: 'binary6',
+        address: 'binary6',
+        phone: 'binary6',
+      });
+      expect(answer.fields).toEqual({
+        email: body.email,
+        name: body.name,
+        birth_date: body.birth_date,
+        address: body.address,
+        phone: '+819012345678', // the registration stores phone numbers in E.164
+      });
+      expect(answer.foundByEmail).toBe(uuid);
+    },
+  );
+
+  it('auto: without the native module the field cipher stays and the start-up line says so; once CSFLE keys exist, CSFLE stays; both formats stay readable', async () => {
+    const dbName = `city_pii_${randomUUID().slice(0, 8)}`;
+    const pem = formatKemPrivateKeyPem((await generateKemKeyPair()).privateKey);
+    const open = (piiEncryption?: 'csfle' | 'field-cipher') =>
+      openAuthFromConfig({
+        mode: 'mongodb',
+        uri: server!.uri,
+        dbName,
+        secretsDir: tempDir(),
+        rootKey: { pem },
+        ...(piiEncryption === undefined ? {} : { piiEncryption }),
+      });
+    const storedEmail = async (uuid: string): Promise<unknown> => {
+      const stores = await createMongoStores({
+        uri: server!.uri,
+        dbName,
+        notifier: { publish: async () => undefined },
+      });
+      try {
+        const doc = await stores.db.collection('users').findOne({ _id: uuid as never });
+        return (doc as unknown as { encrypted: { email: unknown } }).encrypted.email;
+      } finally {
+        await stores.close();
+      }
+    };
+    const login = (
+      runtime: Awaited<ReturnType<typeof open>>,
+      reg: { uuid: string; deviceId: string; privateKeyPem?: string },
+    ) =>
+      loginWithSignature(runtime.auth, {
+        identifier: reg.uuid,
+        deviceId: reg.deviceId,
+        privateKeyPem: reg.privateKeyPem as string,
+      });
+
+    const first = await open();
+    const oldBody = newUserBody();
+    const old = await first.auth.register(oldBody);
+    if (native) {
+      expect(first.describe.pii).toMatch(/^MongoDB CSFLE/);
+    } else {
+      expect(first.describe.pii).toBe(
+        "field cipher (AES-256-GCM under the key vault's pii data key); MongoDB CSFLE not used: mongodb-client-encryption native module not loaded",
+      );
+      expect(await storedEmail(old.uuid)).toMatch(/^f1\./);
+    }
+    await first.close();
+
+    const csfle = await open('csfle');
+    const newBody = newUserBody();
+    const fresh = await csfle.auth.register(newBody);
+    expect((await storedEmail(fresh.uuid)) as { sub_type: number }).toMatchObject({ sub_type: 6 });
+    expect((await login(csfle, old)).user.email).toBe(oldBody.email);
+    await csfle.close();
+
+    // auto after CSFLE keys exist: CSFLE, whatever the native module.
+    const again = await open();
+    expect(again.describe.pii).toMatch(/^MongoDB CSFLE/);
+    expect((await login(again, fresh)).user.email).toBe(newBody.email);
+    await again.close();
+
+    // field-cipher chosen again: writes f1, still reads the CSFLE values.
+    const back = await open('field-cipher');
+    expect(back.describe.pii).toMatch(/CSFLE values written before are read/);
+    expect((await login(back, fresh)).user.email).toBe(newBody.email);
+    const later = await back.auth.register(newUserBody());
+    expect(await storedEmail(later.uuid)).toMatch(/^f1\./);
+    await back.close();
+  });
+});
