@@ -15,6 +15,7 @@
  */
 
 import type { MongoStores } from '@city/db-integration/mongodb';
+import { isCityError } from '@city/errors';
 import {
   createCsfleFieldCipher,
   csfleStatus,
@@ -23,6 +24,7 @@ import {
   type KeyVault,
 } from '@city/ntru-keyvault';
 import type { PiiEncryption } from './_pii-encryption.js';
+import { SecretsError } from './secrets-error.js';
 
 /** Profile fields of `users` and their CSFLE algorithm: deterministic where looked up. */
 const CSFLE_FIELDS = new Map([
@@ -71,13 +73,27 @@ export async function mongoPiiCipher(options: {
         (mode === 'field-cipher' ? `field-cipher chosen (${native})` : `${native}`),
     };
   }
-  const keys = await ensureCsfleFieldKeys({
-    client: options.client,
-    vault: options.vault,
-    keyVaultNamespace,
-    fields: new Map(CSFLE_FIELDS),
-    altNamePrefix,
-  });
+  let keys: Awaited<ReturnType<typeof ensureCsfleFieldKeys>>;
+  try {
+    keys = await ensureCsfleFieldKeys({
+      client: options.client,
+      vault: options.vault,
+      keyVaultNamespace,
+      fields: new Map(CSFLE_FIELDS),
+      altNamePrefix,
+    });
+  } catch (cause) {
+    if (isCityError(cause) && cause.code === 'FIELD_DECRYPT_FAILED') {
+      throw new SecretsError(
+        'SECRETS_MISMATCH',
+        `the CSFLE data keys in ${keyVaultNamespace} do not open with the master key of the key vault in ` +
+          `${options.vault.status().store}: they were created under another master key (rewrap them after a master-key ` +
+          'rotation); personal data written with them cannot be read',
+        { cause },
+      );
+    }
+    throw cause;
+  }
   const csfle = createCsfleFieldCipher({ fallback: options.fallback, table: 'users', fields: keys });
   if (!useCsfle) {
     // Chosen to write the field cipher again: CSFLE values written before stay readable.

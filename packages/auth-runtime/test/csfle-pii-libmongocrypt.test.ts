@@ -17,6 +17,7 @@ import { type MongoServer, startMongoServer } from '@city/dev-engines';
 import { csfleStatus, formatKemPrivateKeyPem, generateKemKeyPair, KeyVault } from '@city/ntru-keyvault';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAuthFromConfig } from '../src/open-auth-from-config.js';
+import { SecretsError } from '../src/secrets-error.js';
 import { inCi, loginWithSignature, mongoSkipReason, newUserBody } from './support/runtime-harness.js';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
@@ -139,6 +140,37 @@ describe.skipIf(mongoSkipReason !== undefined)(`mongodb mode PII encryption${ski
       expect(answer.foundByEmail).toBe(uuid);
     },
   );
+
+  it('CSFLE data keys created under another master key stop the start with SECRETS_MISMATCH naming the collection', async () => {
+    const [dbA, dbB] = [`city_pii_${randomUUID().slice(0, 8)}`, `city_pii_${randomUUID().slice(0, 8)}`];
+    const dirA = tempDir();
+    const open = (dbName: string, secretsDir: string) =>
+      openAuthFromConfig({ mode: 'mongodb', uri: server!.uri, dbName, secretsDir, piiEncryption: 'csfle' });
+    await (await open(dbA, dirA)).close();
+    await (await open(dbB, tempDir())).close();
+    const stores = await createMongoStores({
+      uri: server!.uri,
+      dbName: dbA,
+      notifier: { publish: async () => undefined },
+    });
+    try {
+      // dbA's key vault collection now holds dbB's data keys (same alt names, another master key).
+      const foreign = await stores.db.client.db(dbB).collection('keyvault_datakeys').find().toArray();
+      await stores.db.collection('keyvault_datakeys').deleteMany({});
+      await stores.db.collection('keyvault_datakeys').insertMany(foreign);
+    } finally {
+      await stores.close();
+    }
+    const error = await open(dbA, dirA).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SecretsError);
+    expect(error).toMatchObject({ code: 'SECRETS_MISMATCH' });
+    expect((error as SecretsError).message).toContain(
+      `the CSFLE data keys in ${dbA}.keyvault_datakeys do not open`,
+    );
+  });
 
   it('auto: without the native module the field cipher stays and the start-up line says so; once CSFLE keys exist, CSFLE stays; both formats stay readable', async () => {
     const dbName = `city_pii_${randomUUID().slice(0, 8)}`;
