@@ -17,12 +17,14 @@
 import type { MongoStores } from '@city/db-integration/mongodb';
 import { isCityError } from '@city/errors';
 import {
+  CSFLE_FIELD_PREFIX,
   createCsfleFieldCipher,
   csfleStatus,
   ensureCsfleFieldKeys,
   type FieldCipher,
   type KeyVault,
 } from '@city/ntru-keyvault';
+import { ConflictError, NotFoundError, type UserStore } from '@city/ports';
 import type { PiiEncryption } from './_pii-encryption.js';
 import { SecretsError } from './secrets-error.js';
 
@@ -40,6 +42,8 @@ export interface MongoPiiCipher {
   readonly cipher: FieldCipher;
   /** The start-up line: the cipher mode and whether the native module loaded. */
   readonly describe: string;
+  /** Users whose profile was rewritten from the field cipher's format into CSFLE on this start. */
+  readonly migrated?: number | undefined;
 }
 
 export async function mongoPiiCipher(options: {
@@ -49,6 +53,8 @@ export async function mongoPiiCipher(options: {
   readonly vault: KeyVault;
   readonly fallback: FieldCipher;
   readonly mode?: PiiEncryption | undefined;
+  /** The user store: profiles still in the field cipher's format are rewritten when CSFLE is chosen. */
+  readonly users: UserStore;
 }): Promise<MongoPiiCipher> {
   const prefix = options.collectionPrefix ?? '';
   const keyVaultNamespace = `${options.dbName}.${prefix}keyvault_datakeys`;
@@ -109,11 +115,49 @@ export async function mongoPiiCipher(options: {
   }
   const deterministic = [...CSFLE_FIELDS].filter(([, a]) => a === 'deterministic').map(([f]) => f);
   const random = [...CSFLE_FIELDS].filter(([, a]) => a === 'random').map(([f]) => f);
+  const migrated = await rewriteProfilesToCsfle(options.users, options.fallback, csfle);
   return {
     cipher: csfle,
+    migrated,
     describe:
       `MongoDB CSFLE (AEAD_AES_256_CBC_HMAC_SHA_512; deterministic: ${deterministic.join(', ')}; random: ${random.join(', ')}), ` +
       `data keys in ${keyVaultNamespace} under the key vault's master key (local KMS); fields encrypted by the built-in ` +
       `implementation of the CSFLE wire format; ${native}`,
   };
+}
+
+/**
+ * Rewrites the profile fields still in the field cipher's `f1.` format into CSFLE, one user at a
+ * time under its version (a user changed meanwhile is left for the next start), so that a CSFLE
+ * driver reads every profile, not only those written after the switch.
+ */
+async function rewriteProfilesToCsfle(
+  users: UserStore,
+  fallback: FieldCipher,
+  csfle: FieldCipher,
+): Promise<number> {
+  let rewritten = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await users.list({ limit: 100, cursor });
+    for (const user of page.items) {
+      const stale = Object.entries(user.encrypted).filter(
+        ([attribute, value]) => CSFLE_FIELDS.has(attribute as never) && !value.startsWith(CSFLE_FIELD_PREFIX),
+      );
+      if (stale.length === 0) continue;
+      const encrypted = { ...user.encrypted };
+      for (const [attribute, value] of stale) {
+        const context = { table: 'users', recordKey: user.uuid, attribute };
+        encrypted[attribute] = csfle.encrypt(fallback.decrypt(value, context), context);
+      }
+      try {
+        await users.update(user.uuid, { encrypted }, user.version, user.updatedAt);
+        rewritten += 1;
+      } catch (error) {
+        if (!(error instanceof ConflictError) && !(error instanceof NotFoundError)) throw error;
+      }
+    }
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+  return rewritten;
 }

@@ -149,9 +149,16 @@ async function openWithCapsules(
         vault: secrets.vault,
         fallback: secrets.fieldCipher,
         mode: config.piiEncryption,
+        users: stores.users,
       });
       secrets = { ...secrets, fieldCipher: pii.cipher };
-      describe = { ...describe, pii: pii.describe };
+      describe = {
+        ...describe,
+        pii: pii.describe,
+        ...(pii.migrated
+          ? { piiMigrated: `${pii.migrated} user profile(s) rewritten into CSFLE format` }
+          : {}),
+      };
     }
   } catch (error) {
     await stores.close().catch(() => {});

@@ -5,7 +5,8 @@
  * the local KMS key and the data keys in `<db>.keyvault_datakeys`, and found by an equality query
  * on the deterministic email ciphertext libmongocrypt computes. Also: `auto` keeps today's field
  * cipher when the native module does not load (and says so), a deployment keeps CSFLE once it has
- * its data keys, and values written in the other format stay readable.
+ * its data keys, profiles written with the field cipher are rewritten into CSFLE when it is chosen,
+ * and values written in the other format stay readable.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -221,6 +222,11 @@ describe.skipIf(mongoSkipReason !== undefined)(`mongodb mode PII encryption${ski
     await first.close();
 
     const csfle = await open('csfle');
+    // The profile written with the field cipher is rewritten into CSFLE on this start (once).
+    expect(csfle.describe.piiMigrated).toBe(
+      native ? undefined : '1 user profile(s) rewritten into CSFLE format',
+    );
+    expect((await storedEmail(old.uuid)) as { sub_type: number }).toMatchObject({ sub_type: 6 });
     const newBody = newUserBody();
     const fresh = await csfle.auth.register(newBody);
     expect((await storedEmail(fresh.uuid)) as { sub_type: number }).toMatchObject({ sub_type: 6 });
@@ -230,6 +236,7 @@ describe.skipIf(mongoSkipReason !== undefined)(`mongodb mode PII encryption${ski
     // auto after CSFLE keys exist: CSFLE, whatever the native module.
     const again = await open();
     expect(again.describe.pii).toMatch(/^MongoDB CSFLE/);
+    expect(again.describe.piiMigrated).toBeUndefined();
     expect((await login(again, fresh)).user.email).toBe(newBody.email);
     await again.close();
 
