@@ -1,7 +1,7 @@
 /**
  * Caching policy (RFC 9111 §5.2.2.5, RFC 6749 §5.1): every response is `Cache-Control: no-store`
  * and `Pragma: no-cache` unless its route opts out here. The default is set before any route runs
- * (see `buildApp`), so a route that returns a token, a key, a pairing token or personal data cannot
+ * (the security-headers plugin), so a route that returns a token, a key, a pairing token or personal data cannot
  * forget it; only public, non-personal answers (JWKS, the CA certificate, the CRL, static assets
  * and the web pages' HTML) call {@link allowCaching}.
  */

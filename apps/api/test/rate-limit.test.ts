@@ -117,7 +117,7 @@ it('exhausting one credential route leaves the others untouched (a budget per ro
 });
 
 describe('apps built from the runtime (as `pnpm start` builds them)', () => {
-  it('two runtimes on one data store share the per-address budget and register @fastify/jwt with the runtime keys', async () => {
+  it('two runtimes on one data store share the per-address budget, and an extension route authenticates tokens the other issued', async () => {
     const sharedDir = await mkdtemp(join(tmpdir(), 'city-api-rate-runtime-'));
     const s3 = await startS3rver({ dataDir: join(sharedDir, 's3') });
     const env = {
@@ -155,12 +155,12 @@ describe('apps built from the runtime (as `pnpm start` builds them)', () => {
       }
       expect(statuses).toEqual([200, 200, 200, 429]);
 
-      // @fastify/jwt is registered with the runtime's keys, issuer and audience: an extension
-      // route verifies an access token the core issued.
+      // An extension route an embedder adds is guarded by the same check as the built-in routes
+      // (app.authenticate: signature, claims, revocation, user and device status).
       const session = await registerAndLogin(runtimeApps[0]!, {});
       const app = await buildApp({ ...appOptionsOf(runtimes[1]!), config, logger: false });
       runtimeApps.push(app);
-      app.get('/extension/claims', async (request) => request.jwtVerify());
+      app.get('/extension/claims', { preHandler: app.authenticate }, async (request) => request.principal);
       const verified = await app.inject({
         method: 'GET',
         url: '/extension/claims',
@@ -168,12 +168,7 @@ describe('apps built from the runtime (as `pnpm start` builds them)', () => {
         remoteAddress: '203.0.113.8',
       });
       expect(verified.statusCode).toBe(200);
-      const body = json(verified);
-      expect('payload' in body ? body.payload : body).toMatchObject({
-        iss: 'https://auth.rate.test',
-        aud: 'rate-aud',
-        sub: session.uuid,
-      });
+      expect(JSON.stringify(json(verified))).toContain(session.uuid);
       const me = await app.inject({
         method: 'GET',
         url: '/me',

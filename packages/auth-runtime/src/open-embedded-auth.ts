@@ -68,7 +68,7 @@ export interface AuthRuntime {
   readonly describe: Readonly<Record<string, string>>;
   /** The stores' counters: HTTP rate limits counted here are shared by every instance on the same store. */
   readonly counters: CounterStore;
-  /** The key set the service signs with and the claims it checks (to register @fastify/jwt with the same keys). */
+  /** The key set the service signs with and the claims it checks (the issuer published in the API metadata; the keys for extensions that verify tokens themselves). */
   readonly jwt: { readonly keys: KeySet; readonly issuer: string; readonly audience: string };
   /**
    * Refuses new calls (they reject with `StoreUnavailableError`), waits for the calls in flight,

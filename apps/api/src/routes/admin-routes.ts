@@ -44,7 +44,7 @@ function defined(query: Record<string, unknown>): Record<string, unknown> {
  * @throws never (errors surface as HTTP answers)
  * @example
  * ```ts
- * await registerAdminRoutes(app, deps);
+ * await app.register(registerAdminRoutes, deps);
  * ```
  */
 export async function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {

@@ -29,7 +29,7 @@ import { serviceCredentialsOf } from './service-credentials.js';
  * @throws never (errors surface as HTTP answers)
  * @example
  * ```ts
- * await registerAuthRoutes(app, deps);
+ * await app.register(registerAuthRoutes, deps);
  * ```
  */
 export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {

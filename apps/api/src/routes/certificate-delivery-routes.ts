@@ -21,7 +21,7 @@ const DEVICE_ID_PARAMS = {
  * @throws never (errors surface as HTTP answers)
  * @example
  * ```ts
- * await registerCertificateDeliveryRoutes(app, deps);
+ * await app.register(registerCertificateDeliveryRoutes, deps);
  * ```
  */
 export async function registerCertificateDeliveryRoutes(

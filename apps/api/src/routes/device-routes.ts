@@ -39,7 +39,7 @@ function wantsPage(request: FastifyRequest): boolean {
  * @throws never (errors surface as HTTP answers)
  * @example
  * ```ts
- * await registerDeviceRoutes(app, deps);
+ * await app.register(registerDeviceRoutes, deps);
  * ```
  */
 export async function registerDeviceRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {

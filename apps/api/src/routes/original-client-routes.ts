@@ -85,7 +85,7 @@ function withoutFingerprint(body: unknown): unknown {
  * @throws never (errors surface as HTTP answers)
  * @example
  * ```ts
- * await registerOriginalClientRoutes(app, deps);
+ * await app.register(registerOriginalClientRoutes, deps);
  * ```
  */
 export async function registerOriginalClientRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {

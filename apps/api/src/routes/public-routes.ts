@@ -33,7 +33,7 @@ const PEM_RESPONSE = {
  * @throws never (errors surface as HTTP answers)
  * @example
  * ```ts
- * await registerPublicRoutes(app, deps);
+ * await app.register(registerPublicRoutes, deps);
  * ```
  */
 export async function registerPublicRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {

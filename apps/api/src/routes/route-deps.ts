@@ -1,5 +1,5 @@
 /**
- * What every route module receives from `buildApp`: the use cases, the configuration and the
+ * The options every route group plugin is registered with by `buildApp`: the use cases, the configuration and the
  * request helpers (bearer authentication, transport context, page sending).
  */
 import type { AuthService, Principal, RequestContext } from '@city/registration-core';

@@ -1,6 +1,6 @@
 /**
  * The web pages (`web/*.html`, assets under `/assets/`), served by the same app under the CSP
- * set in `buildApp` (same-origin scripts and styles, `img-src 'self' data:` for QR codes).
+ * set by the security-headers plugin (same-origin scripts and styles, `img-src 'self' data:` for QR codes).
  * `GET /devices` is in device-routes (page or JSON by `Accept`).
  */
 import type { FastifyInstance } from 'fastify';
@@ -20,7 +20,7 @@ const PAGES: readonly (readonly [string, string])[] = [
  * @throws never (a missing page is 404 NOT_FOUND)
  * @example
  * ```ts
- * await registerWebRoutes(app, deps);
+ * await app.register(registerWebRoutes, deps);
  * ```
  */
 export async function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
