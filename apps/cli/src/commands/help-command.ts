@@ -44,6 +44,7 @@ the stack. With --json, stdout carries exactly one JSON document.
   CITY_SECRETS_DIR      aws/mongodb: directory with the CA, JWT keys and KEM key (default the data directory)
   MONGODB_URI           mongodb mode: connection string
   CITY_MONGODB_DB       mongodb mode: database name (default city)
+  CITY_MONGODB_PII      mongodb mode: csfle, field-cipher or auto (default): how personal data is encrypted
   CITY_KEM_PRIVATE_KEY  keyvault commands: the KEM private key (PEM) when --key is not given
   NO_COLOR              any non-empty value turns colour off
 `,
