@@ -2,8 +2,9 @@
  * Production compositions: AWS (DynamoDB + S3 + SNS/outbox) or MongoDB, with the CA and JWT keys
  * sealed under the key vault (see _load-secrets), checked against the store (_secrets-for-store):
  * created only by the first instance on an empty store, refused when they do not match it.
- * mongodb mode keeps the key vault capsules in MongoDB (_deployment-capsule-store); the root key
- * stays outside the database.
+ * mongodb mode keeps the key vault capsules in MongoDB (_deployment-capsule-store), aws mode in
+ * the certificate bucket under `keyvault/` (each capsule's creator elected in DynamoDB); the root
+ * key stays outside both, and every instance shares the one vault.
  */
 import { join } from 'node:path';
 import { type DynamoStoresConfig, loadStorageConfigFromEnv, OutboxNotifier } from '@city/db-integration';
@@ -13,7 +14,11 @@ import type { CapsuleStore, KemAlgorithm } from '@city/ntru-keyvault';
 import type { Clock, Random, Stores } from '@city/ports';
 import type { AuthConfigOverrides, CertificateAlgorithm } from '@city/registration-core';
 import { assembleRuntime } from './_assemble-runtime.js';
-import { type DeploymentCapsuleStore, openMongoCapsuleStore } from './_deployment-capsule-store.js';
+import {
+  adoptFileCapsules,
+  type DeploymentCapsuleStore,
+  openMongoCapsuleStore,
+} from './_deployment-capsule-store.js';
 import type { RootKeyOptions } from './_load-secrets.js';
 import { mongoPiiCipher } from './_mongo-pii-cipher.js';
 import type { PiiEncryption } from './_pii-encryption.js';
@@ -53,7 +58,8 @@ export type AuthDeploymentConfig = (
    * Where the wrapped master key and the sealed CA and JWT keys live (S3CapsuleStore,
    * MongoCapsuleStore... shared by every instance). Default: in mongodb mode the collection
    * `<collectionPrefix>keyvault_capsules` of the same database (capsule files found under
-   * `<secretsDir>/keyvault` copied in on the first start); in aws mode files in `<secretsDir>/keyvault`.
+   * `<secretsDir>/keyvault` copied in on the first start); in aws mode the objects under `keyvault/`
+   * in the certificate bucket (capsule files found under `<secretsDir>/keyvault` copied in likewise).
    */
   readonly capsuleStore?: CapsuleStore | undefined;
   readonly config?: AuthConfigOverrides | undefined;
@@ -97,14 +103,8 @@ async function openWithCapsules(
   config: AuthDeploymentConfig,
   shared: DeploymentCapsuleStore | undefined,
 ): Promise<AuthRuntime> {
-  const secretsOptions = {
-    dir: config.secretsDir,
-    rootKey: config.rootKey,
-    capsuleStore: config.capsuleStore ?? shared?.store,
-    caAlgorithm: config.caAlgorithm,
-    jwtAlgorithm: config.jwtAlgorithm,
-    kemAlgorithm: config.kemAlgorithm,
-  };
+  let capsuleStore: CapsuleStore | undefined = config.capsuleStore ?? shared?.store;
+  let migrated: readonly string[] = shared?.migrated ?? [];
   let stores: Stores;
   let mongoClient: MongoStores['db']['client'] | undefined;
   let describe: Record<string, string>;
@@ -116,7 +116,17 @@ async function openWithCapsules(
       await createTables(storage);
       await ensureBucket(storage);
     }
-    stores = createDynamoStores(storage, config.clock === undefined ? {} : { clock: config.clock });
+    const dynamo = createDynamoStores(storage, config.clock === undefined ? {} : { clock: config.clock });
+    stores = dynamo;
+    if (capsuleStore === undefined) {
+      capsuleStore = dynamo.capsules;
+      try {
+        migrated = await adoptFileCapsules(dynamo.capsules, join(config.secretsDir, 'keyvault'));
+      } catch (error) {
+        await stores.close().catch(() => {});
+        throw error;
+      }
+    }
     describe = { mode: 'aws', region: storage.region, bucket: storage.s3.bucket };
   } else {
     const { createMongoStores } = await import('@city/db-integration/mongodb');
@@ -128,16 +138,19 @@ async function openWithCapsules(
     });
     stores = mongoStores;
     mongoClient = mongoStores.db.client;
-    describe = {
-      mode: 'mongodb',
-      dbName: config.dbName,
-      ...(shared === undefined || shared.migrated.length === 0
-        ? {}
-        : {
-            keyvaultMigrated: `${shared.migrated.join(', ')} copied from ${join(config.secretsDir, 'keyvault')} (the files stay as a backup)`,
-          }),
-    };
+    describe = { mode: 'mongodb', dbName: config.dbName };
   }
+  if (migrated.length > 0) {
+    describe.keyvaultMigrated = `${migrated.join(', ')} copied from ${join(config.secretsDir, 'keyvault')} (the files stay as a backup)`;
+  }
+  const secretsOptions = {
+    dir: config.secretsDir,
+    rootKey: config.rootKey,
+    capsuleStore,
+    caAlgorithm: config.caAlgorithm,
+    jwtAlgorithm: config.jwtAlgorithm,
+    kemAlgorithm: config.kemAlgorithm,
+  };
   let secrets: Awaited<ReturnType<typeof secretsForStore>>;
   try {
     secrets = await secretsForStore(stores, secretsOptions);

@@ -3,10 +3,11 @@
  * are not the ones the data was written with (or with none), must refuse to start with a clear
  * error — not create a new key vault, answer FIELD_DECRYPT_FAILED for the other instances' users
  * and let a taken email register again. Two runtimes over one DynamoDB (dynalite) + S3 (s3rver)
- * store, each with its own secrets directory.
+ * store, each with its own secrets directory; the key vault is shared in the bucket, so an
+ * instance needs only the root key.
  */
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DynamoStoresConfig, loadStorageConfigFromEnv } from '@city/db-integration';
@@ -64,12 +65,13 @@ describe('an instance whose secrets do not match the store refuses to start', ()
     await expect(open(storage, empty)).rejects.toMatchObject({
       name: 'SecretsError',
       code: 'SECRETS_MISSING',
-      message: expect.stringMatching(/store already holds data/),
+      // The key vault is shared (S3): what this instance lacks is the root key that opens it.
+      message: expect.stringMatching(/key vault in s3:\/\/.* exists but its root key .* is missing/),
     });
     expect(readdirSync(empty).filter((name) => !name.startsWith('.'))).toEqual([]);
   });
 
-  it('with another complete set of secrets: SECRETS_MISMATCH naming the key vault and the CA; nothing written', async () => {
+  it('with another complete set of secrets: SECRETS_MISMATCH naming the root key that does not open the shared vault; nothing written', async () => {
     const storage = freshStore();
     const firstDir = tempDir('first');
     const first = await open(storage, firstDir);
@@ -82,8 +84,7 @@ describe('an instance whose secrets do not match the store refuses to start', ()
     await loadOrCreateSecrets({ dir: foreign, mayCreate: true });
     const error = await open(storage, foreign).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SECRETS_MISMATCH' });
-    expect((error as Error).message).toMatch(/the key vault/);
-    expect((error as Error).message).toMatch(/the device CA/);
+    expect((error as Error).message).toMatch(/does not open the key vault in s3:\/\//);
 
     // The instance with the right secrets still reads everything; the email is still taken.
     const again = await open(storage, firstDir);
@@ -97,6 +98,62 @@ describe('an instance whose secrets do not match the store refuses to start', ()
       await expectAuthError(again.auth.register({ ...newUserBody(), email: body.email }), 'EMAIL_TAKEN');
     } finally {
       await again.close();
+    }
+  });
+
+  it('an instance given only the root key shares the key vault kept in S3: no copy of the vault files', async () => {
+    const storage = freshStore();
+    const firstDir = tempDir('first');
+    const a = await openAuthFromConfig({ mode: 'aws', storage, provision: true, secretsDir: firstDir });
+    // The vault lives in the bucket, not in the first instance's directory.
+    expect(existsSync(join(firstDir, 'keyvault'))).toBe(false);
+    const rootKeyPem = readFileSync(join(firstDir, 'keyvault-kem.key'), 'utf8');
+    const onlyRootKey = tempDir('root-only');
+    const b = await openAuthFromConfig({
+      mode: 'aws',
+      storage,
+      secretsDir: onlyRootKey,
+      rootKey: { pem: rootKeyPem },
+    });
+    try {
+      const body = newUserBody();
+      const reg = await a.auth.register(body);
+      const login = await loginWithSignature(b.auth, {
+        identifier: reg.uuid,
+        deviceId: reg.deviceId,
+        privateKeyPem: reg.privateKeyPem as string,
+      });
+      expect(login.user.email).toBe(body.email);
+      expect(b.auth.jwks()).toEqual(a.auth.jwks());
+      await expectAuthError(b.auth.register({ ...newUserBody(), email: body.email }), 'EMAIL_TAKEN');
+      expect(readdirSync(onlyRootKey).filter((name) => !name.startsWith('.'))).toEqual([]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('two first instances racing on an empty store with the same root key: both start on one shared vault', async () => {
+    const storage = freshStore();
+    const seed = tempDir('seed');
+    await loadOrCreateSecrets({ dir: seed, mayCreate: true });
+    const rootKey = { pem: readFileSync(join(seed, 'keyvault-kem.key'), 'utf8') };
+    const [a, b] = await Promise.all([
+      openAuthFromConfig({ mode: 'aws', storage, provision: true, secretsDir: tempDir('racer'), rootKey }),
+      openAuthFromConfig({ mode: 'aws', storage, provision: true, secretsDir: tempDir('racer'), rootKey }),
+    ]);
+    try {
+      expect(b.auth.jwks()).toEqual(a.auth.jwks());
+      const reg = await b.auth.register(newUserBody());
+      const login = await loginWithSignature(a.auth, {
+        identifier: reg.uuid,
+        deviceId: reg.deviceId,
+        privateKeyPem: reg.privateKeyPem as string,
+      });
+      expect(login.user.uuid).toBe(reg.uuid);
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 
