@@ -13,6 +13,7 @@ import { type CreateTablesReport, createDynamoTables } from './dynamodb/create-t
 import { DynamoAuditLog } from './dynamodb/dynamo-audit-log.js';
 import { DynamoCertificateRevocationStore } from './dynamodb/dynamo-certificate-revocation-store.js';
 import { DynamoChallengeStore } from './dynamodb/dynamo-challenge-store.js';
+import { DynamoChangeEpoch } from './dynamodb/dynamo-change-epoch.js';
 import { DynamoCounterStore } from './dynamodb/dynamo-counter-store.js';
 import { DynamoDeploymentStore } from './dynamodb/dynamo-deployment-store.js';
 import { DynamoDeviceStore } from './dynamodb/dynamo-device-store.js';
@@ -23,6 +24,7 @@ import { DynamoRevocationList } from './dynamodb/dynamo-revocation-list.js';
 import { DynamoUserStore } from './dynamodb/dynamo-user-store.js';
 import { awsClientOptions } from './lib/aws-client-options.js';
 import { guardEngineCalls } from './lib/engine-guard.js';
+import { withSharedChangeEpoch } from './lib/shared-change-epoch.js';
 import { ensureS3Bucket } from './s3/ensure-bucket.js';
 import { S3CapsuleStore } from './s3/s3-capsule-store.js';
 import { S3CertificateBlobStore } from './s3/s3-certificate-blob-store.js';
@@ -126,29 +128,33 @@ export function createDynamoStores(
   });
   notifier.startRetry(config.outbox.retryIntervalMs);
   const deployment = new DynamoDeploymentStore(ctx);
-  return {
-    users: new DynamoUserStore(ctx),
-    devices: new DynamoDeviceStore(ctx),
-    pairingTokens: new DynamoPairingTokenStore(ctx),
-    challenges: new DynamoChallengeStore(ctx),
-    recoveryCodes: new DynamoRecoveryCodeStore(ctx),
-    refreshTokens: new DynamoRefreshTokenStore(ctx),
-    revocations: new DynamoRevocationList(ctx),
-    certificateRevocations: new DynamoCertificateRevocationStore(ctx),
-    counters: new DynamoCounterStore(ctx),
-    audit: new DynamoAuditLog(ctx),
-    certificates: new S3CertificateBlobStore(s3, config.s3.bucket),
-    deployment,
-    notifier,
-    capsules: new S3CapsuleStore(s3, config.s3.bucket, { prefix: 'keyvault/', creationClaims: deployment }),
-    close: async () => {
-      await notifier.stop();
-      doc.destroy();
-      dynamo.destroy();
-      s3.destroy();
-      sns?.destroy();
+  // Several instances share these tables: the change epoch lets each keep an access cache.
+  return withSharedChangeEpoch(
+    {
+      users: new DynamoUserStore(ctx),
+      devices: new DynamoDeviceStore(ctx),
+      pairingTokens: new DynamoPairingTokenStore(ctx),
+      challenges: new DynamoChallengeStore(ctx),
+      recoveryCodes: new DynamoRecoveryCodeStore(ctx),
+      refreshTokens: new DynamoRefreshTokenStore(ctx),
+      revocations: new DynamoRevocationList(ctx),
+      certificateRevocations: new DynamoCertificateRevocationStore(ctx),
+      counters: new DynamoCounterStore(ctx),
+      audit: new DynamoAuditLog(ctx),
+      certificates: new S3CertificateBlobStore(s3, config.s3.bucket),
+      deployment,
+      notifier,
+      capsules: new S3CapsuleStore(s3, config.s3.bucket, { prefix: 'keyvault/', creationClaims: deployment }),
+      close: async () => {
+        await notifier.stop();
+        doc.destroy();
+        dynamo.destroy();
+        s3.destroy();
+        sns?.destroy();
+      },
     },
-  };
+    new DynamoChangeEpoch(ctx),
+  );
 }
 
 /**

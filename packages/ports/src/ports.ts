@@ -224,8 +224,9 @@ export interface Stores {
   /**
    * Optional change marker for caches: a cheap synchronous value that differs from any earlier
    * value whenever a user, device, refresh family, revoked token id or revoked certificate may
-   * have changed — including writes by other processes sharing the store. Adapters that cannot
-   * observe every writer (network stores) leave it out, and callers then must not cache.
+   * have changed — including writes by other processes sharing the store (network stores may see
+   * another instance's change after a stated bound, e.g. within a second through a shared change
+   * epoch). Adapters that cannot observe every writer leave it out, and callers then must not cache.
    */
   readonly authStateVersion?: (() => string) | undefined;
   /** Releases connections (clients, sockets). */

@@ -119,7 +119,9 @@ export interface AuthConfig {
   readonly maxPageSize: number;
   /**
    * Verified access tokens kept in memory (default 10,000; 0 disables). Used only with stores that
-   * report every change (`Stores.authStateVersion`, e.g. the embedded SQLite store): a cached
+   * report every change (`Stores.authStateVersion`: the embedded SQLite store, and DynamoDB and
+   * MongoDB through their shared change epoch, which bounds how late another instance's change is
+   * seen to one second): a cached
    * token is trusted again only while no user, device, session or revocation has changed since.
    */
   readonly accessCacheSize: number;

@@ -12,6 +12,7 @@
  */
 import type { Notifier, Stores } from '@city/ports';
 import { type Collection, type Db, type Document, MongoClient } from 'mongodb';
+import { withSharedChangeEpoch } from '../lib/shared-change-epoch.js';
 import type { ClaimDocument } from './_consume-once.js';
 import { requireString } from './_guards.js';
 import { toPortError } from './_map-mongo-error.js';
@@ -28,6 +29,7 @@ import {
   type RevokedCertificateDocument,
 } from './mongo-certificate-revocation-store.js';
 import { type ChallengeDocument, MongoChallengeStore } from './mongo-challenge-store.js';
+import { type ChangeEpochDocument, MongoChangeEpoch } from './mongo-change-epoch.js';
 import { type CounterDocument, MongoCounterStore } from './mongo-counter-store.js';
 import { type DeploymentDocument, MongoDeploymentStore } from './mongo-deployment-store.js';
 import { createDeviceIndexes, type DeviceDocument, MongoDeviceStore } from './mongo-device-store.js';
@@ -170,29 +172,34 @@ export async function createMongoStores(config: MongoStoresConfig): Promise<Mong
 
     const serialize = ferretdb ? createKeyedWriteQueue() : atomicWrites;
     let closed = false;
-    return {
-      db,
-      ferretdb,
-      ttlIndexes,
-      users: new MongoUserStore(db, users, serialize),
-      devices: new MongoDeviceStore(devices, serialize),
-      pairingTokens: new MongoPairingTokenStore(pairingTokens, claims),
-      challenges: new MongoChallengeStore(challenges, claims),
-      recoveryCodes: new MongoRecoveryCodeStore(recoveryCodes, claims, serialize),
-      refreshTokens: new MongoRefreshTokenStore(families, serialize),
-      revocations: new MongoRevocationList(revokedTokens, serialize),
-      certificateRevocations: new MongoCertificateRevocationStore(certificateRevocations),
-      counters: new MongoCounterStore(counters, serialize),
-      audit: new MongoAuditLog(audit),
-      certificates: new MongoCertificateBlobStore(certificates),
-      deployment: new MongoDeploymentStore(deployment),
-      notifier,
-      async close() {
-        if (closed || !ownsClient) return;
-        closed = true;
-        await client.close();
+    // Several instances share these collections: the change epoch lets each keep an access cache.
+    const epoch = new MongoChangeEpoch(db.collection<ChangeEpochDocument>(deployment.collectionName));
+    return withSharedChangeEpoch(
+      {
+        db,
+        ferretdb,
+        ttlIndexes,
+        users: new MongoUserStore(db, users, serialize),
+        devices: new MongoDeviceStore(devices, serialize),
+        pairingTokens: new MongoPairingTokenStore(pairingTokens, claims),
+        challenges: new MongoChallengeStore(challenges, claims),
+        recoveryCodes: new MongoRecoveryCodeStore(recoveryCodes, claims, serialize),
+        refreshTokens: new MongoRefreshTokenStore(families, serialize),
+        revocations: new MongoRevocationList(revokedTokens, serialize),
+        certificateRevocations: new MongoCertificateRevocationStore(certificateRevocations),
+        counters: new MongoCounterStore(counters, serialize),
+        audit: new MongoAuditLog(audit),
+        certificates: new MongoCertificateBlobStore(certificates),
+        deployment: new MongoDeploymentStore(deployment),
+        notifier,
+        async close() {
+          if (closed || !ownsClient) return;
+          closed = true;
+          await client.close();
+        },
       },
-    };
+      epoch,
+    );
   } catch (error) {
     if (ownsClient) await client.close().catch(() => undefined);
     throw toPortError(error);

@@ -9,8 +9,9 @@
  * under is still current, and only inside the token's own validity window (checked against the
  * service clock on every hit). The version is read BEFORE the store reads that build an entry, so
  * a write racing with those reads leaves the entry with an outdated version, never a stale one
- * under the current version. Stores without `authStateVersion` (network stores shared by several
- * instances) get no cache at all: no cross-instance change would reach it.
+ * under the current version. Network stores shared by several instances report another instance's
+ * change within their stated bound (DynamoDB and MongoDB: one second, through a shared change
+ * epoch); stores without `authStateVersion` get no cache at all.
  *
  * The key set of a service is immutable (`KeySet` has no mutators), so a signature verified once
  * stays verified; token expiry is rechecked per hit.
