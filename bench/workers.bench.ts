@@ -203,7 +203,7 @@ async function workersRun(count: number) {
   }
 }
 
-async function synchronousRun(level: 'full' | 'normal') {
+async function synchronousRun(level: 'auth' | 'full' | 'normal') {
   const dataDir = mkdtempSync(join(tmpdir(), 'city-bench-sync-'));
   const api = await startApi(dataDir, { CITY_WORKERS: '1', CITY_SQLITE_SYNCHRONOUS: level });
   try {
@@ -241,6 +241,7 @@ const one = await workersRun(1);
 const many = await workersRun(CORES);
 const normal = await synchronousRun('normal');
 const full = await synchronousRun('full');
+const authLevel = await synchronousRun('auth');
 const loadEnd = loadavg()[0] ?? 0;
 
 const cpuNote = (a: Measured, b: Measured) =>
@@ -265,13 +266,15 @@ const pair = (what: string, a: Measured, b: Measured) => [
 
 report({
   name: 'workers',
-  title: `Worker mode (${CORES} vs 1 workers) and SQLite synchronous FULL vs NORMAL (autocannon, ${CONNECTIONS} connections, ${DURATION_S} s; 1-min load average ${loadStart.toFixed(1)} at start, ${loadEnd.toFixed(1)} at end)`,
+  title: `Worker mode (${CORES} vs 1 workers) and SQLite synchronous FULL / auth vs NORMAL (autocannon, ${CONNECTIONS} connections, ${DURATION_S} s; 1-min load average ${loadStart.toFixed(1)} at start, ${loadEnd.toFixed(1)} at end)`,
   peerName: '1 worker / synchronous NORMAL',
   rows: [
     ...pair(`GET /me, ${CORES} workers vs 1`, many.me, one.me),
     ...pair(`POST /login, ${CORES} workers vs 1`, many.login, one.login),
     ...pair('POST /register, synchronous FULL vs NORMAL', full.register, normal.register),
     ...pair('POST /logout, synchronous FULL vs NORMAL', full.logout, normal.logout),
+    ...pair('POST /register, synchronous auth (default) vs NORMAL', authLevel.register, normal.register),
+    ...pair('POST /logout, synchronous auth (default) vs NORMAL', authLevel.logout, normal.logout),
   ],
   details: { cores: CORES, loadAverage: { start: loadStart, end: loadEnd }, one, many, normal, full },
 });

@@ -39,7 +39,7 @@ Starts the City Chain Auth HTTP API. Configured by environment variables, valida
   CITY_KEM_PRIVATE_KEY       the root key's text instead of a file
   CITY_WORKERS               API processes on the port: a count or auto (one per core on the
                              embedded SQLite store); default 1
-  CITY_SQLITE_SYNCHRONOUS    full (default: a commit survives a power loss) or normal
+  CITY_SQLITE_SYNCHRONOUS    auth (default: auth writes survive a power loss), full or normal
   CITY_METRICS               off (default), on (GET /metrics on PORT) or a port of its own
   CITY_METRICS_HOST          address of that metrics port (default HOST)
   LOG_LEVEL                  fatal, error, warn, info (default), debug, trace, silent

@@ -24,11 +24,14 @@ export const CITY_MODES: readonly CityMode[] = ['embedded', 'aws', 'mongodb'];
 /** The embedded record stores (`CITY_EMBEDDED_STORE`). */
 export const EMBEDDED_STORES: readonly EmbeddedStore[] = ['sqlite', 'dynalite'];
 
-/** SQLite `synchronous` levels (`CITY_SQLITE_SYNCHRONOUS`): `full` fsyncs the WAL at every commit. */
-type SqliteSynchronous = 'full' | 'normal';
+/**
+ * SQLite `synchronous` levels (`CITY_SQLITE_SYNCHRONOUS`): `auth` fsyncs the WAL at every commit
+ * that changes auth state, `full` at every commit, `normal` at checkpoints only.
+ */
+type SqliteSynchronous = 'auth' | 'full' | 'normal';
 
-/** The SQLite `synchronous` levels, safest first. */
-const SQLITE_SYNCHRONOUS_LEVELS: readonly SqliteSynchronous[] = ['full', 'normal'];
+/** The SQLite `synchronous` levels. */
+const SQLITE_SYNCHRONOUS_LEVELS: readonly SqliteSynchronous[] = ['auth', 'full', 'normal'];
 
 /** Most API processes `CITY_WORKERS` may ask for. */
 const MAX_WORKERS = 256;
@@ -63,7 +66,7 @@ export interface CityConfig {
   readonly fingerprintLogin: boolean;
   /** Verified access tokens kept in memory (`CITY_ACCESS_CACHE_SIZE`, 0 off); unset = the core default. */
   readonly accessCacheSize?: number | undefined;
-  /** Embedded SQLite store: `synchronous` level (`CITY_SQLITE_SYNCHRONOUS`, default `full`). */
+  /** Embedded SQLite store: `synchronous` level (`CITY_SQLITE_SYNCHRONOUS`, default `auth`). */
   readonly sqliteSynchronous: SqliteSynchronous;
   /**
    * API processes on one port (`CITY_WORKERS`): a count, or `auto` (one per core on the embedded
@@ -146,7 +149,7 @@ export function loadCityConfig(env: Env, overrides: CityConfigOverrides = {}): C
       readVariable(env, 'CITY_ACCESS_CACHE_SIZE') === undefined
         ? undefined
         : readInteger(env, 'CITY_ACCESS_CACHE_SIZE', 0, 0, 1_000_000),
-    sqliteSynchronous: readOneOf(env, 'CITY_SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS_LEVELS, 'full'),
+    sqliteSynchronous: readOneOf(env, 'CITY_SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS_LEVELS, 'auth'),
     workers,
   };
 }

@@ -53,7 +53,7 @@ export interface EmbeddedAuthOptions {
    * With `store: 'sqlite'`: SQLite's `synchronous` level. `full` (the default) makes every
    * acknowledged write survive a power loss; `normal` only a process crash (see db-integration's README).
    */
-  readonly sqliteSynchronous?: 'full' | 'normal' | undefined;
+  readonly sqliteSynchronous?: 'auth' | 'full' | 'normal' | undefined;
   /** With `store: 'dynalite'`: run dynalite and s3rver in worker threads (default true). */
   readonly enginesInWorker?: boolean | undefined;
 }
@@ -158,7 +158,7 @@ async function defaultStore(dataDir: string): Promise<EmbeddedStore> {
 
 const SQLITE_FILE = 'city.db';
 
-function openSqlite(dataDir: string, synchronous: 'full' | 'normal' = 'full'): OpenedStores {
+function openSqlite(dataDir: string, synchronous: 'auth' | 'full' | 'normal' = 'auth'): OpenedStores {
   const path = join(dataDir, SQLITE_FILE);
   const notifier = new OutboxNotifier({ dir: join(dataDir, 'outbox') });
   const stores = createSqliteStores({ path, notifier, synchronous });

@@ -19,7 +19,7 @@ describe('loadCityConfig', () => {
       audience: undefined,
       fingerprintLogin: false,
       accessCacheSize: undefined,
-      sqliteSynchronous: 'full',
+      sqliteSynchronous: 'auth',
       workers: 1,
     });
   });
@@ -84,10 +84,11 @@ describe('loadCityConfig', () => {
     }
   });
 
-  it('CITY_SQLITE_SYNCHRONOUS is full or normal', () => {
+  it('CITY_SQLITE_SYNCHRONOUS is auth, full or normal', () => {
     expect(loadCityConfig({ CITY_SQLITE_SYNCHRONOUS: 'full' }).sqliteSynchronous).toBe('full');
+    expect(loadCityConfig({ CITY_SQLITE_SYNCHRONOUS: 'auth' }).sqliteSynchronous).toBe('auth');
     expect(() => loadCityConfig({ CITY_SQLITE_SYNCHRONOUS: 'off' })).toThrow(
-      /CITY_SQLITE_SYNCHRONOUS: expected one of full, normal, got "off"/,
+      /CITY_SQLITE_SYNCHRONOUS: expected one of auth, full, normal, got "off"/,
     );
   });
 

@@ -108,8 +108,9 @@ describe('sqlite adapter: one file', () => {
     await expectConflict(second.users.create(makeUser({ usernameKey: user.usernameKey })), 'username');
   });
 
-  it('fsyncs every commit (synchronous FULL) unless asked for NORMAL, as SQLite reports it', () => {
-    expect(open(freshPath()).synchronous).toBe('full');
+  it('fsyncs auth-state commits by default (auth level: FULL in SQLite), every commit with full, only checkpoints with normal', () => {
+    expect(open(freshPath()).synchronous).toBe('auth');
+    expect(open(freshPath(), { synchronous: 'auth' }).synchronous).toBe('auth');
     expect(open(freshPath(), { synchronous: 'full' }).synchronous).toBe('full');
     expect(open(freshPath(), { synchronous: 'normal' }).synchronous).toBe('normal');
     expect(open(':memory:', { synchronous: 'normal' }).synchronous).toBe('normal');

@@ -33,6 +33,8 @@ export class SqliteOneTimeItems<T extends { readonly createdAt: number; readonly
     table: string,
     keyColumn: string,
     keyName: string,
+    /** Commits without an fsync (`SqliteContext.relaxed`): login challenges, not pairing tokens. */
+    private readonly relaxedWrites = false,
   ) {
     if (!/^[a-z_]+$/.test(table) || !/^[a-z_]+$/.test(keyColumn)) {
       throw new StoreUnavailableError(`invalid one-time item table ${table}.${keyColumn}`);
@@ -55,7 +57,9 @@ export class SqliteOneTimeItems<T extends { readonly createdAt: number; readonly
    */
   create(key: string, record: T, what: string): void {
     try {
-      this.#insert.run(key, record.expiresAt, JSON.stringify(record));
+      const insert = () => this.#insert.run(key, record.expiresAt, JSON.stringify(record));
+      if (this.relaxedWrites) this.#ctx.relaxed(insert);
+      else insert();
     } catch (error) {
       throw this.#ctx.fail(error, what, this.#unique);
     }
@@ -71,7 +75,8 @@ export class SqliteOneTimeItems<T extends { readonly createdAt: number; readonly
     const id = requireString(this.#keyName, key, KEY_MAX);
     const at = requireNumber('now', now);
     try {
-      const row = this.#consume.get(at, id, at);
+      const consume = () => this.#consume.get(at, id, at);
+      const row = this.relaxedWrites ? this.#ctx.relaxed(consume) : consume();
       if (row !== undefined) return { ok: true, record: parseRecord<T>(row) };
       const state = this.#state.get(id) as readonly [number | null, number] | undefined;
       if (state === undefined) return { ok: false, reason: 'not_found' };

@@ -29,6 +29,9 @@ const SQLITE_LOCKED = 6;
  */
 const processWritesByFile = new Map<string, { count: number }>();
 
+/** When commits are fsynced (see `SqliteStoresConfig.synchronous`). */
+export type SqliteSynchronous = 'auth' | 'full' | 'normal';
+
 /** The connection and shared machinery of one `createSqliteStores` instance. */
 export class SqliteContext {
   readonly db: DatabaseSync;
@@ -52,8 +55,14 @@ export class SqliteContext {
     this.#turnDataVersion = undefined;
   };
 
-  constructor(db: DatabaseSync, path: string, busyTimeoutMs: number) {
+  /** Set when the connection runs at FULL and {@link relaxed} writes step down to NORMAL. */
+  readonly #relax: { readonly normal: StatementSync; readonly full: StatementSync } | undefined;
+
+  constructor(db: DatabaseSync, path: string, busyTimeoutMs: number, relaxable = false) {
     this.db = db;
+    this.#relax = relaxable
+      ? { normal: db.prepare('PRAGMA synchronous = NORMAL'), full: db.prepare('PRAGMA synchronous = FULL') }
+      : undefined;
     this.path = path;
     this.#busyTimeoutMs = busyTimeoutMs;
     this.#begin = db.prepare('BEGIN IMMEDIATE');
@@ -81,6 +90,22 @@ export class SqliteContext {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * Runs a write whose loss at a power cut is harmless (a counter, a login challenge, an audit
+   * line) without an fsync at its commit; it reaches the disk with the next fsynced commit, since
+   * the write-ahead log is synced as a whole. Without the `auth` level it just runs `write`.
+   */
+  relaxed<T>(write: () => T): T {
+    const relax = this.#relax;
+    if (relax === undefined) return write();
+    relax.normal.run();
+    try {
+      return write();
+    } finally {
+      relax.full.run();
+    }
   }
 
   /** Records a committed change of auth state made through this connection. */

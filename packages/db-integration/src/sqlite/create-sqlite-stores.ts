@@ -5,7 +5,7 @@
  * Opening: the parent directory is created (0700) when missing and a new file is created 0600
  * before SQLite opens it (SQLite gives its `-wal`/`-shm` files the database file's mode); then
  * WAL journal mode (readers never block the writer, and a commit needs no fsync of the database
- * file), `synchronous = FULL` by default (the WAL is fsynced at every commit, so an acknowledged
+ * file), `synchronous` at the `auth` level by default (the WAL is fsynced at every commit that changes auth state, so an acknowledged
  * write survives a process crash and a power loss; `NORMAL` on request fsyncs only at checkpoints:
  * a commit survives a process crash, a power loss may lose the last commits but never corrupts),
  * `busy_timeout` for other processes' locks, and the schema of
@@ -27,7 +27,7 @@ import { type Notifier, type Stores, StoreUnavailableError } from '@city/ports';
 import { requireObject } from './_guards.js';
 import { SqliteReclaimer } from './_reclaimer.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './_schema.js';
-import { SqliteContext } from './_sqlite-context.js';
+import { SqliteContext, type SqliteSynchronous } from './_sqlite-context.js';
 import { SqliteAuditLog } from './sqlite-audit-log.js';
 import { SqliteCertificateBlobStore } from './sqlite-certificate-blob-store.js';
 import { SqliteCertificateRevocationStore } from './sqlite-certificate-revocation-store.js';
@@ -52,11 +52,14 @@ export interface SqliteStoresConfig {
   /** How long a write waits for another process's lock before `StoreUnavailableError` (default 5000 ms). */
   readonly busyTimeoutMs?: number | undefined;
   /**
-   * `PRAGMA synchronous`: `full` (default) fsyncs the write-ahead log at every commit, so a
-   * commit that returned survives a power loss; `normal` fsyncs only at checkpoints (a commit
-   * survives a process crash, a power loss may undo the last ones).
+   * When commits are fsynced. `auth` (default): every commit that changes accounts, devices,
+   * sessions, revocations, pairing or recovery items fsyncs the write-ahead log before it returns
+   * (it survives a power loss, and so does everything committed before it); rate-limit and lockout
+   * counters, login challenges and audit lines commit without an fsync and reach the disk with the
+   * next such commit or checkpoint. `full`: every commit fsyncs. `normal`: only checkpoints do (a
+   * commit survives a process crash, a power loss may undo the last ones).
    */
-  readonly synchronous?: 'full' | 'normal' | undefined;
+  readonly synchronous?: SqliteSynchronous | undefined;
 }
 
 /** The SQLite stores: every port, the database path, and a cheap change marker for caches. */
@@ -69,7 +72,7 @@ export interface SqliteStores extends Stores {
    */
   readonly authStateVersion: () => string;
   /** The `synchronous` level in force on the connection, read back from SQLite after it was set. */
-  readonly synchronous: 'full' | 'normal';
+  readonly synchronous: SqliteSynchronous;
 }
 
 const MEMORY = ':memory:';
@@ -106,9 +109,9 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
     );
   }
 
-  const synchronous = config.synchronous ?? 'full';
-  if (synchronous !== 'full' && synchronous !== 'normal') {
-    throw new SqliteInputError('synchronous', '"synchronous" expected "full" or "normal"');
+  const synchronous = config.synchronous ?? 'auth';
+  if (synchronous !== 'auth' && synchronous !== 'full' && synchronous !== 'normal') {
+    throw new SqliteInputError('synchronous', '"synchronous" expected "auth", "full" or "normal"');
   }
 
   const file = path === MEMORY ? MEMORY : resolve(path);
@@ -117,17 +120,18 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
   let db: DatabaseSync | undefined;
   let ctx: SqliteContext;
   let stores: Omit<SqliteStores, 'path' | 'notifier' | 'authStateVersion' | 'synchronous' | 'close'>;
-  let synchronousInForce: 'full' | 'normal';
+  let synchronousInForce: SqliteSynchronous;
   try {
     db = new DatabaseSync(file, { timeout: busyTimeoutMs });
     db.exec('PRAGMA journal_mode = WAL');
-    db.exec(`PRAGMA synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    // `auth` runs at FULL and steps down to NORMAL only around the writes it lists as relaxed.
+    db.exec(`PRAGMA synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     // 2 is FULL, 1 NORMAL (SQLite's numbering); anything else would mean the pragma did not apply.
     const level = Number(db.prepare('PRAGMA synchronous').get()?.synchronous);
     if (level !== 1 && level !== 2) throw new Error(`PRAGMA synchronous reads back ${level}`);
-    synchronousInForce = level === 2 ? 'full' : 'normal';
+    synchronousInForce = level === 1 ? 'normal' : synchronous;
     migrate(db, file);
-    ctx = new SqliteContext(db, file, busyTimeoutMs);
+    ctx = new SqliteContext(db, file, busyTimeoutMs, synchronousInForce === 'auth');
     // One reclaimer for the one-time tables and counters: their writes share one sweep counter.
     const reclaimer = new SqliteReclaimer(ctx);
     stores = {

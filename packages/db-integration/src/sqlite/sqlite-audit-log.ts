@@ -65,7 +65,9 @@ export class SqliteAuditLog implements AuditLog {
       ...(detail === undefined ? {} : { detail }),
     };
     try {
-      this.#insert.run(record.eventId, record.at, userUuid ?? null, JSON.stringify(record));
+      this.#ctx.relaxed(() =>
+        this.#insert.run(record.eventId, record.at, userUuid ?? null, JSON.stringify(record)),
+      );
     } catch (error) {
       throw this.#ctx.fail(error, 'audit.append', UNIQUE);
     }

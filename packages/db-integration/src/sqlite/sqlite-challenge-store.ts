@@ -15,7 +15,7 @@ export class SqliteChallengeStore implements ChallengeStore {
   readonly #items: SqliteOneTimeItems<ChallengeRecord>;
 
   constructor(ctx: SqliteContext, reclaimer: SqliteReclaimer) {
-    this.#items = new SqliteOneTimeItems(ctx, reclaimer, 'challenges', 'challenge_id', 'challengeId');
+    this.#items = new SqliteOneTimeItems(ctx, reclaimer, 'challenges', 'challenge_id', 'challengeId', true);
   }
 
   async create(challenge: ChallengeRecord): Promise<void> {

@@ -65,7 +65,7 @@ export class SqliteCounterStore implements CounterStore {
     if (window <= 0) throw new SqliteInputError('windowMs', '"windowMs" must be positive');
     let row: unknown;
     try {
-      row = this.#increment.get(id, at, at - window, window);
+      row = this.#ctx.relaxed(() => this.#increment.get(id, at, at - window, window));
     } catch (error) {
       throw this.#ctx.fail(error, 'counters.increment');
     }
@@ -89,7 +89,7 @@ export class SqliteCounterStore implements CounterStore {
     const id = requireString('key', key, KEY_MAX);
     const lockedUntil = requireNumber('until', until);
     try {
-      this.#lock.run(id, lockedUntil);
+      this.#ctx.relaxed(() => this.#lock.run(id, lockedUntil));
     } catch (error) {
       throw this.#ctx.fail(error, 'counters.lock');
     }
@@ -100,7 +100,7 @@ export class SqliteCounterStore implements CounterStore {
   async reset(key: string): Promise<void> {
     const id = requireString('key', key, KEY_MAX);
     try {
-      this.#reset.run(id);
+      this.#ctx.relaxed(() => this.#reset.run(id));
     } catch (error) {
       throw this.#ctx.fail(error, 'counters.reset');
     }
