@@ -2,13 +2,13 @@
  * The public shape of the use cases: the `AuthService` interface the HTTP API and the CLI
  * call, and every input and output type.
  *
- * Inputs arrive as raw, untrusted JSON (`unknown`) and are validated by the service: field
- * names are the legacy snake_case (`birth_date`, `initial_harmony_token`); the `...Input`
- * types below document the accepted shapes. Outputs are plain JSON-safe objects in camelCase
+ * Inputs arrive as raw, untrusted JSON (`unknown`) and are validated by the service against
+ * their request contracts: field names are the legacy snake_case (`birth_date`,
+ * `initial_harmony_token`); the `...Input` types derive from those contracts. Outputs are plain JSON-safe objects in camelCase
  * with times as ISO 8601 strings. Failures are `AuthError`s (see `AUTH_ERROR_CODES`).
  */
 import type { AuditEvent, AuditEventType, Role } from '@city/ports';
-import type { CertificateAlgorithm, ProofMode } from './auth-config.js';
+import type { CertificateAlgorithm } from './auth-config.js';
 import type {
   IntrospectionResult,
   NewServiceClient,
@@ -53,164 +53,25 @@ export interface OperatorActor {
 /** Who performs an administrative call: an authenticated principal (its roles checked) or the operator. */
 export type AdminActor = Principal | OperatorActor;
 
-// ---------------------------------------------------------------- inputs (documentation of the accepted JSON)
+// ---------------------------------------------------------------- inputs
+// Each input type derives from its request contract (a JSON Schema in `contracts/`), the one
+// definition the use case validates with and the HTTP API validates and documents with.
 
-/** Body accepted by `register`. Required: `username`, `email`, `password`. */
-export interface RegisterInput {
-  /** 3–32 characters after NFKC + lower case, `[a-z0-9._-]`, no leading/trailing dot. */
-  readonly username: string;
-  /** RFC 5322 practical address, at most 254 characters; the domain is lower-cased. */
-  readonly email: string;
-  /** 8–128 characters (NFKC), not common, not containing username/email. */
-  readonly password: string;
-  /** 1–100 characters, no control characters. */
-  readonly name?: string;
-  /** ISO `YYYY-MM-DD`, a real date between 1900-01-01 and today. */
-  readonly birth_date?: string;
-  /** 1–200 characters. */
-  readonly address?: string;
-  /** 12 digits with the official check digit (hyphens/spaces allowed, removed). */
-  readonly mynumber?: string;
-  /** E.164 (`+81...`) or Japanese domestic (`090-1234-5678`, `03-1234-5678`); stored as E.164. */
-  readonly phone?: string;
-  /** Non-negative safe integer (a decimal digit string is accepted, as older clients send it). Default 0. */
-  readonly initial_harmony_token?: number | string;
-  /** PKCS#10 PEM made on the device; without it the server generates the key and returns it once. */
-  readonly csr?: string;
-  /** Key algorithm for a server-generated key (default from config, `ml-dsa-65`). */
-  readonly key_algorithm?: CertificateAlgorithm;
-  /** Free label for the first device (1–64 characters). */
-  readonly device_label?: string;
-  /**
-   * Import password (1–1024 characters) for a PKCS#12 bundle of the server-generated key, its
-   * certificate and the CA (`pkcs12Base64` in the result). Only without `csr`, and only for
-   * `ecdsa-p256` and `rsa-3072` keys: today's keychains and browsers cannot import ML-DSA keys.
-   */
-  readonly pkcs12_password?: string;
-}
-
-/** Body accepted by `createLoginChallenge` (may be omitted entirely). */
-export type LoginChallengeInput = Record<string, never>;
-
-/** Body accepted by `login`. */
-export interface LoginInput {
-  /** uuid, username or email. Exactly one of `identifier`, `username` and `uuid` (aliases). */
-  readonly identifier?: string;
-  readonly username?: string;
-  /** The legacy login field (`{ uuid, password }`): an alias of `identifier`. */
-  readonly uuid?: string;
-  readonly password: string;
-  /** Device proof mode; default from config (`signature`). */
-  readonly proof?: ProofMode;
-  /** signature mode: the challenge from `createLoginChallenge`. */
-  readonly challenge_id?: string;
-  /** signature mode: base64url signature of the exact `challenge` string with the device key. */
-  readonly signature?: string;
-  /** signature mode: the device that signed. */
-  readonly device_id?: string;
-  /** fingerprint mode (weak, off by default): SHA-256 certificate fingerprint (hex, colons allowed, or base64url). */
-  readonly client_cert_fp?: string;
-}
-
-/** Body accepted by `createRefreshChallenge` (may be omitted entirely). */
-export type RefreshChallengeInput = Record<string, never>;
-
-/**
- * Body accepted by `refresh`: the refresh token plus proof of possession of the session's device
- * key — `challenge_id` and `signature` (over the `challenge` string of `createRefreshChallenge`),
- * both required unless the device certificate is presented over mTLS (`RequestContext.peerCertificatePem`).
- */
-export interface RefreshInput {
-  readonly refresh_token: string;
-  /** The challenge from `createRefreshChallenge`. */
-  readonly challenge_id?: string;
-  /** base64url signature of the exact refresh `challenge` string with the device key. */
-  readonly signature?: string;
-}
-
-/** Body accepted by `revokeToken` (RFC 7009). */
-export interface RevokeTokenInput {
-  readonly token: string;
-  readonly token_type_hint?: 'access_token' | 'refresh_token';
-}
-
-/** Body accepted by `requestPairingToken`: empty or omitted, or a label for the device to be paired. */
-export interface PairingTokenRequestInput {
-  /** 1–64 characters; carried in the QR payload, used when the redeemer sends no `device_label`. */
-  readonly device_label?: string;
-}
-
-/** Body accepted by `registerDeviceWithPairingToken`. Exactly one of `pairing_token` / `qr_code`. */
-export interface PairedDeviceInput {
-  /** The raw pairing token. */
-  readonly pairing_token?: string;
-  /** The whole QR payload string from `requestPairingToken` (the token is read from it). */
-  readonly qr_code?: string;
-  readonly username: string;
-  readonly password: string;
-  readonly csr?: string;
-  readonly key_algorithm?: CertificateAlgorithm;
-  readonly device_label?: string;
-}
-
-/**
- * Body accepted by `recoverAccount`: the password AND one unused recovery code (the code replaces
- * the lost device, not the password), plus the new device's key like a pairing redemption.
- */
-export interface RecoverAccountInput {
-  readonly username: string;
-  readonly password: string;
-  /** One code of the set shown at registration or regeneration; case, spaces and hyphens are ignored. */
-  readonly recovery_code: string;
-  readonly csr?: string;
-  readonly key_algorithm?: CertificateAlgorithm;
-  readonly device_label?: string;
-}
-
-/** Body accepted by `renewDeviceCertificate`. */
-export interface RenewCertificateInput {
-  /** Device to renew; default the principal's own device. Must belong to the principal. */
-  readonly device_id?: string;
-  readonly csr?: string;
-  readonly key_algorithm?: CertificateAlgorithm;
-}
-
-/** Query accepted by `listUsers`. */
-export interface ListUsersInput {
-  readonly limit?: number;
-  readonly cursor?: string;
-}
-
-/** Query accepted by `listAudit`. */
-export interface ListAuditInput {
-  readonly user_uuid?: string;
-  readonly limit?: number;
-  readonly cursor?: string;
-}
-
-/** Body accepted by `setRoles`. */
-export interface SetRolesInput {
-  readonly user_uuid: string;
-  /** Non-empty subset of `user`, `moderator`, `admin`. */
-  readonly roles: readonly Role[];
-}
-
-/** Names the target of an admin call: exactly one of `user_uuid` and `username`. */
-export interface AdminTargetInput {
-  readonly user_uuid?: string;
-  readonly username?: string;
-}
-
-/** Body accepted by `grantRole` / `revokeRole`. */
-export interface ChangeRoleInput extends AdminTargetInput {
-  /** One of `user`, `moderator`, `admin`. */
-  readonly role: Role;
-}
-
-/** Body accepted by `setUserStatus`. */
-export interface SetUserStatusInput extends AdminTargetInput {
-  readonly status: 'active' | 'disabled';
-}
+export type {
+  AdminTargetInput,
+  ChangeRoleInput,
+  ListAuditInput,
+  ListUsersInput,
+  SetRolesInput,
+  SetUserStatusInput,
+} from './contracts/admin-input-schema.js';
+export type { RenewCertificateInput } from './contracts/device-input-schema.js';
+export type { LoginChallengeInput, LoginInput } from './contracts/login-input-schema.js';
+export type { PairedDeviceInput, PairingTokenRequestInput } from './contracts/pairing-input-schema.js';
+export type { RecoverAccountInput } from './contracts/recovery-input-schema.js';
+export type { RefreshChallengeInput, RefreshInput } from './contracts/refresh-input-schema.js';
+export type { RegisterInput } from './contracts/register-input-schema.js';
+export type { RevokeTokenInput } from './contracts/token-input-schema.js';
 
 // ---------------------------------------------------------------- outputs
 

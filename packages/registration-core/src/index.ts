@@ -56,6 +56,34 @@ export type {
   TokenPair,
   UserSummary,
 } from './auth-service.js';
+export {
+  AdminTargetInputSchema,
+  ChangeRoleInputSchema,
+  ListAuditInputSchema,
+  ListUsersInputSchema,
+  SetRolesInputSchema,
+  SetUserStatusInputSchema,
+} from './contracts/admin-input-schema.js';
+export { RenewCertificateInputSchema } from './contracts/device-input-schema.js';
+export { LoginChallengeInputSchema, LoginInputSchema } from './contracts/login-input-schema.js';
+export { PairedDeviceInputSchema, PairingTokenRequestInputSchema } from './contracts/pairing-input-schema.js';
+export {
+  RecoverAccountInputSchema,
+  RegenerateRecoveryCodesInputSchema,
+} from './contracts/recovery-input-schema.js';
+export { RefreshChallengeInputSchema, RefreshInputSchema } from './contracts/refresh-input-schema.js';
+export { RegisterInputSchema } from './contracts/register-input-schema.js';
+export type {
+  AddServiceClientInput,
+  IntrospectInput,
+  RemoveServiceClientInput,
+} from './contracts/token-input-schema.js';
+export {
+  AddServiceClientInputSchema,
+  IntrospectInputSchema,
+  RemoveServiceClientInputSchema,
+  RevokeTokenInputSchema,
+} from './contracts/token-input-schema.js';
 export { createAuthService } from './create-auth-service.js';
 export type {
   IntrospectionResult,
@@ -64,6 +92,7 @@ export type {
   ServiceCredentials,
 } from './use-cases/manage-service-clients.js';
 export type { FieldResult } from './validation/_field-result.js';
+export { checkRequest } from './validation/check-request.js';
 export { isValidMyNumber, myNumberCheckDigit } from './validation/my-number-check-digit.js';
 export { validateBirthDate } from './validation/validate-birth-date.js';
 export type { NormalizedEmail } from './validation/validate-email.js';

@@ -28,6 +28,14 @@ import type {
   RequestContext,
   UserSummary,
 } from '../auth-service.js';
+import {
+  AdminTargetInputSchema,
+  ChangeRoleInputSchema,
+  ListAuditInputSchema,
+  ListUsersInputSchema,
+  SetRolesInputSchema,
+  SetUserStatusInputSchema,
+} from '../contracts/admin-input-schema.js';
 import { rethrowPortError } from '../lib/_port-errors.js';
 import { isUuid } from '../lib/_resolve-user.js';
 import {
@@ -94,8 +102,8 @@ async function auditAdminRead(
 
 /** Reads the target user (exactly one of `user_uuid` and `username`) into a store lookup. */
 function readTarget(reader: InputReader): { uuid?: string; usernameKey?: string } {
-  const userUuid = reader.string('user_uuid', { required: false, maxLength: 64 });
-  const username = reader.string('username', { required: false, maxLength: 64 });
+  const userUuid = reader.string('user_uuid', { required: false });
+  const username = reader.string('username', { required: false });
   if (userUuid !== undefined && username !== undefined) {
     reader.add('username', 'CONFLICTING_FIELDS', 'give user_uuid or username, not both');
     return {};
@@ -157,14 +165,13 @@ async function updateUser(
 function pageInput(
   ctx: ServiceContext,
   input: unknown,
-  extra: readonly string[],
+  contract: typeof ListUsersInputSchema | typeof ListAuditInputSchema,
 ): { reader: InputReader; limit: number; cursor?: string | undefined } {
-  const reader = new InputReader(input, ['limit', 'cursor', ...extra], { optionalBody: true });
+  const reader = new InputReader(input, contract, { optionalBody: true });
   const limit =
-    reader.integer('limit', { required: false, min: 1, max: ctx.config.maxPageSize }) ??
-    Math.min(50, ctx.config.maxPageSize);
-  // Page cursors are short base64url strings; the bound matches the API's documented one.
-  const cursor = reader.string('cursor', { required: false, maxLength: 512 });
+    reader.integer('limit', { min: 1, max: ctx.config.maxPageSize }) ?? Math.min(50, ctx.config.maxPageSize);
+  // Page cursors are short base64url strings (the contract's bound).
+  const cursor = reader.string('cursor');
   return { reader, limit, cursor };
 }
 
@@ -193,7 +200,7 @@ export async function listUsers(
   request: RequestContext = {},
 ): Promise<PageResult<UserSummary>> {
   await requirePermission(ctx, actor, 'users:read', request);
-  const { reader, limit, cursor } = pageInput(ctx, input, []);
+  const { reader, limit, cursor } = pageInput(ctx, input, ListUsersInputSchema);
   reader.finish();
   const page = await listPage(() => ctx.stores.users.list({ limit, cursor }));
   await auditAdminRead(ctx, actor, request, 'list_users', { count: page.items.length });
@@ -208,7 +215,7 @@ export async function getUser(
   request: RequestContext = {},
 ): Promise<UserSummary> {
   await requirePermission(ctx, actor, 'users:read', request);
-  const reader = new InputReader(input, ['user_uuid', 'username']);
+  const reader = new InputReader(input, AdminTargetInputSchema);
   const target = readTarget(reader);
   reader.finish();
   const user = await findTarget(ctx, target);
@@ -223,8 +230,8 @@ export async function listAudit(
   request: RequestContext = {},
 ): Promise<PageResult<AuditEntry>> {
   await requirePermission(ctx, actor, 'audit:read', request);
-  const { reader, limit, cursor } = pageInput(ctx, input, ['user_uuid']);
-  const userUuid = reader.string('user_uuid', { required: false, maxLength: 64 });
+  const { reader, limit, cursor } = pageInput(ctx, input, ListAuditInputSchema);
+  const userUuid = reader.string('user_uuid');
   if (userUuid !== undefined && !isUuid(userUuid))
     reader.add('user_uuid', 'INVALID_FORMAT', 'user_uuid must be a UUID');
   reader.finish();
@@ -261,8 +268,8 @@ export async function setRoles(
   request: RequestContext = {},
 ): Promise<UserSummary> {
   await requirePermission(ctx, actor, 'roles:manage', request);
-  const reader = new InputReader(input, ['user_uuid', 'roles']);
-  const userUuid = reader.string('user_uuid', { required: true, maxLength: 64 });
+  const reader = new InputReader(input, SetRolesInputSchema);
+  const userUuid = reader.string('user_uuid');
   if (userUuid !== undefined && !isUuid(userUuid))
     reader.add('user_uuid', 'INVALID_FORMAT', 'user_uuid must be a UUID');
   const raw = reader.raw('roles');
@@ -312,9 +319,9 @@ export async function changeRole(
   request: RequestContext = {},
 ): Promise<UserSummary> {
   await requirePermission(ctx, actor, 'roles:manage', request);
-  const reader = new InputReader(input, ['user_uuid', 'username', 'role']);
+  const reader = new InputReader(input, ChangeRoleInputSchema);
   const target = readTarget(reader);
-  const role = reader.oneOf('role', ROLES, true);
+  const role = reader.oneOf('role', ROLES);
   if (action === 'revoke' && role === 'user')
     reader.add('role', 'INVALID_FORMAT', 'every user keeps the user role; disable the user instead');
   reader.finish();
@@ -345,9 +352,9 @@ export async function setUserStatus(
   request: RequestContext = {},
 ): Promise<UserSummary> {
   await requirePermission(ctx, actor, 'users:manage', request);
-  const reader = new InputReader(input, ['user_uuid', 'username', 'status']);
+  const reader = new InputReader(input, SetUserStatusInputSchema);
   const target = readTarget(reader);
-  const status = reader.oneOf('status', ['active', 'disabled'] as const, true);
+  const status = reader.oneOf('status', ['active', 'disabled'] as const);
   reader.finish();
   const updated = await updateUser(
     ctx,
@@ -389,7 +396,7 @@ export async function resetDevices(
   request: RequestContext = {},
 ): Promise<EnrolmentTokenResult> {
   await requirePermission(ctx, actor, 'users:manage', request);
-  const reader = new InputReader(input, ['user_uuid', 'username']);
+  const reader = new InputReader(input, AdminTargetInputSchema);
   const target = readTarget(reader);
   reader.finish();
   const user = await findTarget(ctx, target);

@@ -4,25 +4,25 @@
  * into another protocol or deployment.
  */
 import type { LoginChallenge } from '../auth-service.js';
+import { LoginChallengeInputSchema } from '../contracts/login-input-schema.js';
 import { rethrowPortError } from '../lib/_port-errors.js';
 import { iso, randomToken, type ServiceContext } from '../lib/_service-context.js';
-import { InputReader } from '../validation/_input-reader.js';
+import { readEmptyInput } from '../validation/read-empty-input.js';
 
 export function challengeString(audience: string, challengeId: string, nonce: string): string {
   return `city-auth-login:v1:${audience}:${challengeId}:${nonce}`;
 }
 
 export async function createLoginChallenge(ctx: ServiceContext, input: unknown): Promise<LoginChallenge> {
-  return issueChallenge(ctx, input, challengeString);
+  readEmptyInput(input, LoginChallengeInputSchema);
+  return issueChallenge(ctx, challengeString);
 }
 
 /** A stored single-use nonce, presented as the string `text` builds (its purpose is in that string). */
 export async function issueChallenge(
   ctx: ServiceContext,
-  input: unknown,
   text: (audience: string, challengeId: string, nonce: string) => string,
 ): Promise<LoginChallenge> {
-  new InputReader(input, [], { optionalBody: true }).finish();
   const now = ctx.clock.now();
   const challengeId = ctx.random.uuid();
   const nonce = randomToken(ctx, 32);

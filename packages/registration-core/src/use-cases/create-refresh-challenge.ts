@@ -4,7 +4,9 @@
  * purpose, so a signature made for a login can never pass as a refresh proof, nor the reverse.
  */
 import type { RefreshChallenge } from '../auth-service.js';
+import { RefreshChallengeInputSchema } from '../contracts/refresh-input-schema.js';
 import type { ServiceContext } from '../lib/_service-context.js';
+import { readEmptyInput } from '../validation/read-empty-input.js';
 import { issueChallenge } from './create-login-challenge.js';
 
 /** The exact string a device signs to prove possession of its key when refreshing. */
@@ -13,5 +15,6 @@ export function refreshChallengeString(audience: string, challengeId: string, no
 }
 
 export async function createRefreshChallenge(ctx: ServiceContext, input: unknown): Promise<RefreshChallenge> {
-  return issueChallenge(ctx, input, refreshChallengeString);
+  readEmptyInput(input, RefreshChallengeInputSchema);
+  return issueChallenge(ctx, refreshChallengeString);
 }

@@ -19,8 +19,7 @@ import {
 } from '../lib/_issue-device-certificate.js';
 import { ignoreNotFound, rethrowPortError } from '../lib/_port-errors.js';
 import { audit, iso, notify, revokeFamily, type ServiceContext } from '../lib/_service-context.js';
-import { InputReader } from '../validation/_input-reader.js';
-import { readCsr } from '../validation/read-csr.js';
+import { validateRenewInput } from '../validation/validate-renew-input.js';
 
 export function deviceSummary(device: DeviceRecord, currentDeviceId: string): DeviceSummary {
   return {
@@ -131,14 +130,7 @@ export async function renewDeviceCertificate(
   input: unknown,
   request: RequestContext = {},
 ): Promise<RenewedCertificateResult> {
-  const reader = new InputReader(input, ['device_id', 'csr', 'key_algorithm'], { optionalBody: true });
-  const requested = reader.string('device_id', { required: false, maxLength: 128 });
-  const csrPem = reader.field('csr', false, readCsr);
-  const keyAlgorithm = reader.oneOf('key_algorithm', CERTIFICATE_ALGORITHMS, false);
-  if (csrPem !== undefined && keyAlgorithm !== undefined) {
-    reader.add('key_algorithm', 'CONFLICTING_FIELDS', 'key_algorithm applies only when no csr is sent');
-  }
-  reader.finish();
+  const { deviceId: requested, csrPem, keyAlgorithm } = validateRenewInput(input);
   await assertLiveSession(ctx, principal);
   const deviceId = requested ?? principal.deviceId;
   const device = await ctx.stores.devices.get(principal.userUuid, deviceId);

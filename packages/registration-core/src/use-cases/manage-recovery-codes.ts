@@ -5,10 +5,11 @@
  */
 import { AuthError } from '../auth-error.js';
 import type { Principal, RecoveryCodesResult, RecoveryCodesStatus, RequestContext } from '../auth-service.js';
+import { RegenerateRecoveryCodesInputSchema } from '../contracts/recovery-input-schema.js';
 import { assertLiveSession } from '../lib/_active-session.js';
 import { generateRecoveryCodes } from '../lib/_recovery-codes.js';
 import { audit, iso, notify, type ServiceContext } from '../lib/_service-context.js';
-import { InputReader } from '../validation/_input-reader.js';
+import { readEmptyInput } from '../validation/read-empty-input.js';
 
 export async function regenerateRecoveryCodes(
   ctx: ServiceContext,
@@ -16,7 +17,7 @@ export async function regenerateRecoveryCodes(
   input: unknown,
   request: RequestContext = {},
 ): Promise<RecoveryCodesResult> {
-  new InputReader(input, [], { optionalBody: true }).finish();
+  readEmptyInput(input, RegenerateRecoveryCodesInputSchema);
   await assertActiveDevice(ctx, principal);
   const fresh = generateRecoveryCodes(ctx, principal.userUuid);
   await ctx.stores.recoveryCodes.replace(fresh.record);

@@ -12,6 +12,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConflictError, type ServiceClientRecord, type ServiceClientStore } from '@city/ports';
 import { AuthError } from '../auth-error.js';
 import type { AdminActor } from '../auth-service.js';
+import {
+  AddServiceClientInputSchema,
+  IntrospectInputSchema,
+  RemoveServiceClientInputSchema,
+} from '../contracts/token-input-schema.js';
 import { iso, randomToken, type ServiceContext } from '../lib/_service-context.js';
 import { InputReader } from '../validation/_input-reader.js';
 import { authenticateAccessToken } from './authenticate-access-token.js';
@@ -54,7 +59,6 @@ export type IntrospectionResult =
 
 const CLIENT_ID = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 const SECRET_MAX = 256;
-const TOKEN_MAX = 16 * 1024;
 // Compared when the client id is unknown, so both answers do the same work.
 const DUMMY_HASH = hashSecret('no-such-client');
 
@@ -83,7 +87,7 @@ function summary(record: ServiceClientRecord): ServiceClientSummary {
 }
 
 function readClientId(reader: InputReader): string | undefined {
-  const clientId = reader.string('client_id', { required: true, maxLength: 64 });
+  const clientId = reader.string('client_id');
   if (clientId !== undefined && !CLIENT_ID.test(clientId)) {
     reader.add('client_id', 'INVALID_FORMAT', '3-64 characters [a-z0-9._-], starting with a letter or digit');
   }
@@ -97,9 +101,9 @@ export async function addServiceClient(
   input: unknown,
 ): Promise<NewServiceClient> {
   requireOperator(actor);
-  const reader = new InputReader(input, ['client_id', 'name']);
+  const reader = new InputReader(input, AddServiceClientInputSchema);
   const clientId = readClientId(reader);
-  const name = reader.text('name', false, 128);
+  const name = reader.text('name', 128);
   reader.finish();
   const store = storeOf(ctx);
   const clientSecret = randomToken(ctx, 32);
@@ -135,7 +139,7 @@ export async function removeServiceClient(
   input: unknown,
 ): Promise<void> {
   requireOperator(actor);
-  const reader = new InputReader(input, ['client_id']);
+  const reader = new InputReader(input, RemoveServiceClientInputSchema);
   const clientId = readClientId(reader);
   reader.finish();
   if (!(await storeOf(ctx).remove(clientId!))) throw new AuthError('SERVICE_CLIENT_NOT_FOUND');
@@ -159,9 +163,9 @@ export async function introspectToken(
   const matches = sameHash(presented, record?.secretHash ?? DUMMY_HASH);
   if (record === undefined || !secretOk || !matches) throw new AuthError('SERVICE_CLIENT_INVALID');
 
-  const reader = new InputReader(input, ['token', 'token_type_hint']);
-  const token = reader.string('token', { required: true, maxLength: TOKEN_MAX });
-  reader.string('token_type_hint', { required: false, maxLength: 64 });
+  const reader = new InputReader(input, IntrospectInputSchema);
+  const token = reader.string('token');
+  reader.string('token_type_hint');
   reader.finish();
   try {
     const principal = await authenticateAccessToken(ctx, token);

@@ -31,7 +31,7 @@ import {
   unsealPair,
 } from '../lib/_service-context.js';
 import { type RefreshProof, usableDevice, verifyRefreshProof } from '../lib/_verify-device-proof.js';
-import { InputReader } from '../validation/_input-reader.js';
+import { validateRefreshInput } from '../validation/validate-refresh-input.js';
 import { refreshChallengeString } from './create-refresh-challenge.js';
 
 export async function refreshSession(
@@ -39,11 +39,7 @@ export async function refreshSession(
   input: unknown,
   request: RequestContext = {},
 ): Promise<RefreshResult> {
-  const reader = new InputReader(input, ['refresh_token', 'challenge_id', 'signature']);
-  const token = reader.string('refresh_token', { required: true, maxLength: 16_384 });
-  const challengeId = reader.string('challenge_id', { required: false, maxLength: 128 });
-  const signature = reader.string('signature', { required: false, maxLength: 16_384 });
-  reader.finish();
+  const { token, challengeId, signature } = validateRefreshInput(input);
   const mtls =
     challengeId === undefined &&
     signature === undefined &&

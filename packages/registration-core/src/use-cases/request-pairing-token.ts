@@ -11,7 +11,7 @@ import type { PairingTokenResult, Principal, RequestContext } from '../auth-serv
 import { assertLiveSession } from '../lib/_active-session.js';
 import { rethrowPortError } from '../lib/_port-errors.js';
 import { audit, iso, randomToken, type ServiceContext, sha256Hex } from '../lib/_service-context.js';
-import { InputReader } from '../validation/_input-reader.js';
+import { validatePairingTokenRequest } from '../validation/validate-pairing-token-request.js';
 
 export async function requestPairingToken(
   ctx: ServiceContext,
@@ -19,9 +19,7 @@ export async function requestPairingToken(
   input: unknown,
   request: RequestContext = {},
 ): Promise<PairingTokenResult> {
-  const reader = new InputReader(input, ['device_label'], { optionalBody: true });
-  const deviceLabel = reader.text('device_label', false, 64);
-  reader.finish();
+  const deviceLabel = validatePairingTokenRequest(input);
   const device = await ctx.stores.devices.get(principal.userUuid, principal.deviceId);
   if (device === undefined || device.status !== 'active') throw new AuthError('DEVICE_NOT_FOUND');
   await assertLiveSession(ctx, principal);

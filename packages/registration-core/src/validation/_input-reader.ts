@@ -1,10 +1,13 @@
 /**
- * Reads one untrusted JSON body field by field, collecting every problem so the caller gets a
+ * Reads one untrusted JSON body field by field against its request contract (a JSON Schema
+ * object: its properties are the allowed fields, its `required` list and each property's
+ * `maxLength` the defaults of every read), collecting every problem so the caller gets a
  * single `VALIDATION_FAILED` error listing each bad field. Only own properties of a plain object
  * are read (no prototype lookups, `__proto__` is just an unknown field); objects and arrays in a
  * scalar field (`{"$gt": ""}`) are `INVALID_TYPE`, never passed on to a store.
  */
 import type { FieldIssue } from '@city/errors';
+import type { TObject, TSchema } from 'typebox';
 import { AuthError } from '../auth-error.js';
 import { type FieldResult, hasForbiddenCharacter } from './_field-result.js';
 
@@ -15,10 +18,14 @@ export class InputReader {
   readonly issues: FieldIssue[] = [];
   private readonly body: Readonly<Record<string, unknown>>;
   private readonly allowed: ReadonlySet<string>;
+  private readonly required: ReadonlySet<string>;
+  private readonly properties: Readonly<Record<string, TSchema>>;
 
   /** `input` undefined/null is read as `{}` only when `optionalBody` is true. */
-  constructor(input: unknown, allowed: readonly string[], options: { optionalBody?: boolean } = {}) {
-    this.allowed = new Set(allowed);
+  constructor(input: unknown, contract: TObject, options: { optionalBody?: boolean } = {}) {
+    this.properties = contract.properties;
+    this.allowed = new Set(Object.keys(contract.properties));
+    this.required = new Set(contract.required ?? []);
     if ((input === undefined || input === null) && options.optionalBody === true) {
       this.body = {};
       return;
@@ -59,10 +66,25 @@ export class InputReader {
     return Object.hasOwn(this.body, field) && this.body[field] !== undefined && this.body[field] !== null;
   }
 
-  /** Raw string or undefined; records REQUIRED / INVALID_TYPE / INVALID_CHARACTER / TOO_LONG. */
-  string(field: string, options: { required: boolean; maxLength?: number }): string | undefined {
+  /** Whether the contract lists `field` as required. */
+  isRequired(field: string): boolean {
+    return this.required.has(field);
+  }
+
+  /** The contract's raw length limit of `field`. */
+  private maxLengthOf(field: string): number {
+    const maxLength = (this.properties[field] as { maxLength?: unknown } | undefined)?.maxLength;
+    return typeof maxLength === 'number' ? maxLength : MAX_RAW_LENGTH;
+  }
+
+  /**
+   * Raw string or undefined; records REQUIRED / INVALID_TYPE / INVALID_CHARACTER / TOO_LONG.
+   * Required-ness and the length limit come from the contract unless given.
+   */
+  string(field: string, options: { required?: boolean; maxLength?: number } = {}): string | undefined {
+    const required = options.required ?? this.isRequired(field);
     if (!this.has(field)) {
-      if (options.required) this.add(field, 'REQUIRED', `${field} is required`);
+      if (required) this.add(field, 'REQUIRED', `${field} is required`);
       return undefined;
     }
     const value = this.body[field];
@@ -70,7 +92,7 @@ export class InputReader {
       this.add(field, 'INVALID_TYPE', `${field} must be a string`);
       return undefined;
     }
-    if (value.length > (options.maxLength ?? MAX_RAW_LENGTH)) {
+    if (value.length > (options.maxLength ?? this.maxLengthOf(field))) {
       this.add(field, 'TOO_LONG', `${field} is too long`);
       return undefined;
     }
@@ -79,7 +101,7 @@ export class InputReader {
       return undefined;
     }
     if (value.trim() === '') {
-      if (options.required) this.add(field, 'REQUIRED', `${field} must not be empty`);
+      if (required) this.add(field, 'REQUIRED', `${field} must not be empty`);
       else this.add(field, 'TOO_SHORT', `${field} must not be empty`);
       return undefined;
     }
@@ -87,13 +109,8 @@ export class InputReader {
   }
 
   /** A string checked by `validate`; failures recorded under `field`. */
-  field<T>(
-    field: string,
-    required: boolean,
-    validate: (value: string) => FieldResult<T>,
-    maxLength?: number,
-  ): T | undefined {
-    const raw = this.string(field, maxLength === undefined ? { required } : { required, maxLength });
+  field<T>(field: string, validate: (value: string) => FieldResult<T>): T | undefined {
+    const raw = this.string(field);
     if (raw === undefined) return undefined;
     const result = validate(raw);
     if (!result.ok) {
@@ -103,14 +120,14 @@ export class InputReader {
     return result.value;
   }
 
-  /** Free text: trimmed NFC, `min`–`max` code points, no control characters. */
-  text(field: string, required: boolean, max: number): string | undefined {
-    return this.field(field, required, (raw) => validateText(field, raw, max), max * 4 + 16);
+  /** Free text: trimmed NFC, 1–`max` code points, no control characters. */
+  text(field: string, max: number): string | undefined {
+    return this.field(field, (raw) => validateText(field, raw, max));
   }
 
   /** One of `values`. */
-  oneOf<T extends string>(field: string, values: readonly T[], required: boolean): T | undefined {
-    const raw = this.string(field, { required, maxLength: 64 });
+  oneOf<T extends string>(field: string, values: readonly T[]): T | undefined {
+    const raw = this.string(field, { maxLength: 64 });
     if (raw === undefined) return undefined;
     if (!(values as readonly string[]).includes(raw)) {
       this.add(field, 'INVALID_FORMAT', `${field} must be one of ${values.join(', ')}`);
@@ -122,10 +139,10 @@ export class InputReader {
   /** A non-negative safe integer (number, or a decimal digit string when `allowString`). */
   integer(
     field: string,
-    options: { required: boolean; min?: number; max?: number; allowString?: boolean },
+    options: { min?: number; max?: number; allowString?: boolean } = {},
   ): number | undefined {
     if (!this.has(field)) {
-      if (options.required) this.add(field, 'REQUIRED', `${field} is required`);
+      if (this.isRequired(field)) this.add(field, 'REQUIRED', `${field} is required`);
       return undefined;
     }
     const value = this.body[field];

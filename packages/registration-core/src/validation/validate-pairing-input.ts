@@ -1,10 +1,15 @@
 /**
- * Validation of the second-device body (QR code or token, plus username and password).
+ * Validation of the second-device body ({@link PairedDeviceInputSchema}: QR code or token, plus
+ * username and password).
  * Missing credentials get their own precise error (`PAIRING_CREDENTIALS_REQUIRED`) rather than
  * a generic first-registration message.
  */
 import { CERTIFICATE_ALGORITHMS, type CertificateAlgorithm } from '../auth-config.js';
 import { AuthError } from '../auth-error.js';
+import {
+  PairedDeviceInputSchema,
+  PairingTokenRequestInputSchema,
+} from '../contracts/pairing-input-schema.js';
 import { InputReader } from './_input-reader.js';
 import { readCsr } from './read-csr.js';
 
@@ -20,15 +25,6 @@ export interface ValidPairing {
   readonly qrDeviceLabel?: string | undefined;
 }
 
-const PAIRING_FIELDS = [
-  'pairing_token',
-  'qr_code',
-  'username',
-  'password',
-  'csr',
-  'key_algorithm',
-  'device_label',
-] as const;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /**
@@ -42,13 +38,13 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
  * ```
  */
 export function validatePairingInput(input: unknown): ValidPairing {
-  const reader = new InputReader(input, PAIRING_FIELDS);
+  const reader = new InputReader(input, PairedDeviceInputSchema);
   let token: string | undefined;
   let qrDeviceLabel: string | undefined;
   if (reader.has('pairing_token') && reader.has('qr_code')) {
     reader.add('qr_code', 'CONFLICTING_FIELDS', 'send either pairing_token or qr_code, not both');
   } else if (reader.has('qr_code')) {
-    const raw = reader.string('qr_code', { required: true, maxLength: 1024 });
+    const raw = reader.string('qr_code', { required: true });
     if (raw !== undefined) {
       const payload = readQrPayload(raw);
       token = payload?.token;
@@ -57,21 +53,21 @@ export function validatePairingInput(input: unknown): ValidPairing {
         reader.add('qr_code', 'INVALID_FORMAT', 'qr_code is not a pairing QR payload');
     }
   } else {
-    const raw = reader.string('pairing_token', { required: true, maxLength: 256 });
+    const raw = reader.string('pairing_token', { required: true });
     if (raw !== undefined) {
       if (TOKEN.test(raw.trim())) token = raw.trim();
       else reader.add('pairing_token', 'INVALID_FORMAT', 'pairing_token must be 43 base64url characters');
     }
   }
   const hasToken = reader.has('pairing_token') || reader.has('qr_code');
-  const username = reader.string('username', { required: false, maxLength: 1024 });
-  const password = reader.string('password', { required: false, maxLength: 4096 });
-  const csrPem = reader.field('csr', false, readCsr);
-  const keyAlgorithm = reader.oneOf('key_algorithm', CERTIFICATE_ALGORITHMS, false);
+  const username = reader.string('username', { required: false });
+  const password = reader.string('password', { required: false });
+  const csrPem = reader.field('csr', readCsr);
+  const keyAlgorithm = reader.oneOf('key_algorithm', CERTIFICATE_ALGORITHMS);
   if (csrPem !== undefined && keyAlgorithm !== undefined) {
     reader.add('key_algorithm', 'CONFLICTING_FIELDS', 'key_algorithm applies only when no csr is sent');
   }
-  const deviceLabel = reader.text('device_label', false, 64);
+  const deviceLabel = reader.text('device_label', 64);
   if (hasToken && (username === undefined || password === undefined) && reader.issues.length === 0) {
     const missing = [
       username === undefined ? 'username' : undefined,
@@ -115,7 +111,7 @@ function readQrPayload(raw: string): { token: string; label?: string | undefined
   if (token === null || !TOKEN.test(token)) return undefined;
   const rawLabel = params.get('label');
   if (rawLabel === null) return { token };
-  const labelReader = new InputReader({ device_label: rawLabel }, ['device_label']);
-  const label = labelReader.text('device_label', false, 64);
+  const labelReader = new InputReader({ device_label: rawLabel }, PairingTokenRequestInputSchema);
+  const label = labelReader.text('device_label', 64);
   return labelReader.issues.length === 0 && label !== undefined ? { token, label } : undefined;
 }

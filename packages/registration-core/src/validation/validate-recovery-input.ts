@@ -1,10 +1,11 @@
 /**
- * Validation of the account recovery body: username, password and one recovery code, plus the
+ * Validation of the account recovery body ({@link RecoverAccountInputSchema}): username, password and one recovery code, plus the
  * new device's key (a CSR, or a key algorithm for a server-generated key) and label. The code is
  * read forgivingly (case, spaces, hyphens, Crockford look-alikes) and refused only when it
  * cannot be a recovery code at all: its format is public, so saying so tells nothing.
  */
 import { CERTIFICATE_ALGORITHMS, type CertificateAlgorithm } from '../auth-config.js';
+import { RecoverAccountInputSchema } from '../contracts/recovery-input-schema.js';
 import { canonicalRecoveryCode } from '../lib/_recovery-codes.js';
 import { fail, pass } from './_field-result.js';
 import { InputReader } from './_input-reader.js';
@@ -21,16 +22,6 @@ export interface ValidRecovery {
   readonly deviceLabel?: string | undefined;
 }
 
-/** The fields `recoverAccount` accepts. */
-export const RECOVERY_FIELDS = [
-  'username',
-  'password',
-  'recovery_code',
-  'csr',
-  'key_algorithm',
-  'device_label',
-] as const;
-
 /**
  * Validates a raw recovery body.
  *
@@ -41,29 +32,24 @@ export const RECOVERY_FIELDS = [
  * ```
  */
 export function validateRecoveryInput(input: unknown): ValidRecovery {
-  const reader = new InputReader(input, RECOVERY_FIELDS);
-  const username = reader.string('username', { required: true, maxLength: 1024 });
-  const password = reader.string('password', { required: true, maxLength: 4096 });
-  const recoveryCode = reader.field(
-    'recovery_code',
-    true,
-    (raw) => {
-      const code = canonicalRecoveryCode(raw);
-      return code === undefined
-        ? fail(
-            'INVALID_FORMAT',
-            'recovery_code must be a recovery code: 16 letters and digits, like XXXX-XXXX-XXXX-XXXX',
-          )
-        : pass(code);
-    },
-    64,
-  );
-  const csrPem = reader.field('csr', false, readCsr);
-  const keyAlgorithm = reader.oneOf('key_algorithm', CERTIFICATE_ALGORITHMS, false);
+  const reader = new InputReader(input, RecoverAccountInputSchema);
+  const username = reader.string('username');
+  const password = reader.string('password');
+  const recoveryCode = reader.field('recovery_code', (raw) => {
+    const code = canonicalRecoveryCode(raw);
+    return code === undefined
+      ? fail(
+          'INVALID_FORMAT',
+          'recovery_code must be a recovery code: 16 letters and digits, like XXXX-XXXX-XXXX-XXXX',
+        )
+      : pass(code);
+  });
+  const csrPem = reader.field('csr', readCsr);
+  const keyAlgorithm = reader.oneOf('key_algorithm', CERTIFICATE_ALGORITHMS);
   if (csrPem !== undefined && keyAlgorithm !== undefined) {
     reader.add('key_algorithm', 'CONFLICTING_FIELDS', 'key_algorithm applies only when no csr is sent');
   }
-  const deviceLabel = reader.text('device_label', false, 64);
+  const deviceLabel = reader.text('device_label', 64);
   reader.finish();
   return {
     username: (username as string).normalize('NFKC').trim(),

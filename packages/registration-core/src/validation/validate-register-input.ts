@@ -1,9 +1,10 @@
 /**
- * Validation of the registration body: every field checked,
+ * Validation of the registration body against {@link RegisterInputSchema}: every field checked,
  * every problem reported at once under its own name, unknown fields refused.
  */
 import { checkPasswordPolicy } from '@city/password';
 import { CERTIFICATE_ALGORITHMS, type CertificateAlgorithm } from '../auth-config.js';
+import { RegisterInputSchema } from '../contracts/register-input-schema.js';
 import { InputReader } from './_input-reader.js';
 import { readCsr } from './read-csr.js';
 import { validateBirthDate } from './validate-birth-date.js';
@@ -34,22 +35,6 @@ export interface ValidRegistration {
   readonly pkcs12Password?: string | undefined;
 }
 
-const REGISTER_FIELDS = [
-  'username',
-  'email',
-  'password',
-  'name',
-  'birth_date',
-  'address',
-  'mynumber',
-  'phone',
-  'initial_harmony_token',
-  'csr',
-  'key_algorithm',
-  'device_label',
-  'pkcs12_password',
-] as const;
-
 /**
  * Validates a raw registration body.
  *
@@ -62,10 +47,10 @@ const REGISTER_FIELDS = [
  * ```
  */
 export function validateRegisterInput(input: unknown, now: Date = new Date()): ValidRegistration {
-  const reader = new InputReader(input, REGISTER_FIELDS);
-  const username = reader.field('username', true, validateUsername, 1024);
-  const email = reader.field('email', true, validateEmail, 1024);
-  const rawPassword = reader.string('password', { required: true, maxLength: 4096 });
+  const reader = new InputReader(input, RegisterInputSchema);
+  const username = reader.field('username', validateUsername);
+  const email = reader.field('email', validateEmail);
+  const rawPassword = reader.string('password');
   let password: string | undefined;
   if (rawPassword !== undefined) {
     const policy = checkPasswordPolicy(rawPassword, {
@@ -75,14 +60,14 @@ export function validateRegisterInput(input: unknown, now: Date = new Date()): V
     if (policy.ok) password = policy.normalized;
     else reader.add('password', policy.code, policy.message);
   }
-  const name = reader.text('name', false, 100);
-  const birthDate = reader.field('birth_date', false, (v) => validateBirthDate(v, now), 64);
-  const address = reader.text('address', false, 200);
-  const mynumber = reader.field('mynumber', false, validateMyNumber, 64);
-  const phone = reader.field('phone', false, validatePhone, 64);
-  const initialHarmonyToken = reader.integer('initial_harmony_token', { required: false, allowString: true });
-  const csrPem = reader.field('csr', false, readCsr);
-  const keyAlgorithm = reader.oneOf('key_algorithm', CERTIFICATE_ALGORITHMS, false);
+  const name = reader.text('name', 100);
+  const birthDate = reader.field('birth_date', (v) => validateBirthDate(v, now));
+  const address = reader.text('address', 200);
+  const mynumber = reader.field('mynumber', validateMyNumber);
+  const phone = reader.field('phone', validatePhone);
+  const initialHarmonyToken = reader.integer('initial_harmony_token', { allowString: true });
+  const csrPem = reader.field('csr', readCsr);
+  const keyAlgorithm = reader.oneOf('key_algorithm', CERTIFICATE_ALGORITHMS);
   if (csrPem !== undefined && keyAlgorithm !== undefined) {
     reader.add(
       'key_algorithm',
@@ -90,8 +75,8 @@ export function validateRegisterInput(input: unknown, now: Date = new Date()): V
       'key_algorithm applies only when no csr is sent (the CSR fixes the algorithm)',
     );
   }
-  const deviceLabel = reader.text('device_label', false, 64);
-  const pkcs12Password = reader.string('pkcs12_password', { required: false, maxLength: 1024 });
+  const deviceLabel = reader.text('device_label', 64);
+  const pkcs12Password = reader.string('pkcs12_password');
   if (pkcs12Password === '') reader.add('pkcs12_password', 'TOO_SHORT', 'pkcs12_password must not be empty');
   if (pkcs12Password !== undefined && csrPem !== undefined) {
     reader.add(
