@@ -1,9 +1,10 @@
 /**
- * JSON Schemas (OpenAPI 3 via @fastify/swagger) of every route's body, params, querystring and
- * responses. Body schemas DOCUMENT the fields but are not enforced by the HTTP layer (see
- * `build-app.ts`: bodies are validated by registration-core, which reports each bad field with
- * its own code). Response schemas mirror registration-core's output types exactly: they are what
- * fast-json-stringify serialises, and schemathesis checks responses against them.
+ * JSON Schemas (OpenAPI 3 via @fastify/swagger) of the routes' responses and of the bodies the
+ * HTTP layer composes from several request contracts. Request bodies are registration-core's
+ * request contracts themselves (one schema per use-case input: the use case validates with it,
+ * Fastify validates and OpenAPI documents with it). Response schemas mirror registration-core's
+ * output types exactly: they are what fast-json-stringify serialises, and schemathesis checks
+ * responses against them.
  */
 import { ROLES } from '@city/ports';
 
@@ -22,10 +23,6 @@ const obj = (properties: Record<string, Schema>, required: readonly string[] = [
   additionalProperties: false,
 });
 const ROLE = { type: 'string', enum: [...ROLES] };
-const KEY_ALGORITHM = {
-  type: 'string',
-  enum: ['ml-dsa-44', 'ml-dsa-65', 'ml-dsa-87', 'ecdsa-p256', 'ed25519', 'rsa-3072'],
-};
 
 /** `{ error: { code, message, fields? } }`. */
 export const ERROR_SCHEMA: Schema = obj(
@@ -290,72 +287,6 @@ export const INTROSPECTION_SCHEMA: Schema = obj(
 
 /** An empty JSON object (RFC 7009 revocation answer). */
 export const EMPTY_OBJECT_SCHEMA: Schema = obj({});
-
-/** Documents a body; the HTTP layer does not enforce it (registration-core validates). */
-export function documentedBody(
-  description: string,
-  properties: Record<string, Schema>,
-  required: string[] = [],
-): Schema {
-  return { type: 'object', description, properties, required };
-}
-
-/** Field documentation shared by request bodies. */
-export const BODY_FIELDS = {
-  username: str('3-32 characters [a-z0-9._-] after NFKC + lower case'),
-  email: str('email address'),
-  password: str('8-128 characters, not common, not containing username/email'),
-  name: str('1-100 characters'),
-  birth_date: str('YYYY-MM-DD'),
-  address: str('1-200 characters'),
-  mynumber: str('12 digits with check digit'),
-  phone: str('E.164 or Japanese domestic'),
-  initial_harmony_token: {
-    type: ['integer', 'string'],
-    description: 'non-negative integer (digit string accepted)',
-  },
-  csr: str('PKCS#10 PEM made on the device'),
-  key_algorithm: KEY_ALGORITHM,
-  device_label: str('1-64 characters'),
-  pkcs12_password: str(
-    'import password of a PKCS#12 bundle of the server-generated key (no csr; key_algorithm ecdsa-p256 or rsa-3072)',
-  ),
-  identifier: str('uuid, username or email'),
-  uuid: str('the legacy field: user uuid (same as identifier)'),
-  proof: { type: 'string', enum: ['signature', 'mtls', 'fingerprint'] },
-  challenge_id: str('from POST /login/challenge'),
-  signature: str('base64url signature of the challenge with the device key'),
-  device_id: str(),
-  client_cert_fp: str('certificate fingerprint (fingerprint mode, off by default)'),
-  refresh_token: str(),
-  refresh_challenge_id: str(
-    'from POST /token/refresh/challenge (required unless the device certificate is presented over mTLS)',
-  ),
-  refresh_signature: str('base64url signature of the refresh challenge with the device key of the session'),
-  token: str('access or refresh token'),
-  token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] },
-  pairing_token: str(),
-  qr_code: str('the whole pairing QR payload'),
-  roles: { type: 'array', items: ROLE },
-  status: { type: 'string', enum: ['active', 'disabled'] },
-} satisfies Record<string, Schema>;
-
-/** The body fields of a registration, shared by `POST /register` and the original `POST /registration/`. */
-export const REGISTER_BODY_FIELDS = {
-  username: BODY_FIELDS.username,
-  email: BODY_FIELDS.email,
-  password: BODY_FIELDS.password,
-  name: BODY_FIELDS.name,
-  birth_date: BODY_FIELDS.birth_date,
-  address: BODY_FIELDS.address,
-  mynumber: BODY_FIELDS.mynumber,
-  phone: BODY_FIELDS.phone,
-  initial_harmony_token: BODY_FIELDS.initial_harmony_token,
-  csr: BODY_FIELDS.csr,
-  key_algorithm: BODY_FIELDS.key_algorithm,
-  device_label: BODY_FIELDS.device_label,
-  pkcs12_password: BODY_FIELDS.pkcs12_password,
-};
 
 /** Bearer security requirement for OpenAPI. */
 export const BEARER = [{ bearerAuth: [] }];

@@ -2,24 +2,34 @@
  * Admin routes. Role checks are the core's (`FORBIDDEN` → 403): users need `users:read`, the
  * audit trail `audit:read`, role changes `roles:manage`, disabling and enabling `users:manage`.
  */
+import {
+  ListAuditInputSchema,
+  ListUsersInputSchema,
+  SetRolesInputSchema,
+  SetUserStatusInputSchema,
+} from '@city/registration-core';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import {
   AUDIT_PAGE_SCHEMA,
   BEARER,
-  documentedBody,
   ERROR_RESPONSES,
-  BODY_FIELDS as F,
   USER_PAGE_SCHEMA,
   USER_SUMMARY_SCHEMA,
 } from '../route-schemas.js';
 import type { RouteDeps } from './route-deps.js';
 
-// A cursor is base64url (db-integration's page cursors); 512 ASCII characters keep any valid
-// request line far below Node's 16 KiB header limit, so a documented value never meets a 431.
-const PAGE_QUERY = {
-  limit: { type: 'integer', minimum: 1, maximum: 1000 },
-  cursor: { type: 'string', maxLength: 512, pattern: '^[A-Za-z0-9_-]*$' },
-};
+// The listing contracts as query strings (other parameters are ignored, as query strings go).
+// A cursor's 512 characters keep any valid request line far below Node's 16 KiB header limit,
+// so a documented value never meets a 431.
+const USERS_QUERY = Type.Object(ListUsersInputSchema.properties);
+const AUDIT_QUERY = Type.Object(ListAuditInputSchema.properties);
+
+// The target user is the path's: the bodies are the contracts without it.
+const STATUS_BODY = Type.Omit(SetUserStatusInputSchema, ['user_uuid', 'username'], {
+  additionalProperties: false,
+});
+const ROLES_BODY = Type.Omit(SetRolesInputSchema, ['user_uuid'], { additionalProperties: false });
 
 const UUID_PARAMS = {
   type: 'object',
@@ -57,7 +67,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps)
         tags: ['admin'],
         summary: 'Users, one page at a time (admin)',
         security: BEARER,
-        querystring: { type: 'object', properties: PAGE_QUERY },
+        querystring: USERS_QUERY,
         response: { 200: USER_PAGE_SCHEMA, ...ERROR_RESPONSES },
       },
       preHandler: authenticate,
@@ -77,10 +87,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps)
         tags: ['admin'],
         summary: 'Audit trail, newest first (admin, moderator)',
         security: BEARER,
-        querystring: {
-          type: 'object',
-          properties: { ...PAGE_QUERY, user_uuid: { type: 'string', maxLength: 64 } },
-        },
+        querystring: AUDIT_QUERY,
         response: { 200: AUDIT_PAGE_SCHEMA, ...ERROR_RESPONSES },
       },
       preHandler: authenticate,
@@ -105,7 +112,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps)
         summary: 'Disable a user (every session ends at once) or enable them again (admin)',
         security: BEARER,
         params: UUID_PARAMS,
-        body: documentedBody('active or disabled.', { status: F.status }, ['status']),
+        body: STATUS_BODY,
         response: { 200: USER_SUMMARY_SCHEMA, ...ERROR_RESPONSES },
       },
       preHandler: authenticate,
@@ -126,7 +133,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps)
         summary: "Replace a user's roles (admin)",
         security: BEARER,
         params: UUID_PARAMS,
-        body: documentedBody('Non-empty subset of user, moderator, admin.', { roles: F.roles }, ['roles']),
+        body: ROLES_BODY,
         response: { 200: USER_SUMMARY_SCHEMA, ...ERROR_RESPONSES },
       },
       preHandler: authenticate,

@@ -4,24 +4,49 @@
  * accepted plus a device proof, or alone with `client_cert_fp` when fingerprint login is on),
  * token refresh with proof of possession of the device key, RFC 7009 revocation, logout and the caller's profile.
  */
+import {
+  IntrospectInputSchema,
+  LoginChallengeInputSchema,
+  LoginInputSchema,
+  RefreshChallengeInputSchema,
+  RefreshInputSchema,
+  RegisterInputSchema,
+  RevokeTokenInputSchema,
+} from '@city/registration-core';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { routeBody } from '../validator-compiler.js';
 import {
   BEARER,
-  documentedBody,
   EMPTY_OBJECT_SCHEMA,
   ERROR_RESPONSES,
-  BODY_FIELDS as F,
   INTROSPECTION_SCHEMA,
   LOGIN_CHALLENGE_SCHEMA,
   LOGIN_RESULT_SCHEMA,
   ME_SCHEMA,
-  REGISTER_BODY_FIELDS,
   REGISTRATION_RESULT_SCHEMA,
   TOKEN_PAIR_SCHEMA,
 } from '../route-schemas.js';
 import type { RouteDeps } from './route-deps.js';
 import { serviceCredentialsOf } from './service-credentials.js';
+
+/**
+ * The introspection contract plus RFC 7662's client credentials in the body. A body it refuses
+ * still reaches the use case, which checks the service's credentials before the body, so a
+ * caller that is not a registered service learns nothing from the answer.
+ */
+const INTROSPECTION_BODY = routeBody(
+  Type.Object(
+    {
+      ...IntrospectInputSchema.properties,
+      client_id: Type.Optional(Type.String({ maxLength: 64, description: 'instead of HTTP Basic' })),
+      client_secret: Type.Optional(Type.String({ maxLength: 256, description: 'instead of HTTP Basic' })),
+    },
+    { additionalProperties: false },
+  ),
+  () => undefined,
+);
 
 /**
  * Registers the account and session routes.
@@ -39,13 +64,8 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
   const registerSchema = {
     tags: ['account'],
     summary: 'Register a user and their first device (CSR, or a server-generated key returned once)',
-    body: documentedBody(
-      'The legacy fields plus username; send a CSR to keep the private key on the device.',
-      {
-        ...REGISTER_BODY_FIELDS,
-      },
-      ['username', 'email', 'password'],
-    ),
+    description: 'The legacy fields plus username; send a CSR to keep the private key on the device.',
+    body: RegisterInputSchema,
     response: { 201: REGISTRATION_RESULT_SCHEMA, ...ERROR_RESPONSES },
   };
   app.post('/register', { schema: registerSchema, config: limited }, async (request, reply) => {
@@ -59,7 +79,8 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
       schema: {
         tags: ['session'],
         summary: 'A single-use nonce for the device signature proof',
-        body: documentedBody('Empty or omitted.', {}),
+        description: 'The body is empty or omitted.',
+        body: LoginChallengeInputSchema,
         response: { 200: LOGIN_CHALLENGE_SCHEMA, ...ERROR_RESPONSES },
       },
       config: limited,
@@ -74,21 +95,8 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
         tags: ['session'],
         summary:
           'Password + device proof (signature over the challenge, mTLS, or opt-in fingerprint) → tokens',
-        body: documentedBody(
-          'identifier (or username, or the legacy uuid) + password + proof.',
-          {
-            identifier: F.identifier,
-            username: F.username,
-            uuid: F.uuid,
-            password: F.password,
-            proof: F.proof,
-            challenge_id: F.challenge_id,
-            signature: F.signature,
-            device_id: F.device_id,
-            client_cert_fp: F.client_cert_fp,
-          },
-          ['password'],
-        ),
+        description: 'identifier (or username, or the legacy uuid) + password + proof.',
+        body: LoginInputSchema,
         response: { 200: LOGIN_RESULT_SCHEMA, ...ERROR_RESPONSES },
       },
       config: limited,
@@ -102,7 +110,8 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
       schema: {
         tags: ['session'],
         summary: 'A single-use nonce for the refresh proof of possession (sign it with the device key)',
-        body: documentedBody('Empty or omitted.', {}),
+        description: 'The body is empty or omitted.',
+        body: RefreshChallengeInputSchema,
         response: { 200: LOGIN_CHALLENGE_SCHEMA, ...ERROR_RESPONSES },
       },
       config: limited,
@@ -117,15 +126,9 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
         tags: ['session'],
         summary:
           'Rotate a refresh token with proof of possession of the device key (reuse detection, same-device retry grace)',
-        body: documentedBody(
+        description:
           'The current refresh token + a signature of a fresh refresh challenge with the device key (or, over mTLS, the device certificate instead of the signature fields).',
-          {
-            refresh_token: F.refresh_token,
-            challenge_id: F.refresh_challenge_id,
-            signature: F.refresh_signature,
-          },
-          ['refresh_token'],
-        ),
+        body: RefreshInputSchema,
         response: { 200: TOKEN_PAIR_SCHEMA, ...ERROR_RESPONSES },
       },
       config: limited,
@@ -142,14 +145,8 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
         schema: {
           tags: ['session'],
           summary: 'Revoke an access or refresh token (RFC 7009); always 200, no token oracle',
-          body: documentedBody(
-            'JSON or application/x-www-form-urlencoded.',
-            {
-              token: F.token,
-              token_type_hint: F.token_type_hint,
-            },
-            ['token'],
-          ),
+          description: 'JSON or application/x-www-form-urlencoded.',
+          body: RevokeTokenInputSchema,
           response: { 200: EMPTY_OBJECT_SCHEMA, ...ERROR_RESPONSES },
         },
         config: limited,
@@ -167,16 +164,8 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
           tags: ['session'],
           summary:
             'Token introspection (RFC 7662) for a registered service: HTTP Basic client credentials (or client_id + client_secret in the body)',
-          body: documentedBody(
-            'JSON or application/x-www-form-urlencoded.',
-            {
-              token: F.token,
-              token_type_hint: F.token_type_hint,
-              client_id: { type: 'string' },
-              client_secret: { type: 'string' },
-            },
-            ['token'],
-          ),
+          description: 'JSON or application/x-www-form-urlencoded.',
+          body: INTROSPECTION_BODY,
           response: { 200: INTROSPECTION_SCHEMA, ...ERROR_RESPONSES },
         },
       },

@@ -5,15 +5,19 @@
  * is the core's job (resources are looked up under the principal; another user's device id is
  * `DEVICE_NOT_FOUND` → 404, never 403, so ids are not confirmed).
  */
+import {
+  PairedDeviceInputSchema,
+  PairingTokenRequestInputSchema,
+  RenewCertificateInputSchema,
+} from '@city/registration-core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
+import { Type } from 'typebox';
 import {
   BEARER,
   DEVICE_LIST_SCHEMA,
   DEVICE_SCHEMA,
-  documentedBody,
   ERROR_RESPONSES,
-  BODY_FIELDS as F,
   PAIRED_DEVICE_RESULT_SCHEMA,
   PAIRING_TOKEN_SCHEMA,
   RENEWED_CERTIFICATE_SCHEMA,
@@ -25,6 +29,9 @@ const DEVICE_ID_PARAMS = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
   required: ['id'],
 };
+
+// The device to renew is the path's: the body is the renewal contract without it.
+const RENEW_BODY = Type.Omit(RenewCertificateInputSchema, ['device_id'], { additionalProperties: false });
 
 /** A browser navigating to /devices gets the page; API clients (fetch, curl) get JSON. */
 function wantsPage(request: FastifyRequest): boolean {
@@ -49,10 +56,9 @@ export async function registerDeviceRoutes(app: FastifyInstance, deps: RouteDeps
     tags: ['devices'],
     summary: 'One-time pairing token (and its QR code) for adding a device',
     security: BEARER,
-    body: documentedBody(
+    description:
       'Empty or omitted, or a device_label for the device to be paired (carried in the QR payload; the device redeeming through it gets that label unless it sends its own).',
-      { device_label: F.device_label },
-    ),
+    body: PairingTokenRequestInputSchema,
     response: { 201: PAIRING_TOKEN_SCHEMA, ...ERROR_RESPONSES },
   };
   app.post('/pairing-tokens', { schema: pairingSchema, preHandler: authenticate }, async (request, reply) => {
@@ -71,19 +77,8 @@ export async function registerDeviceRoutes(app: FastifyInstance, deps: RouteDeps
       schema: {
         tags: ['devices'],
         summary: 'Redeem a pairing token (plus username and password) for a new device certificate',
-        body: documentedBody(
-          'Exactly one of pairing_token / qr_code.',
-          {
-            pairing_token: F.pairing_token,
-            qr_code: F.qr_code,
-            username: F.username,
-            password: F.password,
-            csr: F.csr,
-            key_algorithm: F.key_algorithm,
-            device_label: F.device_label,
-          },
-          ['username', 'password'],
-        ),
+        description: 'Exactly one of pairing_token / qr_code.',
+        body: PairedDeviceInputSchema,
         response: { 201: PAIRED_DEVICE_RESULT_SCHEMA, ...ERROR_RESPONSES },
       },
       config: { rateLimit: credentialRateLimit },
@@ -149,7 +144,8 @@ export async function registerDeviceRoutes(app: FastifyInstance, deps: RouteDeps
         summary: "New certificate for one of the caller's active devices; the old serial is revoked",
         security: BEARER,
         params: DEVICE_ID_PARAMS,
-        body: documentedBody('Optional.', { csr: F.csr, key_algorithm: F.key_algorithm }),
+        description: 'The body is optional.',
+        body: RENEW_BODY,
         response: { 200: RENEWED_CERTIFICATE_SCHEMA, ...ERROR_RESPONSES },
       },
       preHandler: authenticate,

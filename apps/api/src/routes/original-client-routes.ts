@@ -14,15 +14,21 @@
  * `POST /login` takes the original body through the core (a body with only `client_cert_fp` is a
  * fingerprint login).
  */
+import {
+  checkRequest,
+  LoginInputSchema,
+  PairedDeviceInputSchema,
+  PairingTokenRequestInputSchema,
+  RegisterInputSchema,
+} from '@city/registration-core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
+import { Type } from 'typebox';
+import { routeBody } from '../validator-compiler.js';
 import {
-  documentedBody,
   ERROR_RESPONSES,
-  BODY_FIELDS as F,
   PAIRED_DEVICE_RESULT_SCHEMA,
   PAIRING_TOKEN_SCHEMA,
-  REGISTER_BODY_FIELDS,
   REGISTRATION_RESULT_SCHEMA,
 } from '../route-schemas.js';
 import type { RouteDeps } from './route-deps.js';
@@ -79,6 +85,62 @@ function withoutFingerprint(body: unknown): unknown {
   return rest;
 }
 
+/** A body with `qr_code` adds a second device; any other is a registration. */
+function isPairing(body: unknown): body is Record<string, unknown> {
+  return isPlainObject(body) && Object.hasOwn(body, 'qr_code');
+}
+
+/**
+ * The registration contract plus `qr_code` (a second device, redeemed by the pairing contract:
+ * then `email` is not needed) and the ignored `client_cert_fp`. A refused body is answered by
+ * the contract of the use case it goes to.
+ */
+const ORIGINAL_REGISTRATION_BODY = routeBody(
+  Type.Object(
+    {
+      ...RegisterInputSchema.properties,
+      email: Type.Optional(RegisterInputSchema.properties.email),
+      qr_code: PairedDeviceInputSchema.properties.qr_code,
+      client_cert_fp: Type.Optional(
+        Type.String({
+          maxLength: 256,
+          description: 'ignored (the server issues the certificate)',
+          nullable: true,
+        }),
+      ),
+    },
+    { additionalProperties: false, anyOf: [{ required: ['email'] }, { required: ['qr_code'] }] },
+  ),
+  (body) => {
+    const rest = withoutFingerprint(body);
+    checkRequest(isPairing(rest) ? PairedDeviceInputSchema : RegisterInputSchema, rest);
+  },
+);
+
+/**
+ * The login contract, every field optional (a bearer token replaces it), plus a device_label
+ * for the device to be paired. A refused object body is answered by the login and pairing
+ * token contracts; anything else goes to the route, which asks for a bearer token.
+ */
+const ORIGINAL_PAIRING_REQUEST_BODY = routeBody(
+  Type.Partial(
+    Type.Object({
+      ...LoginInputSchema.properties,
+      device_label: PairingTokenRequestInputSchema.properties.device_label,
+    }),
+    { additionalProperties: false },
+  ),
+  (body) => {
+    if (!isPlainObject(body)) return;
+    const { device_label: deviceLabel, ...credentials } = body;
+    checkRequest(
+      PairingTokenRequestInputSchema,
+      deviceLabel === undefined ? undefined : { device_label: deviceLabel },
+    );
+    checkRequest(LoginInputSchema, credentials);
+  },
+);
+
 /**
  * Registers `/registration`, `/registration/` and `/registration/request_pairing_token`.
  *
@@ -96,21 +158,15 @@ export async function registerOriginalClientRoutes(app: FastifyInstance, deps: R
     tags: ['original clients'],
     summary:
       'The original registration: a new user, or with qr_code + username + password a second device; 200 with success, uuid, client_cert, message',
-    body: documentedBody(
+    description:
       'The /register fields (client_cert_fp is accepted and ignored), or qr_code + username + password (+ csr, key_algorithm, device_label) for a second device.',
-      {
-        ...REGISTER_BODY_FIELDS,
-        client_cert_fp: { type: 'string', description: 'ignored (the server issues the certificate)' },
-        qr_code: F.qr_code,
-      },
-      ['username', 'password'],
-    ),
+    body: ORIGINAL_REGISTRATION_BODY,
     response: { 200: ORIGINAL_REGISTRATION_SCHEMA, ...ERROR_RESPONSES },
   };
   const register = async (request: FastifyRequest, reply: FastifyReply) => {
     const body = withoutFingerprint(request.body);
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    if (isPlainObject(body) && Object.hasOwn(body, 'qr_code')) {
+    if (isPairing(body)) {
       const paired = await auth.registerDeviceWithPairingToken(body, contextOf(request));
       return reply.status(200).send({
         success: true,
@@ -138,21 +194,9 @@ export async function registerOriginalClientRoutes(app: FastifyInstance, deps: R
         tags: ['original clients'],
         summary:
           'One-time pairing token and its QR code: with a bearer token (201), or the original { username | uuid, password, client_cert_fp } body (200, qr_code)',
-        body: documentedBody(
+        description:
           'Empty with a bearer token; otherwise a login body (fingerprint proof needs CITY_FINGERPRINT_LOGIN=on, or challenge_id + signature + device_id). device_label is optional either way.',
-          {
-            username: F.username,
-            uuid: F.uuid,
-            identifier: F.identifier,
-            password: F.password,
-            client_cert_fp: F.client_cert_fp,
-            proof: F.proof,
-            challenge_id: F.challenge_id,
-            signature: F.signature,
-            device_id: F.device_id,
-            device_label: F.device_label,
-          },
-        ),
+        body: ORIGINAL_PAIRING_REQUEST_BODY,
         response: { 200: ORIGINAL_PAIRING_SCHEMA, 201: ORIGINAL_PAIRING_SCHEMA, ...ERROR_RESPONSES },
       },
       config: limited,
