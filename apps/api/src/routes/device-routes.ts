@@ -12,7 +12,6 @@ import {
 } from '@city/registration-core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
-import { Type } from 'typebox';
 import {
   BEARER,
   DEVICE_LIST_SCHEMA,
@@ -29,9 +28,6 @@ const DEVICE_ID_PARAMS = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
   required: ['id'],
 };
-
-// The device to renew is the path's: the body is the renewal contract without it.
-const RENEW_BODY = Type.Omit(RenewCertificateInputSchema, ['device_id'], { additionalProperties: false });
 
 /** A browser navigating to /devices gets the page; API clients (fetch, curl) get JSON. */
 function wantsPage(request: FastifyRequest): boolean {
@@ -144,8 +140,9 @@ export async function registerDeviceRoutes(app: FastifyInstance, deps: RouteDeps
         summary: "New certificate for one of the caller's active devices; the old serial is revoked",
         security: BEARER,
         params: DEVICE_ID_PARAMS,
-        description: 'The body is optional.',
-        body: RENEW_BODY,
+        description:
+          "The body is optional; the path names the device (a body's device_id is replaced by it).",
+        body: RenewCertificateInputSchema,
         response: { 200: RENEWED_CERTIFICATE_SCHEMA, ...ERROR_RESPONSES },
       },
       preHandler: authenticate,
