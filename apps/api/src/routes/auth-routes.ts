@@ -16,7 +16,6 @@ import {
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { routeBody } from '../validator-compiler.js';
 import {
   BEARER,
   EMPTY_OBJECT_SCHEMA,
@@ -28,6 +27,7 @@ import {
   REGISTRATION_RESULT_SCHEMA,
   TOKEN_PAIR_SCHEMA,
 } from '../route-schemas.js';
+import { routeBody } from '../validator-compiler.js';
 import type { RouteDeps } from './route-deps.js';
 import { serviceCredentialsOf } from './service-credentials.js';
 

@@ -24,13 +24,13 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import { Type } from 'typebox';
-import { routeBody } from '../validator-compiler.js';
 import {
   ERROR_RESPONSES,
   PAIRED_DEVICE_RESULT_SCHEMA,
   PAIRING_TOKEN_SCHEMA,
   REGISTRATION_RESULT_SCHEMA,
 } from '../route-schemas.js';
+import { routeBody } from '../validator-compiler.js';
 import type { RouteDeps } from './route-deps.js';
 
 type Schema = Readonly<Record<string, unknown>>;
