@@ -26,11 +26,13 @@ import { type ApiConfig, ConfigError, loadConfig } from './config.js';
 import { listenMetrics } from './metrics-server.js';
 import { type AuthRuntime, appOptionsOf, openAuthRuntime } from './open-auth-runtime.js';
 
-const USAGE = `Usage: node dist/server.js [--help] [--version]
+const USAGE = `Usage: node dist/server.js [--config <file>] [--help] [--version]
 
-Starts the City Chain Auth HTTP API. Configured by environment variables, validated at start
-(an invalid one is named on stderr, exit code 1):
+Starts the City Chain Auth HTTP API. Configured by environment variables, or by a configuration
+file holding the same variables (KEY=value lines or a JSON object; the environment wins), validated
+at start (an invalid value or unknown key is named on stderr, with the file and line; exit code 1):
 
+  CITY_CONFIG_FILE           the configuration file (the --config flag wins)
   HOST, PORT                 listen address (default 127.0.0.1:3000)
   CITY_MODE                  embedded (default), aws or mongodb
   CITY_DATA_DIR              embedded mode: data directory (default ./.city)
@@ -49,6 +51,7 @@ Every variable is listed in the API README. stdout carries only the JSON request
 banner, the start-up lines and errors go to stderr.
 
 Options:
+  --config <file>  read the variables from this file too (env file or JSON)
   -h, --help     print this help
   -V, --version  print the version
 `;
@@ -58,21 +61,37 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** Handles the command line; true when the process should start the server. */
-function handleArguments(args: readonly string[]): boolean {
-  if (args.length === 0) return true;
-  const [first] = args;
+/** What the command line asks for: start (with an optional configuration file) or nothing more. */
+type Invocation =
+  | { readonly start: true; readonly configFile?: string | undefined }
+  | { readonly start: false };
+
+/** Handles the command line. */
+function handleArguments(args: readonly string[]): Invocation {
+  if (args.length === 0) return { start: true };
+  const [first, second] = args;
+  if (first === '--config' && args.length === 2 && second !== undefined && second !== '') {
+    return { start: true, configFile: second };
+  }
+  if (first?.startsWith('--config=') && args.length === 1 && first.length > '--config='.length) {
+    return { start: true, configFile: first.slice('--config='.length) };
+  }
+  if (first === '--config' || first === '--config=') {
+    process.stderr.write('city-api: --config expects a file (see --help)\n');
+    process.exitCode = 2;
+    return { start: false };
+  }
   if (args.length === 1 && (first === '--help' || first === '-h')) {
     process.stdout.write(USAGE);
-    return false;
+    return { start: false };
   }
   if (args.length === 1 && (first === '--version' || first === '-V')) {
     process.stdout.write(`${API_VERSION}\n`);
-    return false;
+    return { start: false };
   }
   process.stderr.write(`city-api: unknown argument ${JSON.stringify(args.join(' '))} (see --help)\n`);
   process.exitCode = 2;
-  return false;
+  return { start: false };
 }
 
 /** `outbox.jsonl` of the runtime's notification outbox (see registration-core's compositions). */
@@ -81,10 +100,12 @@ function outboxFileOf(config: ApiConfig): string {
 }
 
 async function main(): Promise<void> {
-  if (cluster.isPrimary && !handleArguments(process.argv.slice(2))) return;
+  // Workers are forked with the primary's arguments, which the primary has already accepted.
+  const invocation = handleArguments(process.argv.slice(2));
+  if (!invocation.start) return;
   let config: ApiConfig;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, { configFile: invocation.configFile });
   } catch (error) {
     if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
     throw error;
@@ -115,6 +136,7 @@ const hostText = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
 /** The start-up lines after the listening line: where the data is. */
 function writeDescription(config: ApiConfig, runtime: AuthRuntime): void {
+  if (config.configFile !== undefined) process.stderr.write(`configuration: ${resolve(config.configFile)}\n`);
   if (config.mode === 'embedded') process.stderr.write(`data directory: ${resolve(config.dataDir)}\n`);
   for (const [key, value] of Object.entries(runtime.describe)) process.stderr.write(`  ${key}: ${value}\n`);
 }

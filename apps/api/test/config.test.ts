@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CITY_VARIABLES } from '@city/auth-runtime';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_TLS_GROUPS, loadConfig } from '../src/config.js';
 import { preferredLanguage } from '../src/preferred-language.js';
@@ -116,5 +117,18 @@ describe('preferredLanguage', () => {
     ['ja;q=abc', 'en'],
   ])('%j → %s', (header, expected) => {
     expect(preferredLanguage(header)).toBe(expected);
+  });
+});
+
+describe('the README variables table', () => {
+  it('lists exactly the variables of CITY_VARIABLES, the one list the loaders read', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('## Configuration'),
+      readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1),
+    );
+    const documented = [...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)`/gm)].map((match) => match[1]);
+    expect(new Set(documented).size).toBe(documented.length);
+    expect([...documented].sort()).toEqual(CITY_VARIABLES.map((variable) => variable.name).sort());
   });
 });

@@ -2,10 +2,11 @@
  * The `pnpm start` entry as a real process: listens and answers /health with its version, exits 0
  * on SIGTERM after closing the stores, and exits 1 naming the variable on bad configuration or a
  * busy port. stdout carries only JSON log lines (the banner is on stderr); `--help` and
- * `--version` answer without starting; `CITY_METRICS=<port>` serves /metrics there only.
+ * `--version` answer without starting; `CITY_METRICS=<port>` serves /metrics there only;
+ * `--config <file>` (or CITY_CONFIG_FILE) reads the same variables from a file, under the environment.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -164,6 +165,53 @@ describe('server process', () => {
     expect(await server.exit).toBe(1);
     expect(server.output()).toContain(`invalid configuration: ${variable}: `);
     expect(server.output().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('--config <file> starts from an env file, the environment overriding it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'city-api-config-'));
+    const port = await freePort();
+    const other = await freePort();
+    const configFile = join(dir, 'city.env');
+    // PORT in the file is overridden by the environment; the data directory comes from the file.
+    writeFileSync(configFile, `# test\nCITY_DATA_DIR=${join(dir, 'data')}\nPORT=${other}\nCITY_METRICS=on\n`);
+    const server = start({ PORT: String(port) }, ['--config', configFile]);
+    try {
+      await waitFor(() => server.output().includes('/metrics'), 'the metrics line');
+      expect(server.output()).toContain(`configuration: ${configFile}`);
+      expect(server.output()).toContain(`data directory: ${join(dir, 'data')}`);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+      server.child.kill('SIGTERM');
+      expect(await server.exit).toBe(0);
+    } finally {
+      server.child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    ['an unknown key', 'CITY_METRCS=on\n', 'CITY_METRCS: unknown key', 1],
+    ['a bad value', 'CITY_MTLS=off\nCITY_BODY_LIMIT=huge\n', 'CITY_BODY_LIMIT: expected an integer', 2],
+  ])(
+    'a configuration file with %s stops the start with one line naming the key, file and line',
+    async (_n, text, message, line) => {
+      const dir = await mkdtemp(join(tmpdir(), 'city-api-config-bad-'));
+      const configFile = join(dir, 'city.env');
+      writeFileSync(configFile, text);
+      const server = start({ CITY_CONFIG_FILE: configFile });
+      expect(await server.exit).toBe(1);
+      const lines = server.output().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`invalid configuration: ${message}`);
+      expect(lines[0]).toContain(`(${configFile} line ${line})`);
+      await expect(stat(join(dir, 'never-created'))).rejects.toMatchObject({ code: 'ENOENT' });
+      await rm(dir, { recursive: true, force: true });
+    },
+  );
+
+  it('--config without a file is a usage error (exit 2)', async () => {
+    const server = start({}, ['--config']);
+    expect(await server.exit).toBe(2);
+    expect(server.output()).toContain('--config expects a file');
   });
 
   it('refuses to start on a data directory copied without its root key: one line with the code, exit 1', async () => {

@@ -16,13 +16,15 @@ import { Profile, type ProfileTokens, resolveProfileDir } from './profile.js';
 export interface CommonOptions {
   readonly api?: string;
   readonly dataDir?: string;
+  /** Direct mode: a configuration file of `CITY_*` variables (the environment wins). */
+  readonly config?: string;
   readonly profile?: string;
   readonly profileDir?: string;
   readonly json?: boolean;
   readonly debug?: boolean;
 }
 
-/** Adds `--api` and `--data-dir` (commands that call the service). */
+/** Adds `--api`, `--data-dir` and `--config` (commands that call the service). */
 export function addModeOptions(command: Command): Command {
   return command
     .addOption(new Option('--api <url>', 'use the HTTP API at URL instead of direct mode (env CITY_API_URL)'))
@@ -31,7 +33,16 @@ export function addModeOptions(command: Command): Command {
         '--data-dir <dir>',
         'direct mode: data directory (SQLite city.db, keys, key vault; env CITY_DATA_DIR, default ./.city)',
       ),
-    );
+    )
+    .addOption(configOption());
+}
+
+/** `--config <file>`: the server's configuration file, read by direct mode as the API reads it. */
+export function configOption(): Option {
+  return new Option(
+    '--config <file>',
+    'direct mode: configuration file of CITY_* variables, KEY=value lines or JSON (env CITY_CONFIG_FILE; the environment wins)',
+  );
 }
 
 /** Adds `--profile` and `--profile-dir`. */
@@ -59,6 +70,14 @@ export function dataDirFor(io: CliIo, options: CommonOptions): string {
   return resolve(options.dataDir ?? (env !== undefined && env !== '' ? env : '.city'));
 }
 
+/** What direct mode takes from the command line: `--data-dir` and `--config`, when given. */
+export function directOptionsOf(options: CommonOptions): { dataDir?: string; configFile?: string } {
+  return {
+    ...(options.dataDir === undefined ? {} : { dataDir: resolve(options.dataDir) }),
+    ...(options.config === undefined ? {} : { configFile: options.config }),
+  };
+}
+
 /** The selected profile. */
 export function profileFor(io: CliIo, options: CommonOptions): Profile {
   return new Profile(resolveProfileDir({ profile: options.profile, profileDir: options.profileDir }, io.env));
@@ -72,7 +91,7 @@ export async function openClient(io: CliIo, options: CommonOptions): Promise<Aut
   const api = options.api ?? (io.env.CITY_API_URL !== '' ? io.env.CITY_API_URL : undefined);
   if (api !== undefined) return createApiAuthClient(api, { userAgent: 'city-cli' });
   const { openDirectAuth } = await import('./open-direct-auth.js');
-  return withSpinner(io, 'opening the data store', () => openDirectAuth(io, dataDirFor(io, options)));
+  return withSpinner(io, 'opening the data store', () => openDirectAuth(io, directOptionsOf(options)));
 }
 
 /** Runs `task` with a client and always closes it. */

@@ -23,6 +23,12 @@ export interface DirectService {
   close(): Promise<void>;
 }
 
+/** The command line's say in direct mode: `--data-dir` wins over CITY_DATA_DIR, `--config` over CITY_CONFIG_FILE. */
+export interface DirectOptions {
+  readonly dataDir?: string | undefined;
+  readonly configFile?: string | undefined;
+}
+
 /** Variables whose bad value is a usage error (exit 2): they choose how the command runs at all. */
 const USAGE_VARIABLES: ReadonlySet<string> = new Set([
   'CITY_MODE',
@@ -39,11 +45,11 @@ const USAGE_VARIABLES: ReadonlySet<string> = new Set([
  *   `CONFIG_INVALID`, ...)
  * @example
  * ```ts
- * const client = await openDirectAuth(io, '/var/lib/city');
+ * const client = await openDirectAuth(io, { dataDir: '/var/lib/city' });
  * ```
  */
-export async function openDirectAuth(io: CliIo, dataDir: string): Promise<AuthClient> {
-  const service = await openDirectService(io, dataDir);
+export async function openDirectAuth(io: CliIo, options: DirectOptions): Promise<AuthClient> {
+  const service = await openDirectService(io, options);
   return createDirectAuthClient(service.auth, () => service.close(), { userAgent: 'city-cli' });
 }
 
@@ -54,14 +60,14 @@ export async function openDirectAuth(io: CliIo, dataDir: string): Promise<AuthCl
  * @throws CliError `USAGE_ERROR` as {@link openDirectAuth}; the composition's errors
  * @example
  * ```ts
- * const { auth, close } = await openDirectService(io, '/var/lib/city');
+ * const { auth, close } = await openDirectService(io, { configFile: '/etc/city/city.env' });
  * ```
  */
-export async function openDirectService(io: CliIo, dataDir: string): Promise<DirectService> {
+export async function openDirectService(io: CliIo, options: DirectOptions): Promise<DirectService> {
   const runtimeModule = await import('@city/auth-runtime');
   let config: ReturnType<typeof runtimeModule.loadCityConfig>;
   try {
-    config = runtimeModule.loadCityConfig(io.env, { dataDir });
+    config = runtimeModule.loadCityConfig(io.env, options);
   } catch (error) {
     if (error instanceof runtimeModule.ConfigError && USAGE_VARIABLES.has(error.variable)) {
       throw new CliError('USAGE_ERROR', error.message);

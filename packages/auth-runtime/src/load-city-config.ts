@@ -3,12 +3,17 @@
  * core is configured, shared by the API and the CLI (12-factor, III): the storage mode, the data
  * and secrets directories, the embedded store, the AWS storage settings (db-integration's
  * `loadStorageConfigFromEnv`), the MongoDB connection and the core overrides (issuer, audience,
- * access cache, fingerprint login), the SQLite durability level and the API worker count. Values are trimmed; an empty value counts as unset. An invalid
- * value throws a {@link ConfigError} naming the variable. The API adds its HTTP settings on top.
+ * access cache, fingerprint login), the SQLite durability level and the API worker count. Values
+ * are trimmed; an empty value counts as unset. An invalid
+ * value throws a {@link ConfigError} naming the variable. The same variables may come from a
+ * configuration file (`CITY_CONFIG_FILE`, or the caller's `configFile`), which the environment
+ * overrides. The HTTP server's settings are layered on top by `loadServerConfig`; every variable is
+ * in the one list `CITY_VARIABLES`.
  */
 import { type DynamoStoresConfig, loadStorageConfigFromEnv } from '@city/db-integration';
 import { isCityError } from '@city/errors';
 import type { AuthConfigOverrides } from '@city/registration-core';
+import { cityEnvironment, withOrigins } from './_city-environment.js';
 import type { RootKeyOptions } from './_load-secrets.js';
 import { PII_ENCRYPTIONS, type PiiEncryption } from './_pii-encryption.js';
 import { ConfigError } from './config-error.js';
@@ -73,25 +78,40 @@ export interface CityConfig {
    * SQLite store, else 1). Default 1; more than 1 only on the embedded SQLite store.
    */
   readonly workers: number | 'auto';
+  /** The configuration file read (`--config` or `CITY_CONFIG_FILE`), if any. */
+  readonly configFile?: string | undefined;
 }
 
 /** Settings that come from elsewhere than the environment (e.g. a command-line flag). */
 export interface CityConfigOverrides {
   /** Replaces `CITY_DATA_DIR` (and so the default of `CITY_SECRETS_DIR`). */
   readonly dataDir?: string | undefined;
+  /** A configuration file (e.g. `--config`); replaces `CITY_CONFIG_FILE`. */
+  readonly configFile?: string | undefined;
 }
 
 /**
- * Reads and validates the `CITY_*` storage and core variables from `env`.
+ * Reads and validates the `CITY_*` storage and core variables from `env` over the configuration
+ * file, if one is named.
  *
- * @throws {ConfigError} `CONFIG_INVALID` naming the first invalid variable
+ * @throws {ConfigError} `CONFIG_INVALID` naming the first invalid variable (and the file and line
+ *   it came from), an unknown key of the configuration file, or the unreadable file
  * @example
  * ```ts
- * const config = loadCityConfig(process.env);
+ * const config = loadCityConfig(process.env, { configFile: '/etc/city/city.env' });
  * const runtime = await openAuthRuntime(config);
  * ```
  */
 export function loadCityConfig(env: Env, overrides: CityConfigOverrides = {}): CityConfig {
+  const source = cityEnvironment(env, overrides.configFile);
+  return withOrigins(source, () => ({
+    ...parseCityConfig(source.env, overrides),
+    configFile: source.configFile,
+  }));
+}
+
+/** The storage and core settings of an already merged environment (no file handling). */
+export function parseCityConfig(env: Env, overrides: CityConfigOverrides): CityConfig {
   const mode = readOneOf(env, 'CITY_MODE', CITY_MODES, 'embedded');
   const dataDir = overrides.dataDir ?? readVariable(env, 'CITY_DATA_DIR') ?? './.city';
   let storage: DynamoStoresConfig | undefined;

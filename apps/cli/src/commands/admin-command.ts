@@ -15,7 +15,13 @@ import {
 } from '@city/registration-core';
 import { Argument, type Command, Option } from 'commander';
 import { CliError } from '../cli-error.js';
-import { addOutputOptions, type CommonOptions, dataDirFor, printResult } from '../command-context.js';
+import {
+  addOutputOptions,
+  type CommonOptions,
+  configOption,
+  directOptionsOf,
+  printResult,
+} from '../command-context.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
 
 const OPERATOR = { operator: 'cli' } as const;
@@ -32,12 +38,14 @@ function target(user: string): { user_uuid: string } | { username: string } {
 }
 
 function addDataDirOption(command: Command): Command {
-  return command.addOption(
-    new Option(
-      '--data-dir <dir>',
-      "the server's data directory (env CITY_DATA_DIR, default ./.city; CITY_MODE=aws|mongodb as the API reads it)",
-    ),
-  );
+  return command
+    .addOption(
+      new Option(
+        '--data-dir <dir>',
+        "the server's data directory (env CITY_DATA_DIR, default ./.city; CITY_MODE=aws|mongodb as the API reads it)",
+      ),
+    )
+    .addOption(configOption());
 }
 
 async function withService<T>(
@@ -48,7 +56,7 @@ async function withService<T>(
 ): Promise<T> {
   const { openDirectService } = await import('../open-direct-auth.js');
   const service = await withSpinner(io, 'opening the data store', () =>
-    openDirectService(io, dataDirFor(io, options)),
+    openDirectService(io, directOptionsOf(options)),
   );
   try {
     return await withSpinner(io, label, () => task(service.auth));
