@@ -100,15 +100,60 @@ describe.skipIf(!hasTmux)('interactive prompts in a terminal (needs tmux: apt-ge
     expect(await modeOf(join(ws.profileDir, 'tty-user', 'device-key.pem'))).toBe(0o600);
   });
 
-  it('register refuses two different passwords (PASSWORD_MISMATCH, exit 1)', async () => {
-    const tty = await start('register --profile tty-mismatch --username mm-user --email mm@example.com');
-    await tty.waitFor('Password');
+  it('register checks each answer as it is typed and asks again: username, email, password policy, repetition', async () => {
+    const tty = await start('register --json --profile tty-check');
+    await tty.waitFor('Username');
+    tty.type('ab');
+    // The messages are registration-core's and @city/password's own, word for word.
+    await tty.waitFor('username must be at least 3 characters');
+    tty.key('C-u');
+    tty.type('.checker');
+    await tty.waitFor('username must not start or end with "."');
+    tty.key('C-u');
+    tty.type('checker');
+    await tty.waitFor('Email address');
+    tty.type('checker-at-example.com');
+    await tty.waitFor('email must look like name@example.com');
+    tty.key('C-u');
+    tty.type('checker@example.com');
+    await tty.waitFor(/Password/);
+    tty.type('short');
+    await tty.waitFor('password must be at least 8 characters');
+    tty.key('C-u');
+    tty.type('password123');
+    await tty.waitFor('password is too predictable');
+    tty.key('C-u');
+    tty.type('Violet-checker-1729');
+    await tty.waitFor('password must not contain the username or e-mail name');
+    tty.key('C-u');
     tty.type(PASSWORD);
     await tty.waitFor('Repeat the password');
     tty.type(`${PASSWORD}x`);
+    await tty.waitFor('The two passwords differ; enter the password again.');
+    await tty.waitFor(/differ; enter the password again\.\n.*Password/);
+    tty.type(PASSWORD);
+    await tty.waitFor(/again\.[\s\S]*Repeat the password/);
+    tty.type(PASSWORD);
+    const { code, stdout } = await tty.result();
+    const screen = tty.screen();
+    expect(code, screen).toBe(0);
+    expect(screen).not.toContain(PASSWORD);
+    expect(JSON.parse(stdout)).toMatchObject({ username: 'checker', keySource: 'local' });
+  });
+
+  it('register gives up with PASSWORD_MISMATCH (exit 1) after three differing repetitions', async () => {
+    const tty = await start('register --profile tty-mismatch --username mm-user --email mm@example.com');
+    for (let round = 1; round <= 3; round += 1) {
+      await tty.waitFor(new RegExp(`(Password[^\\n]*\\n?[\\s\\S]*){${round}}`));
+      tty.type(PASSWORD);
+      await tty.waitFor(new RegExp(`(Repeat the password[\\s\\S]*){${round}}`));
+      tty.type(`${PASSWORD}${round}`);
+    }
     const { code } = await tty.result();
     expect(code).toBe(1);
-    expect(tty.screen()).toContain('error PASSWORD_MISMATCH:');
+    const screen = tty.screen();
+    expect(screen.match(/The two passwords differ/g)).toHaveLength(2);
+    expect(screen).toContain('error PASSWORD_MISMATCH:');
   });
 
   it('errors are red on a terminal, and plain with NO_COLOR', async () => {

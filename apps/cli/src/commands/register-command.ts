@@ -75,7 +75,9 @@ export function registerCommand(program: Command, io: CliIo): void {
     .addHelpText(
       'after',
       `
-Prompts for username, email and password when they are not given and stdin is a terminal.
+Prompts for username, email and password when they are not given and stdin is a terminal; each answer
+is checked as it is entered (username format, email, the password policy, the repeated password) and
+asked again with the reason.
 Saves device-cert.pem, device-key.pem (0600), ca-cert.pem and profile.json in the profile.
 
 Examples:
@@ -89,9 +91,23 @@ Examples:
       const profile = profileFor(io, options);
       assertDeviceKeyFlags(options);
       await profile.assertNoDevice(options.force === true);
-      const username = await askText(io, options.username, { flag: '--username', message: 'Username' });
-      const email = await askText(io, options.email, { flag: '--email', message: 'Email address' });
-      const password = await obtainPassword(io, { fromStdin: options.passwordStdin, confirmTwice: true });
+      // Loaded on demand: registration-core is more than the other commands need at start.
+      const { emailCheck, usernameCheck } = await import('../lib/_answer-checks.js');
+      const username = await askText(io, options.username, {
+        flag: '--username',
+        message: 'Username',
+        check: usernameCheck,
+      });
+      const email = await askText(io, options.email, {
+        flag: '--email',
+        message: 'Email address',
+        check: emailCheck,
+      });
+      const password = await obtainPassword(io, {
+        fromStdin: options.passwordStdin,
+        confirmTwice: true,
+        policy: { username, email },
+      });
       const key = await prepareDeviceKey(io, options, username.slice(0, 64) || 'city device');
       const body: Record<string, unknown> = {
         username,
