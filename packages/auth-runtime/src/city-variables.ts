@@ -42,7 +42,11 @@ export const CITY_VARIABLES: readonly CityVariable[] = [
   core('CITY_DATA_DIR', './.city', 'embedded data: city.db, outbox/, key vault'),
   core('CITY_EMBEDDED_STORE', '(by directory)', 'embedded record store: sqlite or dynalite'),
   core('CITY_ACCESS_CACHE_SIZE', '10000', 'verified access tokens kept in memory; 0 turns it off'),
-  core('CITY_WORKERS', '1', 'API processes on the one port: a count or auto (embedded SQLite store only above 1)'),
+  core(
+    'CITY_WORKERS',
+    '1',
+    'API processes on the one port: a count or auto (embedded SQLite store only above 1)',
+  ),
   core('CITY_SQLITE_SYNCHRONOUS', 'full', 'embedded SQLite store: full or normal'),
   core('CITY_SECRETS_DIR', 'CITY_DATA_DIR', 'aws/mongodb: directory of the key vault'),
   core('CITY_ROOT_KEY_FILE', '<secrets dir>/keyvault-kem.key', 'the root key (KEM private key) file'),
