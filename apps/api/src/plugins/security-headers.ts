@@ -1,11 +1,14 @@
 /**
  * The headers every response starts with: `Cache-Control: no-store` (allow-caching.ts; public
  * routes opt out) and helmet's set (CSP for the web pages, HSTS over TLS, nosniff, frame and
- * referrer policies, cross-origin isolation headers...). helmet's middleware runs on each real
- * reply in an onRequest hook; it is built once, so its options (the CSP directives) are parsed
- * once, not per request. Wrapped with fastify-plugin: the hook covers every route, the
- * not-found answers included.
+ * referrer policies, cross-origin isolation headers...). None of helmet's headers depends on the
+ * request (no nonces), so helmet's middleware runs once, at registration, on a real
+ * `ServerResponse`, and the headers it wrote are set on every reply from an onRequest hook — the
+ * same bytes, without rebuilding the policy strings per request. Wrapped with fastify-plugin: the
+ * hook covers every route, the not-found answers included.
  */
+import { IncomingMessage, type OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
@@ -48,11 +51,27 @@ export function helmetOptions(options: SecurityHeadersOptions): HelmetOptions {
   };
 }
 
+/** The headers helmet writes for `options`, read from a real response it ran on. */
+function helmetHeaders(options: SecurityHeadersOptions): OutgoingHttpHeaders {
+  const request = new IncomingMessage(new Socket());
+  const response = new ServerResponse(request);
+  let failure: unknown;
+  let ran = false;
+  helmet(helmetOptions(options))(request, response, (error?: unknown) => {
+    ran = true;
+    failure = error;
+  });
+  if (!ran || failure !== undefined) {
+    throw new Error(`helmet did not set the security headers: ${String(failure ?? 'did not finish')}`);
+  }
+  return response.getHeaders();
+}
+
 async function securityHeadersPlugin(app: FastifyInstance, options: SecurityHeadersOptions): Promise<void> {
-  const setHelmetHeaders = helmet(helmetOptions(options));
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(NO_STORE_HEADERS);
-    setHelmetHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
+  const headers = { ...NO_STORE_HEADERS, ...helmetHeaders(options) };
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
 }
 
