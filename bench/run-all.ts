@@ -1,7 +1,7 @@
 /**
  * `pnpm bench [name...]`: runs each benchmark in its own Node process (so one cannot warm up or
  * starve the next), in order, then writes results/summary.md (every table) and results/summary.json.
- * Names: password, cert, jwt, kem-wrap, http, auth-flow, scale, failure-paths, workers. `--summary` runs nothing and only
+ * Names: password, cert, jwt, kem-wrap, http, auth-flow, scale, failure-paths, soak, workers. `--summary` runs nothing and only
  * rebuilds the summary and charts from the JSON results.
  */
 import { spawnSync } from 'node:child_process';
@@ -28,6 +28,11 @@ const BENCHES: readonly { name: string; file: string; about: string }[] = [
     name: 'failure-paths',
     file: 'failure-paths.bench.ts',
     about: 'login failure timing: right password + bad proof vs wrong password',
+  },
+  {
+    name: 'soak',
+    file: 'soak.bench.ts',
+    about: 'a bounded mixed workload for 10 minutes: errors, event-loop p99, RSS and store growth',
   },
   {
     name: 'workers',

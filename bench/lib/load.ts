@@ -13,6 +13,10 @@ export const WARMUP_S = Number(process.env.BENCH_HTTP_WARMUP_S ?? 3);
 export interface ServerStats {
   readonly api: number;
   readonly cpuUs: number;
+  /** Resident set size of the server process at the report. */
+  readonly rssBytes: number;
+  /** Event-loop delay p99 since the previous report, ms. */
+  readonly loopP99Ms: number;
 }
 
 export interface RunningServer {
