@@ -36,6 +36,7 @@ import { registerDeviceRoutes } from './routes/device-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerOriginalClientRoutes } from './routes/original-client-routes.js';
 import { registerPublicRoutes } from './routes/public-routes.js';
+import { registerRecoveryRoutes } from './routes/recovery-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { registerWebRoutes } from './routes/web-routes.js';
 import { sendError } from './send-error.js';
@@ -198,6 +199,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(registerDeviceRoutes, deps);
   await app.register(registerOriginalClientRoutes, deps);
   await app.register(registerCertificateDeliveryRoutes, deps);
+  await app.register(registerRecoveryRoutes, deps);
   await app.register(registerAdminRoutes, deps);
   await app.register(registerWebRoutes, deps);
   return app;

@@ -138,8 +138,8 @@ export const ERROR_REGISTRY: Readonly<Record<ApiErrorCode, ErrorRegistryEntry>> 
   },
   LAST_DEVICE_CONFIRMATION_REQUIRED: {
     status: 409,
-    en: 'This is your last active device: revoking it leaves no way to log in. Confirm to revoke it anyway; afterwards only an enrolment token from the operator (city admin reset-devices) lets you add a device.',
-    ja: 'これは最後の有効な端末です。失効させるとログインできなくなります。それでも失効させる場合は確認してください。その後は運用者が発行する登録トークン (city admin reset-devices) でのみ端末を追加できます。',
+    en: 'This is your last active device: revoking it leaves no way to log in. Confirm to revoke it anyway; afterwards a recovery code with your password (POST /recover, city recover) or an enrolment token from the operator (city admin reset-devices) adds a device.',
+    ja: 'これは最後の有効な端末です。失効させるとログインできなくなります。それでも失効させる場合は確認してください。その後はリカバリーコードとパスワード (POST /recover、city recover) または運用者が発行する登録トークン (city admin reset-devices) で端末を追加できます。',
   },
   CERTIFICATE_REQUEST_INVALID: {
     status: 422,

@@ -96,8 +96,56 @@ export const REGISTRATION_RESULT_SCHEMA: Schema = obj(
     pkcs12Base64: str(
       'Base64 PKCS#12 of key, certificate and CA, only when pkcs12_password was sent; returned once',
     ),
+    recoveryCodes: {
+      type: 'array',
+      items: str(),
+      description:
+        'ten one-time recovery codes (XXXX-XXXX-XXXX-XXXX); with the password each enrols a new device through POST /recover. Returned once: store them safely',
+    },
   },
-  ['uuid', 'username', ...ISSUED_CERTIFICATE_REQUIRED],
+  ['uuid', 'username', 'recoveryCodes', ...ISSUED_CERTIFICATE_REQUIRED],
+);
+
+/** RecoveredDeviceResult. */
+export const RECOVERED_DEVICE_SCHEMA: Schema = obj(
+  {
+    uuid: str(),
+    recoveryCodesRemaining: { type: 'integer', description: 'unused recovery codes left' },
+    ...ISSUED_CERTIFICATE_PROPS,
+  },
+  ['uuid', 'recoveryCodesRemaining', ...ISSUED_CERTIFICATE_REQUIRED],
+);
+
+/** RecoveryCodesResult. */
+export const RECOVERY_CODES_SCHEMA: Schema = obj(
+  {
+    recoveryCodes: { type: 'array', items: str(), description: 'the new set; returned once' },
+    createdAt: dateTime(),
+  },
+  ['recoveryCodes', 'createdAt'],
+);
+
+/** RecoveryCodesStatus. */
+export const RECOVERY_CODES_STATUS_SCHEMA: Schema = obj(
+  {
+    total: { type: 'integer', description: 'codes in the current set (0 when there is none)' },
+    remaining: { type: 'integer', description: 'unused codes' },
+    createdAt: dateTime(),
+  },
+  ['total', 'remaining'],
+);
+
+/** EnrolmentTokenResult. */
+export const ENROLMENT_TOKEN_SCHEMA: Schema = obj(
+  {
+    uuid: str(),
+    username: str(),
+    token: str('one-time enrolment token (256 bits, base64url); shown once'),
+    expiresAt: dateTime(),
+    qrPayload: str('city-auth:pair?v=1&uuid=..&token=..'),
+    devicesRevoked: { type: 'integer' },
+  },
+  ['uuid', 'username', 'token', 'expiresAt', 'qrPayload', 'devicesRevoked'],
 );
 
 /** PairedDeviceResult. */

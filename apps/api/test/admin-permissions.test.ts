@@ -46,10 +46,11 @@ afterAll(async () => t.close());
 describe('admin route permissions agree with the documentation', () => {
   const documented = documentedAdminRoutes();
 
-  it('the README documents the four admin routes', () => {
+  it('the README documents the five admin routes', () => {
     expect(documented.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'GET /admin/audit',
       'GET /admin/users',
+      'POST /admin/users/:uuid/reset-devices',
       'PUT /admin/users/:uuid/roles',
       'PUT /admin/users/:uuid/status',
     ]);
@@ -59,7 +60,7 @@ describe('admin route permissions agree with the documentation', () => {
     for (const route of documented) {
       for (const role of ROLES) {
         const response = await t.app.inject({
-          method: route.method as 'GET' | 'PUT',
+          method: route.method as 'GET' | 'PUT' | 'POST',
           url: route.path.replace(':uuid', target),
           headers: bearer(tokens[role]),
           ...(route.method === 'PUT'
@@ -68,7 +69,7 @@ describe('admin route permissions agree with the documentation', () => {
         });
         const what = `${role} ${route.method} ${route.path}: ${response.body}`;
         if (route.roles.includes(role)) {
-          expect(response.statusCode, what).toBe(200);
+          expect(response.statusCode, what).toBe(route.method === 'POST' ? 201 : 200);
         } else {
           expect(response.statusCode, what).toBe(403);
           expect(json(response), what).toMatchObject({ error: { code: 'FORBIDDEN' } });

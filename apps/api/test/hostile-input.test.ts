@@ -7,6 +7,7 @@ import {
   LoginInputSchema,
   PairedDeviceInputSchema,
   RefreshInputSchema,
+  RecoverAccountInputSchema,
   RegisterInputSchema,
 } from '@city/registration-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +51,8 @@ const JSON_ROUTES = [
   '/token/revoke',
   '/devices',
   '/pairing-tokens',
+  '/recover',
+  '/recovery-codes',
 ];
 
 describe('malformed bodies', () => {
@@ -163,6 +166,7 @@ describe('hostile field values', () => {
     ['POST', '/login', Object.keys(LoginInputSchema.properties)],
     ['POST', '/token/refresh', Object.keys(RefreshInputSchema.properties)],
     ['POST', '/devices', Object.keys(PairedDeviceInputSchema.properties)],
+    ['POST', '/recover', Object.keys(RecoverAccountInputSchema.properties)],
   ];
   // null is "absent" for optional fields, so a 2xx is legitimate there; a 5xx never is.
   it.each(routes)(
@@ -183,7 +187,13 @@ describe('hostile field values', () => {
                   }
                 : url === '/devices'
                   ? { pairing_token: 'x'.repeat(43), username: session.username, password: 'wrong password!' }
-                  : {};
+                  : url === '/recover'
+                    ? {
+                        username: session.username,
+                        password: 'wrong password!',
+                        recovery_code: 'ZZZZ-ZZZZ-ZZZZ-ZZZZ',
+                      }
+                    : {};
           const response = await t.app.inject({
             method: method as 'POST',
             url,

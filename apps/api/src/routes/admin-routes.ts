@@ -1,8 +1,10 @@
 /**
  * Admin routes. Role checks are the core's (`FORBIDDEN` → 403): users need `users:read`, the
- * audit trail `audit:read`, role changes `roles:manage`, disabling and enabling `users:manage`.
+ * audit trail `audit:read`, role changes `roles:manage`, disabling, enabling and resetting a
+ * user's devices `users:manage`.
  */
 import {
+  AdminTargetInputSchema,
   ListAuditInputSchema,
   ListUsersInputSchema,
   SetRolesInputSchema,
@@ -13,6 +15,7 @@ import { Type } from 'typebox';
 import {
   AUDIT_PAGE_SCHEMA,
   BEARER,
+  ENROLMENT_TOKEN_SCHEMA,
   ERROR_RESPONSES,
   USER_PAGE_SCHEMA,
   USER_SUMMARY_SCHEMA,
@@ -30,6 +33,10 @@ const STATUS_BODY = Type.Omit(SetUserStatusInputSchema, ['user_uuid', 'username'
   additionalProperties: false,
 });
 const ROLES_BODY = Type.Omit(SetRolesInputSchema, ['user_uuid'], { additionalProperties: false });
+const RESET_DEVICES_BODY = Type.Omit(AdminTargetInputSchema, ['user_uuid', 'username'], {
+  additionalProperties: false,
+  description: 'Empty or omitted.',
+});
 
 const UUID_PARAMS = {
   type: 'object',
@@ -49,7 +56,8 @@ function defined(query: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
- * Registers `/admin/users`, `/admin/audit`, `/admin/users/:uuid/roles` and `/admin/users/:uuid/status`.
+ * Registers `/admin/users`, `/admin/audit`, `/admin/users/:uuid/roles`, `/admin/users/:uuid/status`
+ * and `/admin/users/:uuid/reset-devices`.
  *
  * @throws never (errors surface as HTTP answers)
  * @example
@@ -140,5 +148,30 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: RouteDeps)
     },
     async (request) =>
       auth.setRoles(principalOf(request), withUuid(request.body, request.params.uuid), contextOf(request)),
+  );
+
+  app.post<{ Params: { uuid: string } }>(
+    '/admin/users/:uuid/reset-devices',
+    {
+      schema: {
+        tags: ['admin'],
+        summary:
+          'For a user who lost every device: revoke all their devices and issue a one-time enrolment token (24 h) that enrols a new device with their password (admin)',
+        security: BEARER,
+        params: UUID_PARAMS,
+        body: RESET_DEVICES_BODY,
+        response: { 201: ENROLMENT_TOKEN_SCHEMA, ...ERROR_RESPONSES },
+      },
+      preHandler: authenticate,
+    },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const result = await auth.resetDevices(
+        principalOf(request),
+        withUuid(body, request.params.uuid),
+        contextOf(request),
+      );
+      return reply.status(201).send(result);
+    },
   );
 }
