@@ -70,6 +70,12 @@ export const DICTIONARY = {
     'register.deviceId': 'Device id',
     'register.fingerprint': 'Certificate fingerprint (SHA-256)',
     'register.next': 'Continue to log in',
+    'register.recovery.heading': 'Your recovery codes: shown only this once',
+    'register.recovery.hint':
+      'Store them now, offline: copy them into a password manager, or download the file and print it. If you lose every device, one code and your password add a new one (city recover, or POST /recover). Each code works once.',
+    'register.recovery.copy': 'Copy the codes',
+    'register.recovery.download': 'Download them as a text file',
+    'register.recovery.copied': 'Copied.',
     'login.heading': 'Log in',
     'login.submit': 'Log in',
     'login.noKey':
@@ -97,7 +103,7 @@ export const DICTIONARY = {
     'devices.revoke.confirm': 'Revoke device {device}? It will no longer be able to log in.',
     'devices.revoke.confirmCurrent': 'Revoke this device? You will be logged out.',
     'devices.revoke.confirmLast':
-      'This is your last active device. After revoking it you cannot log in any more: only an enrolment token from the service operator (city admin reset-devices) lets you add a new device. Revoke it anyway?',
+      'This is your last active device. After revoking it you cannot log in any more: to add a new device you will need one of your recovery codes and your password (city recover), or an enrolment token from the service operator (city admin reset-devices). Revoke it anyway?',
     'devices.revoked': 'Device {device} was revoked.',
     'devices.empty': 'No devices.',
     'devices.pair': 'Pair a new device',
@@ -176,6 +182,12 @@ export const DICTIONARY = {
     'register.deviceId': '端末 ID',
     'register.fingerprint': '証明書のフィンガープリント（SHA-256）',
     'register.next': 'ログインへ進む',
+    'register.recovery.heading': 'リカバリーコード（この一度だけ表示されます）',
+    'register.recovery.hint':
+      '今すぐオフラインで保管してください。パスワードマネージャーにコピーするか、ファイルをダウンロードして印刷してください。すべての端末を失ったときは、コード1つとパスワードで新しい端末を追加できます（city recover または POST /recover）。各コードは1回だけ使えます。',
+    'register.recovery.copy': 'コードをコピー',
+    'register.recovery.download': 'テキストファイルとしてダウンロード',
+    'register.recovery.copied': 'コピーしました。',
     'login.heading': 'ログイン',
     'login.submit': 'ログイン',
     'login.noKey':
@@ -203,7 +215,7 @@ export const DICTIONARY = {
     'devices.revoke.confirm': '端末 {device} を失効させますか？ この端末ではログインできなくなります。',
     'devices.revoke.confirmCurrent': 'この端末を失効させますか？ ログアウトされます。',
     'devices.revoke.confirmLast':
-      'これは最後の有効な端末です。失効させるとログインできなくなり、サービス運用者が発行する登録トークン (city admin reset-devices) がなければ新しい端末を追加できません。それでも失効させますか？',
+      'これは最後の有効な端末です。失効させるとログインできなくなります。新しい端末を追加するには、リカバリーコードとパスワード (city recover)、またはサービス運用者が発行する登録トークン (city admin reset-devices) が必要です。それでも失効させますか？',
     'devices.revoked': '端末 {device} を失効させました。',
     'devices.empty': '端末がありません。',
     'devices.pair': '新しい端末をペアリング',

@@ -4,7 +4,7 @@
  */
 import { enrolDevice, showEnrolled } from './enrol-device.js';
 import { onSubmit } from './form-submit.js';
-import { initLanguage } from './i18n.js';
+import { initLanguage, t } from './i18n.js';
 
 const OPTIONAL_FIELDS = [
   'name',
@@ -41,6 +41,35 @@ function formBody() {
   return body;
 }
 
+/**
+ * Shows the account's recovery codes, returned by the registration only this once, with a copy button and a
+ * text file to download; they live only in this page (nothing is stored in the browser).
+ *
+ * @param {readonly string[]} codes
+ */
+function showRecoveryCodes(codes) {
+  const list = /** @type {HTMLOListElement} */ (document.getElementById('recovery-codes'));
+  list.replaceChildren(
+    ...codes.map((code) => {
+      const item = document.createElement('li');
+      const text = document.createElement('code');
+      text.textContent = code;
+      item.append(text);
+      return item;
+    }),
+  );
+  const file = `City Chain Auth recovery codes (each works once)\n\n${codes.join('\n')}\n`;
+  const download = /** @type {HTMLAnchorElement} */ (document.getElementById('recovery-download'));
+  download.href = URL.createObjectURL(new Blob([file], { type: 'text/plain' }));
+  const copied = /** @type {HTMLElement} */ (document.getElementById('recovery-copied'));
+  /** @type {HTMLButtonElement} */ (document.getElementById('recovery-copy')).onclick = async () => {
+    await navigator.clipboard.writeText(codes.join('\n'));
+    copied.textContent = t('register.recovery.copied');
+  };
+}
+
 onSubmit(form, submit, async () => {
-  showEnrolled(form, await enrolDevice('/register', formBody()));
+  const answer = await enrolDevice('/register', formBody());
+  showEnrolled(form, answer);
+  showRecoveryCodes(/** @type {{ recoveryCodes?: string[] }} */ (answer).recoveryCodes ?? []);
 });
