@@ -12,6 +12,9 @@ import type {
   MeResult,
   PairedDeviceResult,
   PairingTokenResult,
+  RecoveredDeviceResult,
+  RecoveryCodesResult,
+  RecoveryCodesStatus,
   RefreshResult,
   RegistrationResult,
 } from '@city/registration-core';
@@ -125,6 +128,11 @@ export function createApiAuthClient(
       request<PairingTokenResult>({ method: 'POST', path: '/pairing-tokens', accessToken, body }),
     registerDeviceWithPairingToken: (body) =>
       request<PairedDeviceResult>({ method: 'POST', path: '/devices', body }),
+    recoverAccount: (body) => request<RecoveredDeviceResult>({ method: 'POST', path: '/recover', body }),
+    regenerateRecoveryCodes: (accessToken) =>
+      request<RecoveryCodesResult>({ method: 'POST', path: '/recovery-codes', accessToken, body: {} }),
+    recoveryCodesStatus: (accessToken) =>
+      request<RecoveryCodesStatus>({ method: 'GET', path: '/recovery-codes', accessToken }),
     listDevices: async (accessToken) => {
       const result = await request<unknown>({ method: 'GET', path: '/devices', accessToken });
       return unwrapList(result);

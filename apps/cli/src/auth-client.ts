@@ -10,6 +10,9 @@ import type {
   MeResult,
   PairedDeviceResult,
   PairingTokenResult,
+  RecoveredDeviceResult,
+  RecoveryCodesResult,
+  RecoveryCodesStatus,
   RefreshResult,
   RegistrationResult,
 } from '@city/registration-core';
@@ -35,6 +38,11 @@ export interface AuthClient {
     body: Readonly<Record<string, unknown>>,
   ): Promise<PairingTokenResult>;
   registerDeviceWithPairingToken(body: Readonly<Record<string, unknown>>): Promise<PairedDeviceResult>;
+  /** Enrols a device with username, password and one recovery code (`recovery_code`). */
+  recoverAccount(body: Readonly<Record<string, unknown>>): Promise<RecoveredDeviceResult>;
+  /** A new set of recovery codes for the session's account (shown once); the old set stops working. */
+  regenerateRecoveryCodes(accessToken: string): Promise<RecoveryCodesResult>;
+  recoveryCodesStatus(accessToken: string): Promise<RecoveryCodesStatus>;
   listDevices(accessToken: string): Promise<readonly DeviceSummary[]>;
   /** `confirmLastDevice` is required to revoke the account's last active device. */
   revokeDevice(

@@ -14,6 +14,7 @@ import { keyCommands } from './commands/key-commands.js';
 import { keyvaultCommand } from './commands/keyvault-command.js';
 import { makeRegisterBodyCommand } from './commands/make-register-body-command.js';
 import { pairCommand } from './commands/pair-command.js';
+import { recoveryCommands } from './commands/recovery-commands.js';
 import { registerCommand } from './commands/register-command.js';
 import { sessionCommands } from './commands/session-commands.js';
 import type { CliIo } from './lib/_terminal.js';
@@ -65,6 +66,7 @@ Examples:
   registerCommand(program, io);
   sessionCommands(program, io);
   pairCommand(program, io);
+  recoveryCommands(program, io);
   devicesCommand(program, io);
   keyCommands(program, io);
   keyvaultCommand(program, io);

@@ -33,6 +33,11 @@ export function createDirectAuthClient(
     requestPairingToken: async (accessToken, body) =>
       auth.requestPairingToken(await auth.authenticate(accessToken), body, context),
     registerDeviceWithPairingToken: (body) => auth.registerDeviceWithPairingToken(body, context),
+    recoverAccount: (body) => auth.recoverAccount(body, context),
+    regenerateRecoveryCodes: async (accessToken) =>
+      auth.regenerateRecoveryCodes(await auth.authenticate(accessToken), {}, context),
+    recoveryCodesStatus: async (accessToken) =>
+      auth.recoveryCodesStatus(await auth.authenticate(accessToken)),
     listDevices: async (accessToken) => auth.listDevices(await auth.authenticate(accessToken)),
     revokeDevice: async (accessToken, deviceId, options) =>
       auth.revokeDevice(await auth.authenticate(accessToken), deviceId, context, options),

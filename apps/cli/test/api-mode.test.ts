@@ -58,6 +58,7 @@ function shape(text: string): string {
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
     .replace(/token=[\w-]+/g, 'token=<token>')
     .replace(/"token": "[\w-]+"/g, '"token": "<token>"')
+    .replace(/\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b/g, '<recovery-code>')
     .replace(/\b[0-9a-f]{16,64}\b/g, '<hex>');
 }
 

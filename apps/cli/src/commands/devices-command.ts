@@ -70,8 +70,9 @@ Examples:
       'after',
       `
 Revoking the account's last active device is refused (LAST_DEVICE_CONFIRMATION_REQUIRED) unless
---force is given: without a device nobody can log in, and only an operator's enrolment token
-(city admin reset-devices <user> on the server) adds a device again.
+--force is given: without a device nobody can log in, and only a recovery code with the password
+(city recover) or an operator's enrolment token (city admin reset-devices <user> on the server)
+adds a device again.
 
 Examples:
   $ city devices revoke 3f0c2a4e-...

@@ -22,6 +22,7 @@ import {
 } from '../device-key.js';
 import { askText, obtainPassword } from '../lib/_prompts.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
+import { recoveryCodesText } from './recovery-commands.js';
 
 interface Options extends CommonOptions, DeviceKeyOptions {
   readonly username?: string;
@@ -136,6 +137,7 @@ Examples:
         notAfter: result.notAfter,
         keySource: key.keySource,
         profileDir: profile.directory,
+        recoveryCodes: result.recoveryCodes ?? [],
       };
       printResult(
         io,
@@ -149,6 +151,8 @@ Examples:
           `algorithm:   ${String(result.algorithm)} (key generated ${key.keySource === 'local' ? 'on this machine' : 'by the server'})`,
           `valid until: ${result.notAfter}`,
           `profile:     ${profile.directory}`,
+          '',
+          recoveryCodesText(result.recoveryCodes ?? []),
         ].join('\n'),
       );
     });
