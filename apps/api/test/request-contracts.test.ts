@@ -69,10 +69,17 @@ const ROUTES: Record<string, RouteUse> = {
   'post /registration/': { call: (b) => auth.register(b), readByRoute: ['qr_code', 'client_cert_fp'] },
   // The original body is a login (a bearer token replaces it): the login reads it.
   'post /registration/request_pairing_token': { call: (b) => auth.login(b), readByRoute: ['device_label'] },
+  'post /recover': { call: (b) => auth.recoverAccount(b) },
+  'post /recovery-codes': { call: (b) => auth.regenerateRecoveryCodes(principal, b) },
   // Last: renewing with an empty body renews the session's own device.
   'post /devices/{id}/renew': {
     call: (b) => auth.renewDeviceCertificate(principal, b),
     fromPath: ['device_id'],
+  },
+  // After the renewal: resetting revokes every device of the target.
+  'post /admin/users/{uuid}/reset-devices': {
+    call: (b) => auth.resetDevices(OPERATOR, b),
+    fromPath: ['user_uuid', 'username'],
   },
 };
 
