@@ -33,5 +33,5 @@ export {
   type CityConfigFileEntry,
   readCityConfigFile,
 } from './read-city-config-file.js';
-export { type Env, readInteger, readOneOf, readOnOff, readVariable } from './read-env.js';
+export { type Env, readBaseUrl, readInteger, readOneOf, readOnOff, readVariable } from './read-env.js';
 export { SecretsError, type SecretsErrorCode } from './secrets-error.js';

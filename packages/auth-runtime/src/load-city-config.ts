@@ -18,7 +18,7 @@ import type { RootKeyOptions } from './_load-secrets.js';
 import { PII_ENCRYPTIONS, type PiiEncryption } from './_pii-encryption.js';
 import { ConfigError } from './config-error.js';
 import type { EmbeddedStore } from './open-embedded-auth.js';
-import { type Env, readInteger, readOneOf, readOnOff, readVariable } from './read-env.js';
+import { type Env, readBaseUrl, readInteger, readOneOf, readOnOff, readVariable } from './read-env.js';
 
 /** Storage back end (`CITY_MODE`). */
 export type CityMode = 'embedded' | 'aws' | 'mongodb';
@@ -80,6 +80,11 @@ export interface CityConfig {
   readonly workers: number | 'auto';
   /** The configuration file read (`--config` or `CITY_CONFIG_FILE`), if any. */
   readonly configFile?: string | undefined;
+  /**
+   * Where people reach the web pages (`CITY_PUBLIC_BASE_URL`, e.g. `https://auth.example`): the
+   * pairing QR code links to `<it>/pair?token=..`; unset = the API derives it from its own address.
+   */
+  readonly publicBaseUrl?: string | undefined;
 }
 
 /** Settings that come from elsewhere than the environment (e.g. a command-line flag). */
@@ -171,6 +176,7 @@ export function parseCityConfig(env: Env, overrides: CityConfigOverrides): CityC
         : readInteger(env, 'CITY_ACCESS_CACHE_SIZE', 0, 0, 1_000_000),
     sqliteSynchronous: readOneOf(env, 'CITY_SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS_LEVELS, 'auth'),
     workers,
+    publicBaseUrl: readBaseUrl(env, 'CITY_PUBLIC_BASE_URL'),
   };
 }
 

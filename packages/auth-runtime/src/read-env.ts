@@ -78,3 +78,31 @@ export function readOneOf<T extends string>(env: Env, name: string, values: read
   }
   return raw as T;
 }
+
+/**
+ * An absolute `http:` or `https:` URL with no query, fragment or credentials, without its trailing
+ * slashes (`https://auth.example/city`), `undefined` when unset.
+ *
+ * @throws {ConfigError} for anything else, naming what was expected
+ * @example
+ * ```ts
+ * const base = readBaseUrl(process.env, 'CITY_PUBLIC_BASE_URL'); // 'https://auth.example'
+ * ```
+ */
+export function readBaseUrl(env: Env, name: string): string | undefined {
+  const raw = readVariable(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `expected an absolute http:// or https:// URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(name, `expected an http:// or https:// URL, got "${url.protocol}"`);
+  }
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    throw new ConfigError(name, 'expected a base URL without credentials, query or fragment');
+  }
+  return url.href.replace(/\/+$/, '');
+}

@@ -40,6 +40,7 @@ describe('loadCityConfig', () => {
       CITY_ACCESS_CACHE_SIZE: '0',
       CITY_SQLITE_SYNCHRONOUS: ' normal ',
       CITY_WORKERS: '1',
+      CITY_PUBLIC_BASE_URL: ' https://Auth.Example/city// ',
     });
     expect(config).toEqual({
       mode: 'mongodb',
@@ -55,6 +56,7 @@ describe('loadCityConfig', () => {
       accessCacheSize: 0,
       sqliteSynchronous: 'normal',
       workers: 1,
+      publicBaseUrl: 'https://auth.example/city',
     });
   });
 
@@ -123,6 +125,11 @@ describe('loadCityConfig', () => {
     [{ CITY_ROOT_KEY_FILE: '/k', CITY_KEM_PRIVATE_KEY: 'pem' }, 'CITY_ROOT_KEY_FILE'],
     [{ CITY_ACCESS_CACHE_SIZE: '-1' }, 'CITY_ACCESS_CACHE_SIZE'],
     [{ CITY_ACCESS_CACHE_SIZE: '1000001' }, 'CITY_ACCESS_CACHE_SIZE'],
+    [{ CITY_PUBLIC_BASE_URL: 'auth.example' }, 'CITY_PUBLIC_BASE_URL'],
+    [{ CITY_PUBLIC_BASE_URL: 'javascript:alert(1)' }, 'CITY_PUBLIC_BASE_URL'],
+    [{ CITY_PUBLIC_BASE_URL: 'ftp://auth.example' }, 'CITY_PUBLIC_BASE_URL'],
+    [{ CITY_PUBLIC_BASE_URL: 'https://auth.example/?x=1' }, 'CITY_PUBLIC_BASE_URL'],
+    [{ CITY_PUBLIC_BASE_URL: 'https://user:pw@auth.example' }, 'CITY_PUBLIC_BASE_URL'],
   ])('%j is CONFIG_INVALID naming %s', (env, variable) => {
     let thrown: unknown;
     try {
