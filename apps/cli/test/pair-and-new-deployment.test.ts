@@ -69,6 +69,8 @@ describe('direct mode on a new data directory, then pairing (in order, one data 
     ['a payload with a truncated token', 'city-auth:pair?v=1&token=abc'],
     ['a token of the wrong length', 'A'.repeat(42)],
     ['something else entirely', 'https://example.com/'],
+    ['a pairing link with a truncated token', 'https://auth.example/pair?token=abc'],
+    ['a link to another page', `https://auth.example/login?token=${'A'.repeat(43)}`],
   ] as const) {
     it(`pair accept refuses ${what} before prompting, naming <token-or-payload>`, async () => {
       // Without --username and with no terminal, a prompt would be a USAGE_ERROR: the argument comes first.
@@ -78,4 +80,24 @@ describe('direct mode on a new data directory, then pairing (in order, one data 
       expect(run.stdout).toBe('');
     });
   }
+
+  it('pair accept takes the https://.../pair?token= link of the web QR code, with its device label', async () => {
+    const issued = await city(['pair', 'request', '--profile', 'paster', '--json']);
+    expect(issued.code, issued.stderr).toBe(0);
+    const { token } = issued.json() as { token: string };
+    const link = `https://auth.example.jp/pair?${new URLSearchParams({ token, label: 'kitchen tablet' })}`;
+    const accepted = await city(
+      ['pair', 'accept', link, '--username', 'paster', '--password-stdin', '--profile', 'linked', '--json'],
+      `${PASSWORD}\n`,
+    );
+    expect(accepted.code, accepted.stderr).toBe(0);
+    const { deviceId } = accepted.json() as { deviceId: string };
+    const listed = await city(['devices', 'list', '--profile', 'paster', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const devices = listed.json() as
+      | { deviceId: string; label?: string }[]
+      | { devices: { deviceId: string; label?: string }[] };
+    const list = Array.isArray(devices) ? devices : devices.devices;
+    expect(list.find((device) => device.deviceId === deviceId)?.label).toBe('kitchen tablet');
+  });
 });

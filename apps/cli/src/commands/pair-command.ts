@@ -1,6 +1,6 @@
 /**
  * `city pair request` (on a logged-in device: one-time pairing token as a terminal QR code) and
- * `city pair accept <token|qr-payload>` (on the new machine: local key + CSR, username + password,
+ * `city pair accept <token|qr-payload|pairing link>` (on the new machine: local key + CSR, username + password,
  * this machine's device saved in the profile).
  */
 import { type Command, Option } from 'commander';
@@ -38,24 +38,48 @@ function shellQuote(value: string): string {
   return `'${value.replaceAll("'", "'\\''")}'`;
 }
 
+/** What `pair accept` sends for its argument, and the device label a pairing link suggests. */
+interface PairingArgument {
+  readonly credential: { qr_code: string } | { pairing_token: string };
+  readonly label?: string | undefined;
+}
+
 /**
- * The token or `city-auth:pair?...` payload given to `pair accept`, checked before anything is
- * prompted or generated, so a truncated paste fails at once and names the argument.
+ * The token, `city-auth:pair?...` payload or `https://.../pair?token=...` link (what the web page's QR
+ * code holds) given to `pair accept`, checked before anything is prompted or generated, so a truncated
+ * paste fails at once and names the argument.
  */
-function readPairingArgument(raw: string): { qr_code: string } | { pairing_token: string } {
+function readPairingArgument(raw: string): PairingArgument {
   const text = raw.trim();
-  if (TOKEN.test(text)) return { pairing_token: text };
+  if (TOKEN.test(text)) return { credential: { pairing_token: text } };
   if (text.startsWith(PAYLOAD_PREFIX)) {
     const token = new URLSearchParams(text.slice(PAYLOAD_PREFIX.length)).get('token');
-    if (token !== null && TOKEN.test(token)) return { qr_code: text };
+    if (token !== null && TOKEN.test(token)) return { credential: { qr_code: text } };
     throw new CliError(
       'INPUT_INVALID',
       `${ARGUMENT}: the payload has no valid token (expected token= with 43 base64url characters; was the paste cut short? quote the payload in single quotes)`,
     );
   }
+  if (/^https?:\/\//i.test(text)) {
+    let link: URL | undefined;
+    try {
+      link = new URL(text);
+    } catch {
+      link = undefined;
+    }
+    const token = link?.searchParams.get('token') ?? null;
+    if (link === undefined || !link.pathname.endsWith('/pair') || token === null || !TOKEN.test(token)) {
+      throw new CliError(
+        'INPUT_INVALID',
+        `${ARGUMENT}: the link is not a pairing link with a valid token (expected .../pair?token= with 43 base64url characters; was the paste cut short? quote the link in single quotes)`,
+      );
+    }
+    const label = link.searchParams.get('label')?.trim();
+    return { credential: { pairing_token: token }, label: label === '' ? undefined : label };
+  }
   throw new CliError(
     'INPUT_INVALID',
-    `${ARGUMENT} must be a 43-character pairing token or a ${PAYLOAD_PREFIX}... payload, got ${text.length} characters`,
+    `${ARGUMENT} must be a 43-character pairing token, a ${PAYLOAD_PREFIX}... payload or a https://.../pair?token=... link, got ${text.length} characters`,
   );
 }
 
@@ -144,7 +168,10 @@ Examples:
   const accept = pair
     .command('accept')
     .description('register this machine as a new device with a pairing token or QR payload')
-    .argument('<token-or-payload>', 'the pairing token, or the whole city-auth:pair?... QR payload')
+    .argument(
+      '<token-or-payload>',
+      'the pairing token, the whole city-auth:pair?... payload, or the https://.../pair?token=... link of the web QR code',
+    )
     .option('--username <name>', 'your username (prompted when omitted)')
     .option('--password-stdin', 'read the password from stdin instead of a hidden prompt')
     .option('--device-label <label>', 'label of this device')
@@ -165,6 +192,7 @@ Examples:
       `
 Examples:
   $ city pair accept 'city-auth:pair?v=1&uuid=...&token=...' --profile laptop
+  $ city pair accept 'https://auth.example/pair?token=...'     # the link a devices page QR code opens
   $ printf '%s\\n' "$PASSWORD" | city pair accept "$TOKEN" --username alice --password-stdin --json`,
     )
     .action(async (tokenOrPayload: string, options: AcceptOptions) => {
@@ -175,11 +203,13 @@ Examples:
       const username = await askText(io, options.username, { flag: '--username', message: 'Username' });
       const password = await obtainPassword(io, { fromStdin: options.passwordStdin, message: 'Password' });
       const key = await prepareDeviceKey(io, options, username.slice(0, 64) || 'city device');
+      // A label given here wins over the one the pairing link suggests.
+      const deviceLabel = options.deviceLabel ?? pairing.label;
       const body: Record<string, unknown> = {
-        ...pairing,
+        ...pairing.credential,
         username,
         password,
-        ...(options.deviceLabel === undefined ? {} : { device_label: options.deviceLabel }),
+        ...(deviceLabel === undefined ? {} : { device_label: deviceLabel }),
         ...key.body,
       };
       const result = await withClient(io, options, (client) =>
