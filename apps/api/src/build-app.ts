@@ -42,6 +42,7 @@ import { registerWebRoutes } from './routes/web-routes.js';
 import { sendError } from './send-error.js';
 import { tlsServerOptions } from './tls-server-options.js';
 import { validatorCompiler } from './validator-compiler.js';
+import { webPages } from './web-pages.js';
 import { writeClientError } from './write-client-error.js';
 
 /** Where log lines go (a pino destination). */
@@ -156,7 +157,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   // App-wide plugins, in this order: the error plugin's route table and the OpenAPI collector
   // must see every route, and the hooks must run before any route group's.
-  await app.register(errorHandling);
+  const pages = webPages(config.webRoot);
+  // A browser navigating to a missing page gets the site's 404 page; API clients keep the JSON.
+  await app.register(errorHandling, {
+    sendNotFoundPage: (request, reply) => pages.send(request, reply, 'not-found.html', 404),
+  });
   await app.register(jsonBody);
   if (metrics !== undefined) await app.register(requestMetrics, { metrics });
   await app.register(securityHeaders, { tls: config.tls !== undefined });
@@ -186,8 +191,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : undefined,
       peerCertificatePem: peerCertificateOf(request.raw, { trustedProxies: config.trustedProxies }),
     }),
-    sendPage: (reply: FastifyReply, page: string) =>
-      reply.type('text/html; charset=utf-8').sendFile(page, config.webRoot),
+    sendPage: (reply: FastifyReply, page: string) => pages.send(reply.request, reply, page),
   };
 
   // Route groups, each in its own encapsulated context.

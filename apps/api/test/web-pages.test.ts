@@ -66,11 +66,14 @@ describe('web pages', () => {
       const current = [...(header ?? '').matchAll(/<a href="([^"]+)"[^>]*aria-current="page"/g)].map(
         (m) => m[1],
       );
-      expect(current, url).toEqual(url === '/pair' ? [] : [url]);
+      expect(current, url).toEqual([url]);
+      // Pairing a browser from a device one already has is reachable from every page.
+      expect(header, url).toContain('<a href="/pair" data-i18n="nav.pair"');
       const head = body.match(/<head>[\s\S]*?<\/head>/)?.[0] ?? '';
       expect(head, url).toContain('<meta charset="utf-8">');
       expect(head, url).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
       expect(head, url).toContain('<link rel="stylesheet" href="/assets/style.css">');
+      expect(head, url).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
       chrome.add((header ?? '').replace(' aria-current="page"', ''));
     }
     expect(chrome.size).toBe(1);

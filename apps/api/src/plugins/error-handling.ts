@@ -4,12 +4,20 @@
  * router's own table). Wrapped with fastify-plugin because both handlers and the route-method
  * table must apply to every route, not only to routes registered inside this plugin.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { notFoundHandler } from '../not-found-handler.js';
 import { sendError } from '../send-error.js';
 
-async function errorHandlingPlugin(app: FastifyInstance): Promise<void> {
+/** Options of {@link errorHandling}. */
+export interface ErrorHandlingOptions {
+  /** Answers a browser navigating to a missing page (an HTML 404); API clients get the JSON error. */
+  readonly sendNotFoundPage?:
+    | ((request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>)
+    | undefined;
+}
+
+async function errorHandlingPlugin(app: FastifyInstance, options: ErrorHandlingOptions): Promise<void> {
   app.decorateRequest('errorCode', undefined);
   // Every method some route is registered with (HEAD included, added for each GET route); the
   // not-found handler asks the router which of them the requested URL has.
@@ -20,7 +28,7 @@ async function errorHandlingPlugin(app: FastifyInstance): Promise<void> {
     }
   });
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
-  app.setNotFoundHandler(notFoundHandler(registeredMethods));
+  app.setNotFoundHandler(notFoundHandler(registeredMethods, options.sendNotFoundPage));
 }
 
 /**

@@ -24,7 +24,12 @@ async function openApiPlugin(app: FastifyInstance): Promise<void> {
       },
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    // The reference runs under the pages' own CSP. Swagger UI's top bar draws its logo as an inline SVG
+    // with a <style> element, which that policy refuses: the base layout (no top bar) has none.
+    uiConfig: { layout: 'BaseLayout' },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
 

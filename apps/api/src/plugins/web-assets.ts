@@ -1,6 +1,6 @@
 /**
- * The web pages' files: scripts and styles under `/assets/` and `reply.sendFile` for the pages'
- * HTML (@fastify/static, no directory listing, dotfiles refused). Wrapped with fastify-plugin so
+ * The web pages' files: scripts and styles under `/assets/` (@fastify/static, no directory listing,
+ * dotfiles refused); the pages' HTML is sent translated by `web-pages.ts`. Wrapped with fastify-plugin so
  * `reply.sendFile` reaches the route groups that answer with a page.
  */
 import { join } from 'node:path';

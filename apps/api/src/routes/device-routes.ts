@@ -10,8 +10,9 @@ import {
   PairingTokenRequestInputSchema,
   RenewCertificateInputSchema,
 } from '@city/registration-core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
+import { pairingLink, publicBaseUrlOf } from '../pairing-link.js';
 import {
   BEARER,
   DEVICE_LIST_SCHEMA,
@@ -21,6 +22,7 @@ import {
   PAIRING_TOKEN_SCHEMA,
   RENEWED_CERTIFICATE_SCHEMA,
 } from '../route-schemas.js';
+import { wantsPage } from '../web-pages.js';
 import type { RouteDeps } from './route-deps.js';
 
 const DEVICE_ID_PARAMS = {
@@ -28,13 +30,6 @@ const DEVICE_ID_PARAMS = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
   required: ['id'],
 };
-
-/** A browser navigating to /devices gets the page; API clients (fetch, curl) get JSON. */
-function wantsPage(request: FastifyRequest): boolean {
-  if (request.headers.authorization !== undefined) return false;
-  const accept = request.headers.accept;
-  return typeof accept === 'string' && accept.includes('text/html');
-}
 
 /**
  * Registers the pairing and device routes.
@@ -59,12 +54,10 @@ export async function registerDeviceRoutes(app: FastifyInstance, deps: RouteDeps
   };
   app.post('/pairing-tokens', { schema: pairingSchema, preHandler: authenticate }, async (request, reply) => {
     const result = await auth.requestPairingToken(principalOf(request), request.body, contextOf(request));
-    const qrSvg = await QRCode.toString(result.qrPayload, {
-      type: 'svg',
-      errorCorrectionLevel: 'M',
-      margin: 2,
-    });
-    return reply.status(201).send({ ...result, qrSvg });
+    // The picture is the https link, so a phone's camera opens /pair; qrPayload stays for the CLI.
+    const pairingUrl = pairingLink(publicBaseUrlOf(request, deps.config), result.token, result.deviceLabel);
+    const qrSvg = await QRCode.toString(pairingUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return reply.status(201).send({ ...result, pairingUrl, qrSvg });
   });
 
   app.post(

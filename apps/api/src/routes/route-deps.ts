@@ -20,6 +20,6 @@ export interface RouteDeps {
   principalOf(request: FastifyRequest): Principal;
   /** Client address, user agent and verified peer certificate. */
   contextOf(request: FastifyRequest): RequestContext;
-  /** Sends one of the web pages from the web root. */
-  sendPage(reply: FastifyReply, page: string): FastifyReply;
+  /** Sends one of the web pages from the web root, in the reader's language. */
+  sendPage(reply: FastifyReply, page: string): Promise<FastifyReply>;
 }

@@ -34,7 +34,7 @@ const pairingLink = /** @type {HTMLAnchorElement} */ (document.getElementById('p
 const state = {
   /** @type {string | undefined} */ username: undefined,
   /** @type {Device[]} */ devices: [],
-  /** @type {{ token: string, expiresAt: string } | undefined} */ pairing: undefined,
+  /** @type {{ token: string, expiresAt: string, url?: string } | undefined} */ pairing: undefined,
   /** @type {{ key: string, params: Record<string, string> } | undefined} */ notice: undefined,
 };
 
@@ -108,8 +108,9 @@ function renderPairing() {
   }
   pairingQr.alt = t('devices.pair.qr');
   pairingToken.textContent = state.pairing.token;
-  // The link carries the token, so it can be sent to the new device and opens /pair filled in.
-  pairingLink.href = `/pair?token=${encodeURIComponent(state.pairing.token)}`;
+  // The link carries the token, so it can be sent to the new device and opens /pair filled in (the QR code
+  // encodes the same link, on the service's public address).
+  pairingLink.href = state.pairing.url ?? `/pair?token=${encodeURIComponent(state.pairing.token)}`;
   pairingExpiry.textContent = t('devices.pair.expires', { date: formatDateTime(state.pairing.expiresAt) });
   pairing.hidden = false;
 }
@@ -180,7 +181,14 @@ pairButton.addEventListener('click', async () => {
       throw new ApiError(0, 'QR_CODE_MISSING', 'The server sent no QR code.');
     }
     pairingQr.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(result.qrSvg)}`;
-    state.pairing = { token: result.token, expiresAt: result.expiresAt };
+    state.pairing = {
+      token: result.token,
+      expiresAt: result.expiresAt,
+      url:
+        typeof result.pairingUrl === 'string' && /^https?:\/\//.test(result.pairingUrl)
+          ? result.pairingUrl
+          : undefined,
+    };
     renderPairing();
   } catch (error) {
     fail(error);

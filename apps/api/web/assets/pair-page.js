@@ -5,7 +5,7 @@
  * issued certificate (localStorage) exactly as registration does, so the login page works from here.
  *
  * The token field also takes the whole QR payload (`city-auth:pair?v=1&uuid=..&token=..`) and is prefilled
- * from `/pair?token=..`; only the token itself is sent.
+ * from `/pair?token=..` (the link the pairing QR code carries); only the token itself is sent.
  */
 import { ApiError } from './api.js';
 import { enrolDevice, showEnrolled } from './enrol-device.js';
@@ -76,9 +76,15 @@ onSubmit(form, submit, async () => {
   showEnrolled(form, await enrolDevice('/devices', formBody()));
 });
 
-// A `/pair?token=..` link fills the field; the token is then dropped from the address bar and history.
-const linked = new URLSearchParams(location.search).get('token');
+// A `/pair?token=..[&label=..]` link (the pairing QR code opens one) fills the fields; the token is then
+// dropped from the address bar and history.
+const query = new URLSearchParams(location.search);
+const linked = query.get('token');
 if (linked !== null && linked.trim() !== '') {
   tokenInput.value = linked.trim();
-  history.replaceState(null, '', location.pathname);
+  const label = query.get('label');
+  const labelInput = /** @type {HTMLInputElement} */ (document.getElementById('device_label'));
+  if (label !== null && label.trim() !== '' && labelInput.value === '')
+    labelInput.value = label.trim().slice(0, 64);
 }
+if (location.search !== '') history.replaceState(null, '', location.pathname);
