@@ -6,8 +6,8 @@
 import {
   LoginInputSchema,
   PairedDeviceInputSchema,
-  RefreshInputSchema,
   RecoverAccountInputSchema,
+  RefreshInputSchema,
   RegisterInputSchema,
 } from '@city/registration-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

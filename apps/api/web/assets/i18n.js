@@ -78,7 +78,7 @@ export const DICTIONARY = {
     'register.next': 'Continue to log in',
     'register.recovery.heading': 'Your recovery codes: shown only this once',
     'register.recovery.hint':
-      'Store them now, offline: copy them into a password manager, or download the file and print it. If you lose every device, one code and your password add a new one (city recover, or POST /recover). Each code works once.',
+      'Store them now, offline: copy them into a password manager, or download the file and print it. If you lose every device, one code and your password add a new one (with the city command-line tool: city recover). Each code works once.',
     'register.recovery.copy': 'Copy the codes',
     'register.recovery.download': 'Download them as a text file',
     'register.recovery.copied': 'Copied.',
@@ -297,7 +297,7 @@ export const DICTIONARY = {
     'register.next': 'ログインへ進む',
     'register.recovery.heading': 'リカバリーコード（この一度だけ表示されます）',
     'register.recovery.hint':
-      '今すぐオフラインで保管してください。パスワードマネージャーにコピーするか、ファイルをダウンロードして印刷してください。すべての端末を失ったときは、コード1つとパスワードで新しい端末を追加できます（city recover または POST /recover）。各コードは1回だけ使えます。',
+      '今すぐオフラインで保管してください。パスワードマネージャーにコピーするか、ファイルをダウンロードして印刷してください。すべての端末を失ったときは、コード1つとパスワードで新しい端末を追加できます（コマンドラインツールの city recover で）。各コードは1回だけ使えます。',
     'register.recovery.copy': 'コードをコピー',
     'register.recovery.download': 'テキストファイルとしてダウンロード',
     'register.recovery.copied': 'コピーしました。',
