@@ -222,7 +222,7 @@ describe('CITY_VARIABLES', () => {
   it('lists exactly the variables the loaders of this package read', () => {
     const srcDir = join(import.meta.dirname, '..', 'src');
     const read = new Set<string>();
-    const reader = /read(?:Variable|Integer|OnOff|OneOf)\(\s*\w+,\s*'([A-Z][A-Z0-9_]*)'/g;
+    const reader = /read(?:Variable|Integer|OnOff|OneOf|BaseUrl)\(\s*\w+,\s*'([A-Z][A-Z0-9_]*)'/g;
     for (const name of readdirSync(srcDir).filter((entry) => entry.endsWith('.ts'))) {
       const text = readFileSync(join(srcDir, name), 'utf8');
       // TSDoc examples are not reads.
