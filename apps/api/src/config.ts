@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type Env, loadServerConfig, type ServerConfig } from '@city/auth-runtime';
 
-export type { CityMode, LogLevel, MetricsConfig, TlsConfig } from '@city/auth-runtime';
+export type { CityMode, LogLevel, TlsConfig } from '@city/auth-runtime';
 export { DEFAULT_TLS_GROUPS } from '@city/auth-runtime';
 export { ConfigError };
 
