@@ -24,7 +24,7 @@ start_once() {
     npm start >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 1800); do
-    port="$(sed -n 's#^City Chain Auth API .*listening on http://127\.0\.0\.1:\([0-9]*\)$#\1#p' "$log" | head -1)"
+    port="$(sed -n 's#^City Chain Auth API .*listening on http://127\.0\.0\.1:\([0-9]*\)\( .*\)\{0,1\}$#\1#p' "$log" | head -1)"
     [ -n "$port" ] && break
     kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "npm start exited before listening" >&2; return 1; }
     sleep 1
