@@ -5,8 +5,10 @@
  * Opening: the parent directory is created (0700) when missing and a new file is created 0600
  * before SQLite opens it (SQLite gives its `-wal`/`-shm` files the database file's mode); then
  * WAL journal mode (readers never block the writer, and a commit needs no fsync of the database
- * file), `synchronous` at the `auth` level by default (the WAL is fsynced at every commit that changes auth state, so an acknowledged
- * write survives a process crash and a power loss; `NORMAL` on request fsyncs only at checkpoints:
+ * file), `synchronous` at the `auth` level by default (the WAL is fsynced at every commit that
+ * changes auth state, so an acknowledged auth write survives a process crash and a power loss;
+ * counters, login challenges and audit lines ride on the next fsync; `normal` on request fsyncs
+ * only at checkpoints:
  * a commit survives a process crash, a power loss may lose the last commits but never corrupts),
  * `busy_timeout` for other processes' locks, and the schema of
  * `_schema.ts` inside `BEGIN IMMEDIATE` with its version in `PRAGMA user_version`. The schema
