@@ -1,7 +1,7 @@
 /**
  * `pnpm bench [name...]`: runs each benchmark in its own Node process (so one cannot warm up or
  * starve the next), in order, then writes results/summary.md (every table) and results/summary.json.
- * Names: password, cert, jwt, kem-wrap, http, auth-flow, scale, failure-paths, soak, workers. `--summary` runs nothing and only
+ * Names: password, cert, jwt, kem-wrap, http, aws, auth-flow, scale, failure-paths, soak, workers. `--summary` runs nothing and only
  * rebuilds the summary and charts from the JSON results.
  */
 import { spawnSync } from 'node:child_process';
@@ -22,6 +22,11 @@ const BENCHES: readonly { name: string; file: string; about: string }[] = [
   { name: 'jwt', file: 'jwt.bench.ts', about: 'JWT sign/verify vs jose' },
   { name: 'kem-wrap', file: 'kem-wrap.bench.ts', about: 'KEM keygen/wrap/unwrap per algorithm' },
   { name: 'http', file: 'http.bench.ts', about: 'GET /me vs bare Fastify hello-world' },
+  {
+    name: 'aws',
+    file: 'aws.bench.ts',
+    about: 'GET /me in aws mode with vs without the access cache; cross-instance logout bound',
+  },
   { name: 'auth-flow', file: 'auth-flow.bench.ts', about: 'register/login vs CPU bound and better-auth' },
   { name: 'scale', file: 'scale.bench.ts', about: 'login p99 with 1,000 vs 100,000 users' },
   {
