@@ -96,14 +96,15 @@ export function createDynamoStores(
   options: { clock?: Clock } = {},
 ): DynamoStores {
   const dynamo = dynamoClient(config);
-  guardEngineCalls(dynamo, {
+  const doc = DynamoDBDocumentClient.from(dynamo, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+  // Every store call goes through the document client's send: the deadline and breaker wrap it.
+  guardEngineCalls(doc, {
     label: 'the data store (DynamoDB)',
     deadlineMs: config.dynamodb.deadlineMs,
     openMs: BREAKER_OPEN_MS,
     failureThreshold: BREAKER_FAILURES,
-  });
-  const doc = DynamoDBDocumentClient.from(dynamo, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
   const ctx: DynamoContext = {
     doc,

@@ -1,19 +1,21 @@
 /**
  * Internal: a total deadline per engine call and a circuit breaker, installed on an AWS SDK
- * client as one middleware around the SDK's retry loop.
+ * client around its `send`, so they cover the SDK's whole middleware stack and retry loop.
  *
  * A frozen engine (process stopped by a signal, a hung host) still accepts TCP connections, so
  * each attempt waits its full request timeout and the SDK retries: 6-10 s per call before the
  * caller hears anything. The deadline bounds a whole call, retries included; when it passes the
- * retry loop is told to stop (the SDK's abort signal) and the caller gets `StoreUnavailableError`.
- * The breaker then opens: while it is open every call fails at once, without touching the
- * network, with `retryAfterSeconds` set to the time left. After that one probe call is let
- * through; its success closes the breaker, its failure opens it again. Calls that end without an
- * answer from the engine (refused or reset connections, timeouts) count as failures, and
- * `failureThreshold` of them in a row open the breaker too; any answer from the engine, an error
- * answer included, closes it. A failure opens the breaker only when the engine answered no call
- * at all since the failed call began: an engine that is slow under a burst but still answering
- * fails the calls that outlive the deadline, never the ones behind them.
+ * call's abort signal (`send(command, { abortSignal })`) fires, which cancels the attempt in flight
+ * (the HTTP handler closes its connection) and stops the retry loop, and the caller gets
+ * `StoreUnavailableError`. The breaker then opens: while it is open every call fails at once,
+ * without touching the network, with `retryAfterSeconds` set to the time left. After that one
+ * probe call is let through; its success closes the breaker, its failure opens it again. Calls
+ * that end without an answer from the engine (refused or reset connections, timeouts) count as
+ * failures, and `failureThreshold` of them in a row open the breaker too; any answer from the
+ * engine, an error answer included, closes it. A failure opens the breaker only when the engine
+ * answered no call at all since the failed call began: an engine that is slow under a burst but
+ * still answering fails the calls that outlive the deadline, never the ones behind them. A
+ * caller's own abort signal still works: it is combined with the deadline's.
  */
 import { StoreUnavailableError } from '@city/ports';
 
@@ -30,22 +32,18 @@ export interface EngineGuardOptions {
   readonly now?: (() => number) | undefined;
 }
 
-/** Any SDK v3 client (typed loosely: each client's stack is typed with its own commands). */
-interface MiddlewareClient {
-  readonly middlewareStack: { add(middleware: never, options: never): void };
+/** The options of an SDK v3 client's `send` this guard uses (the rest are passed on). */
+interface SendOptions {
+  readonly abortSignal?: AbortSignal | undefined;
 }
 
-/** The initialize-step middleware shape this installs. */
-type AddInitializeMiddleware = (
-  middleware: (
-    next: (args: unknown) => Promise<unknown>,
-    context: Record<string, unknown>,
-  ) => (args: unknown) => Promise<unknown>,
-  options: { step: 'initialize'; name: string; priority: 'high' },
-) => void;
+/** The promise form of an SDK v3 client's `send` (typed loosely: each client types its own commands). */
+type Send = (command: never, options?: SendOptions) => Promise<unknown>;
 
-/** The SDK's per-call context key (`SMITHY_CONTEXT_KEY`); its `abortSignal` stops the retry loop. */
-const SMITHY_CONTEXT_KEY = '__smithy_context';
+/** Any SDK v3 client: its `send` is what the guard wraps. */
+interface SendingClient {
+  send: unknown;
+}
 
 /** True when the call ended with an answer from the engine (an HTTP status), error answers included. */
 function engineAnswered(error: unknown): boolean {
@@ -102,49 +100,49 @@ export class EngineBreaker {
 }
 
 /**
- * Installs the deadline and the breaker on `client` (one breaker per client).
+ * Installs the deadline and the breaker on `client` (one breaker per client) by wrapping its
+ * `send`; only the promise form of `send` is supported.
  *
- * @throws never; the guarded calls throw {@link StoreUnavailableError}
+ * @throws never; the guarded calls throw {@link StoreUnavailableError}, and `TypeError` for a callback
  */
-export function guardEngineCalls(client: MiddlewareClient, options: EngineGuardOptions): EngineBreaker {
+export function guardEngineCalls(client: SendingClient, options: EngineGuardOptions): EngineBreaker {
   const breaker = new EngineBreaker(options);
-  const add = client.middlewareStack.add.bind(client.middlewareStack) as unknown as AddInitializeMiddleware;
-  add(
-    (next, context) => async (args) => {
-      const { probe, startedAt } = breaker.admit();
-      const controller = new AbortController();
-      context[SMITHY_CONTEXT_KEY] ??= {};
-      const smithy = context[SMITHY_CONTEXT_KEY] as { abortSignal?: AbortSignal };
-      smithy.abortSignal =
-        smithy.abortSignal === undefined
-          ? controller.signal
-          : AbortSignal.any([smithy.abortSignal, controller.signal]);
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          controller.abort();
-          reject(new DeadlineExceeded());
-        }, options.deadlineMs);
-      });
-      try {
-        const result = await Promise.race([next(args), deadline]);
-        breaker.succeeded(probe);
-        return result;
-      } catch (error) {
-        if (error instanceof DeadlineExceeded) {
-          breaker.failed(probe, true, startedAt);
-          throw new StoreUnavailableError(`${options.label} did not answer within ${options.deadlineMs} ms`, {
-            retryAfterSeconds: Math.max(1, Math.ceil(options.openMs / 1000)),
-          });
-        }
-        if (engineAnswered(error)) breaker.succeeded(probe);
-        else breaker.failed(probe, false, startedAt);
-        throw error;
-      } finally {
-        clearTimeout(timer);
+  const send = (client.send as Send).bind(client);
+  const guarded = async (command: never, sendOptions?: SendOptions): Promise<unknown> => {
+    if (typeof sendOptions === 'function') {
+      throw new TypeError('"options" expected send options, got a callback: guarded clients return promises');
+    }
+    const { probe, startedAt } = breaker.admit();
+    const controller = new AbortController();
+    const callerSignal = sendOptions?.abortSignal;
+    const abortSignal =
+      callerSignal === undefined ? controller.signal : AbortSignal.any([callerSignal, controller.signal]);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // Rejected first, so the race reports the deadline rather than the abort it causes.
+        reject(new DeadlineExceeded());
+        controller.abort();
+      }, options.deadlineMs);
+    });
+    try {
+      const result = await Promise.race([send(command, { ...sendOptions, abortSignal }), deadline]);
+      breaker.succeeded(probe);
+      return result;
+    } catch (error) {
+      if (error instanceof DeadlineExceeded) {
+        breaker.failed(probe, true, startedAt);
+        throw new StoreUnavailableError(`${options.label} did not answer within ${options.deadlineMs} ms`, {
+          retryAfterSeconds: Math.max(1, Math.ceil(options.openMs / 1000)),
+        });
       }
-    },
-    { step: 'initialize', name: 'cityEngineGuard', priority: 'high' },
-  );
+      if (engineAnswered(error)) breaker.succeeded(probe);
+      else breaker.failed(probe, false, startedAt);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  Object.defineProperty(client, 'send', { value: guarded, configurable: true, writable: true });
   return breaker;
 }
