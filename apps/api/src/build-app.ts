@@ -150,10 +150,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     ...(config.tls === undefined ? {} : { https: tlsServerOptions(config.tls, auth.caCertificatePem()) }),
   });
   app.setValidatorCompiler(validatorCompiler());
-  app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-request-id', request.id);
-    done(null, payload);
-  });
 
   // App-wide plugins, in this order: the error plugin's route table and the OpenAPI collector
   // must see every route, and the hooks must run before any route group's.

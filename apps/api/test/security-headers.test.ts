@@ -1,13 +1,13 @@
 /**
- * The security headers are helmet's, written on each real reply: they must equal what helmet's own
- * middleware writes on a plain `ServerResponse` for the same options, and every kind of response
- * (JSON, error, unknown route, authenticated route) must carry all of them.
+ * Two header sets: every response carries the API set (no-store, a CSP that loads nothing and
+ * allows no framing, nosniff, DENY, CORP, HSTS over TLS); HTML documents carry helmet's whole set on
+ * top, exactly what helmet's own middleware writes on a plain `ServerResponse` for the same options.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import helmet, { type HelmetOptions } from 'helmet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { helmetOptions } from '../src/plugins/security-headers.js';
+import { apiSecurityHeaders, helmetOptions } from '../src/plugins/security-headers.js';
 import { bearer, openTestApp, registerAndLogin, type TestApp } from './helpers/test-app.js';
 
 /** What helmet's middleware sets on a real response object. */
@@ -21,60 +21,48 @@ function helmetOnRealResponse(options: HelmetOptions): Record<string, string> {
   return Object.fromEntries(Object.entries(response.getHeaders()).map(([k, v]) => [k, String(v)]));
 }
 
-describe('helmet runs on the real reply', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await openTestApp();
-  });
-  afterAll(async () => t.close());
+/** Headers only a rendered document uses: never on a JSON answer. */
+const DOCUMENT_ONLY = [
+  'cross-origin-opener-policy',
+  'origin-agent-cluster',
+  'referrer-policy',
+  'x-dns-prefetch-control',
+  'x-download-options',
+  'x-permitted-cross-domain-policies',
+  'x-xss-protection',
+] as const;
 
-  it('the API answers with exactly the headers helmet writes on a ServerResponse for its options', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/health' });
-    const fromHelmet = helmetOnRealResponse(helmetOptions({ tls: false }));
-    expect(Object.keys(fromHelmet).length).toBeGreaterThan(5);
-    for (const [name, value] of Object.entries(fromHelmet)) expect(response.headers[name], name).toBe(value);
-    expect(response.headers['x-powered-by']).toBeUndefined();
+describe('the API set', () => {
+  it('over plain HTTP: no-store, nothing loads, no framing, nosniff, same-origin resources, no HSTS', () => {
+    expect(apiSecurityHeaders({ tls: false })).toEqual({
+      'cache-control': 'no-store',
+      pragma: 'no-cache',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'cross-origin-resource-policy': 'same-origin',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+    });
   });
 
-  it('over TLS the options add HSTS and upgrade-insecure-requests', () => {
-    const overTls = helmetOnRealResponse(helmetOptions({ tls: true }));
+  it("over TLS it adds helmet's HSTS header", () => {
+    const overTls = apiSecurityHeaders({ tls: true });
+    expect(overTls['strict-transport-security']).toBe(
+      helmetOnRealResponse(helmetOptions({ tls: true }))['strict-transport-security'],
+    );
     expect(overTls['strict-transport-security']).toMatch(/^max-age=\d+/);
-    expect(overTls['content-security-policy']).toContain('upgrade-insecure-requests');
   });
 });
 
-describe('every response carries them', () => {
+describe('every response carries the API set, HTML documents helmet on top', () => {
   let t: TestApp;
-  let expected: Readonly<Record<string, string>>;
+  const api = apiSecurityHeaders({ tls: false });
   beforeAll(async () => {
     t = await openTestApp();
-    const page = await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
-    expected = Object.fromEntries(
-      [
-        'content-security-policy',
-        'cross-origin-opener-policy',
-        'cross-origin-resource-policy',
-        'origin-agent-cluster',
-        'referrer-policy',
-        'x-content-type-options',
-        'x-dns-prefetch-control',
-        'x-download-options',
-        'x-frame-options',
-        'x-permitted-cross-domain-policies',
-        'x-xss-protection',
-      ].map((name) => [name, String(page.headers[name])]),
-    );
   });
   afterAll(async () => t.close());
 
-  it('over plain HTTP: no HSTS, no upgrade-insecure-requests, frames denied', () => {
-    expect(expected['content-security-policy']).toContain("frame-ancestors 'none'");
-    expect(expected['content-security-policy']).not.toContain('upgrade-insecure-requests');
-    expect(expected['x-content-type-options']).toBe('nosniff');
-    expect(expected['x-frame-options']).toBe('SAMEORIGIN');
-  });
-
   it.each([
+    ['health', 'GET', '/health', 200],
     ['JSON', 'GET', '/.well-known/jwks.json', 200],
     ['unknown route', 'GET', '/no-such-route', 404],
     ['method not allowed', 'DELETE', '/login', 405],
@@ -82,20 +70,52 @@ describe('every response carries them', () => {
   ] as const)('%s', async (_name, method, url, status) => {
     const response = await t.app.inject({ method, url });
     expect(response.statusCode).toBe(status);
-    for (const [name, value] of Object.entries(expected)) expect(response.headers[name], name).toBe(value);
+    for (const [name, value] of Object.entries(api)) {
+      if (name === 'cache-control' || name === 'pragma') continue; // public routes may opt out
+      expect(response.headers[name], name).toBe(value);
+    }
+    for (const name of DOCUMENT_ONLY) expect(response.headers[name], name).toBeUndefined();
     expect(response.headers['strict-transport-security']).toBeUndefined();
+    expect(response.headers['x-powered-by']).toBeUndefined();
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('an authenticated GET /me, twice (the second from the access cache)', async () => {
+  it('an authenticated GET /me, twice (the second from the access cache): the API set, no-store', async () => {
     const session = await registerAndLogin(t.app);
     for (let i = 0; i < 2; i++) {
-      const response = await t.app.inject({
-        method: 'GET',
-        url: '/me',
-        headers: bearer(session.accessToken),
-      });
+      const response = await t.app.inject({ method: 'GET', url: '/me', headers: bearer(session.accessToken) });
       expect(response.statusCode).toBe(200);
-      for (const [name, value] of Object.entries(expected)) expect(response.headers[name], name).toBe(value);
+      for (const [name, value] of Object.entries(api)) expect(response.headers[name], name).toBe(value);
+      for (const name of DOCUMENT_ONLY) expect(response.headers[name], name).toBeUndefined();
     }
+  });
+
+  it.each([
+    ['a web page', '/login', 200],
+    ['the HTML 404 page', '/no-such-page', 404],
+  ] as const)('%s: exactly the headers helmet writes on a ServerResponse for its options', async (_name, url, status) => {
+    const response = await t.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
+    expect(response.statusCode).toBe(status);
+    expect(String(response.headers['content-type'])).toMatch(/^text\/html/);
+    const fromHelmet = helmetOnRealResponse(helmetOptions({ tls: false }));
+    expect(Object.keys(fromHelmet).length).toBeGreaterThan(5);
+    for (const [name, value] of Object.entries(fromHelmet)) expect(response.headers[name], name).toBe(value);
+    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    expect(response.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('the API reference page at /docs is a document too', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/docs/' });
+    expect(response.statusCode).toBe(200);
+    expect(String(response.headers['content-type'])).toMatch(/^text\/html/);
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+  });
+
+  it("over TLS helmet's document set adds upgrade-insecure-requests", () => {
+    const overTls = helmetOnRealResponse(helmetOptions({ tls: true }));
+    expect(overTls['strict-transport-security']).toMatch(/^max-age=\d+/);
+    expect(overTls['content-security-policy']).toContain('upgrade-insecure-requests');
   });
 });

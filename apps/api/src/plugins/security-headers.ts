@@ -1,11 +1,20 @@
 /**
- * The headers every response starts with: `Cache-Control: no-store` (allow-caching.ts; public
- * routes opt out) and helmet's set (CSP for the web pages, HSTS over TLS, nosniff, frame and
- * referrer policies, cross-origin isolation headers...). None of helmet's headers depends on the
- * request (no nonces), so helmet's middleware runs once, at registration, on a real
- * `ServerResponse`, and the headers it wrote are set on every reply from an onRequest hook — the
- * same bytes, without rebuilding the policy strings per request. Wrapped with fastify-plugin: the
- * hook covers every route, the not-found answers included.
+ * The headers every response carries, in two sets (OWASP's REST and HTTP-headers guidance):
+ *
+ * - **Every response** (JSON, errors, 404/405, rate-limit refusals, assets): `Cache-Control:
+ *   no-store` and `Pragma: no-cache` (allow-caching.ts; public routes opt out), a CSP that lets the
+ *   answer load nothing and be framed nowhere (`default-src 'none'; frame-ancestors 'none'`),
+ *   `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, `Cross-Origin-Resource-Policy:
+ *   same-origin`, and HSTS over TLS. Set from an onRequest hook, before any route runs.
+ * - **HTML documents** (the web pages, the HTML 404 page, the API reference at /docs): helmet's
+ *   whole set on top — the pages' CSP, opener and referrer policies, origin-agent clustering and the
+ *   rest, which only mean something to a document a browser renders. Added from an onSend hook when
+ *   the response's `Content-Type` is `text/html`, whichever route produced it.
+ *
+ * None of the headers depends on the request (no nonces), so helmet's middleware runs once, at
+ * registration, on a real `ServerResponse`, and the headers it wrote are reused as they are. The
+ * onSend hook also sets `X-Request-Id`. Wrapped with fastify-plugin: the hooks cover every route,
+ * the not-found answers included.
  */
 import { IncomingMessage, type OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
@@ -21,7 +30,7 @@ export interface SecurityHeadersOptions {
 }
 
 /**
- * The helmet options the API runs with.
+ * The helmet options the API's HTML documents are served with.
  *
  * @throws never
  * @example
@@ -67,16 +76,44 @@ function helmetHeaders(options: SecurityHeadersOptions): OutgoingHttpHeaders {
   return response.getHeaders();
 }
 
+/**
+ * The security headers of every response that is not an HTML document, for `options`.
+ *
+ * @throws {Error} when helmet rejects the options (HSTS is taken from helmet's own header)
+ * @example
+ * ```ts
+ * apiSecurityHeaders({ tls: true })['strict-transport-security']; // 'max-age=31536000; includeSubDomains'
+ * ```
+ */
+export function apiSecurityHeaders(options: SecurityHeadersOptions): Readonly<Record<string, string>> {
+  const hsts = helmetHeaders(options)['strict-transport-security'];
+  return Object.freeze({
+    ...NO_STORE_HEADERS,
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'cross-origin-resource-policy': 'same-origin',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    ...(hsts === undefined ? {} : { 'strict-transport-security': String(hsts) }),
+  });
+}
+
 async function securityHeadersPlugin(app: FastifyInstance, options: SecurityHeadersOptions): Promise<void> {
-  const headers = { ...NO_STORE_HEADERS, ...helmetHeaders(options) };
+  const everyResponse = apiSecurityHeaders(options);
+  const documents = helmetHeaders(options);
   app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
+    reply.headers(everyResponse);
     done();
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('x-request-id', request.id);
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('text/html')) reply.headers(documents);
+    done(null, payload);
   });
 }
 
 /**
- * Security and caching headers on every response.
+ * Security and caching headers on every response, helmet's document set on HTML, and `X-Request-Id`.
  *
  * @throws {Error} at registration when helmet rejects the options
  * @example
