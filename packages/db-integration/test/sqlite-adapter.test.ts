@@ -108,7 +108,7 @@ describe('sqlite adapter: one file', () => {
     await expectConflict(second.users.create(makeUser({ usernameKey: user.usernameKey })), 'username');
   });
 
-  it('fsyncs auth-state commits by default (auth level: FULL in SQLite), every commit with full, only checkpoints with normal', () => {
+  it('fsyncs auth-state writes by default (auth level: a group commit before the call resolves), every commit with full, only checkpoints with normal', () => {
     expect(open(freshPath()).synchronous).toBe('auth');
     expect(open(freshPath(), { synchronous: 'auth' }).synchronous).toBe('auth');
     expect(open(freshPath(), { synchronous: 'full' }).synchronous).toBe('full');

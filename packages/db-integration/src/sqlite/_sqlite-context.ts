@@ -7,7 +7,17 @@
  * `BEGIN IMMEDIATE … COMMIT`) before any other JavaScript in this process runs, so calls from
  * one process never interleave. Other processes (or other connections) are serialised by
  * SQLite's file locks; `busy_timeout` bounds how long a writer waits for them.
+ *
+ * Durability at the `auth` level is a group commit off the event loop: the connection runs at
+ * `synchronous = NORMAL` (a commit writes its WAL frames but does not fsync them), every write
+ * statement outside {@link SqliteContext.relaxed} counts in {@link SqliteContext.durableWrites},
+ * and {@link SqliteContext.durable} fdatasyncs the `-wal` file on libuv's thread pool — one fsync
+ * covering every commit made before it started, shared by all callers waiting at that moment. The
+ * stores (`create-sqlite-stores.ts`) resolve a call that wrote only after that fsync, so what a
+ * caller is told is stored survives a power loss exactly as with `FULL`, while the event loop
+ * keeps serving requests (and handing password hashes to free cores) during the fsync.
  */
+import { type FileHandle, open } from 'node:fs/promises';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { isCityError } from '@city/errors';
 import { ConflictError, StoreUnavailableError } from '@city/ports';
@@ -32,6 +42,11 @@ const processWritesByFile = new Map<string, { count: number }>();
 /** When commits are fsynced (see `SqliteStoresConfig.synchronous`). */
 export type SqliteSynchronous = 'auth' | 'full' | 'normal';
 
+/** Statements that change rows: their runs count as writes (see {@link SqliteContext.durableWrites}). */
+const WRITE_STATEMENT = /^\s*(?:INSERT|UPDATE|DELETE|REPLACE)\b/i;
+
+const ignore = (): void => undefined;
+
 /** The connection and shared machinery of one `createSqliteStores` instance. */
 export class SqliteContext {
   readonly db: DatabaseSync;
@@ -55,14 +70,21 @@ export class SqliteContext {
     this.#turnDataVersion = undefined;
   };
 
-  /** Set when the connection runs at FULL and {@link relaxed} writes step down to NORMAL. */
-  readonly #relax: { readonly normal: StatementSync; readonly full: StatementSync } | undefined;
+  /** Whether acknowledged writes wait for {@link durable} (the `auth` level on a file). */
+  readonly groupCommit: boolean;
+  /** Write statements run outside {@link relaxed} on this connection so far. */
+  #durableWrites = 0;
+  /** Depth of {@link relaxed} calls running now. */
+  #relaxedDepth = 0;
+  /** The `-wal` file, opened at the first {@link durable} call. */
+  #wal: Promise<FileHandle> | undefined;
+  /** The fdatasync running now, and the one queued to start after it. */
+  #syncing: Promise<void> | undefined;
+  #queuedSync: Promise<void> | undefined;
 
-  constructor(db: DatabaseSync, path: string, busyTimeoutMs: number, relaxable = false) {
+  constructor(db: DatabaseSync, path: string, busyTimeoutMs: number, groupCommit = false) {
     this.db = db;
-    this.#relax = relaxable
-      ? { normal: db.prepare('PRAGMA synchronous = NORMAL'), full: db.prepare('PRAGMA synchronous = FULL') }
-      : undefined;
+    this.groupCommit = groupCommit && path !== ':memory:';
     this.path = path;
     this.#busyTimeoutMs = busyTimeoutMs;
     this.#begin = db.prepare('BEGIN IMMEDIATE');
@@ -81,11 +103,88 @@ export class SqliteContext {
     }
   }
 
-  /** Prepares `sql` once; rows come back as arrays in select-list order (no per-row key objects). */
+  /**
+   * Prepares `sql` once; rows come back as arrays in select-list order (no per-row key objects).
+   * With group commit, each run of a write statement (INSERT, UPDATE, DELETE, REPLACE — also when
+   * read through `get`/`all` for its RETURNING rows) outside {@link relaxed} counts in
+   * {@link durableWrites}.
+   */
   prepare(sql: string): StatementSync {
     const statement = this.db.prepare(sql);
     statement.setReturnArrays(true);
+    if (this.groupCommit && WRITE_STATEMENT.test(sql)) this.#countWrites(statement);
     return statement;
+  }
+
+  #countWrites(statement: StatementSync): void {
+    const { run, get, all } = statement;
+    const counted = (): void => {
+      if (this.#relaxedDepth === 0) this.#durableWrites += 1;
+    };
+    statement.run = ((...params: unknown[]) => {
+      const result = Reflect.apply(run, statement, params) as ReturnType<StatementSync['run']>;
+      if (Number(result.changes) > 0) counted();
+      return result;
+    }) as StatementSync['run'];
+    statement.get = ((...params: unknown[]) => {
+      const row = Reflect.apply(get, statement, params) as ReturnType<StatementSync['get']>;
+      counted();
+      return row;
+    }) as StatementSync['get'];
+    statement.all = ((...params: unknown[]) => {
+      const rows = Reflect.apply(all, statement, params) as ReturnType<StatementSync['all']>;
+      counted();
+      return rows;
+    }) as StatementSync['all'];
+  }
+
+  /**
+   * How many write statements ran outside {@link relaxed} on this connection: a store call that
+   * moved it wrote something its caller must not be told is stored before {@link durable}.
+   */
+  get durableWrites(): number {
+    return this.#durableWrites;
+  }
+
+  /**
+   * Resolves once every commit made on this connection before the call is on disk: an fdatasync
+   * of the `-wal` file on the thread pool (see the module comment). A sync already running may
+   * have started before the caller's commit, so callers arriving during it share the next one.
+   * Without group commit (`full`, `normal`, `:memory:`) it resolves at once.
+   *
+   * @throws {StoreUnavailableError} when the write-ahead log cannot be opened or synced
+   */
+  durable(): Promise<void> {
+    if (!this.groupCommit) return Promise.resolve();
+    const running = this.#syncing;
+    if (running === undefined) return this.#startSync();
+    this.#queuedSync ??= running.then(ignore, ignore).then(() => {
+      this.#queuedSync = undefined;
+      return this.#syncing ?? this.#startSync();
+    });
+    return this.#queuedSync;
+  }
+
+  #startSync(): Promise<void> {
+    const sync = (async () => {
+      try {
+        if (this.#closed) throw new Error('the connection is closed');
+        this.#wal ??= open(`${this.path}-wal`, 'r');
+        await (await this.#wal).datasync();
+      } catch (error) {
+        this.#wal = undefined;
+        throw new StoreUnavailableError(
+          `the SQLite store "${this.path}" could not sync its write-ahead log: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
+    })();
+    this.#syncing = sync;
+    const done = (): void => {
+      if (this.#syncing === sync) this.#syncing = undefined;
+    };
+    sync.then(done, done);
+    return sync;
   }
 
   get closed(): boolean {
@@ -94,17 +193,16 @@ export class SqliteContext {
 
   /**
    * Runs a write whose loss at a power cut is harmless (a counter, a login challenge, an audit
-   * line) without an fsync at its commit; it reaches the disk with the next fsynced commit, since
-   * the write-ahead log is synced as a whole. Without the `auth` level it just runs `write`.
+   * line): its statements do not count in {@link durableWrites}, so the store call returns without
+   * waiting for an fsync; it reaches the disk with the next one, since the write-ahead log is
+   * synced as a whole. Without group commit it just runs `write`.
    */
   relaxed<T>(write: () => T): T {
-    const relax = this.#relax;
-    if (relax === undefined) return write();
-    relax.normal.run();
+    this.#relaxedDepth += 1;
     try {
       return write();
     } finally {
-      relax.full.run();
+      this.#relaxedDepth -= 1;
     }
   }
 
@@ -219,10 +317,18 @@ export class SqliteContext {
     return new StoreUnavailableError(`the SQLite store "${this.path}" failed (${what})`, { cause: error });
   }
 
-  /** Closes the connection once; later calls do nothing. */
+  /** Waits for the fsyncs running or queued now (never rejects). */
+  async settle(): Promise<void> {
+    await Promise.all([this.#syncing, this.#queuedSync].map((sync) => sync?.catch(ignore)));
+  }
+
+  /** Closes the connection once (and the write-ahead log's handle); later calls do nothing. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    const wal = this.#wal;
+    this.#wal = undefined;
+    wal?.then((handle) => handle.close()).catch(ignore);
     try {
       // Refreshes the planner statistics of tables that changed a lot, as SQLite recommends at close.
       this.db.exec('PRAGMA optimize');

@@ -5,10 +5,11 @@
  * Opening: the parent directory is created (0700) when missing and a new file is created 0600
  * before SQLite opens it (SQLite gives its `-wal`/`-shm` files the database file's mode); then
  * WAL journal mode (readers never block the writer, and a commit needs no fsync of the database
- * file), `synchronous` at the `auth` level by default (the WAL is fsynced at every commit that
- * changes auth state, so an acknowledged auth write survives a process crash and a power loss;
- * counters, login challenges and audit lines ride on the next fsync; `normal` on request fsyncs
- * only at checkpoints:
+ * file), `synchronous` at the `auth` level by default (a call that changed accounts, devices,
+ * sessions, revocations, pairing or recovery items resolves only after the WAL holding its commit
+ * is fsynced — a group commit on the thread pool, see `_sqlite-context.ts` — so an acknowledged
+ * write survives a process crash and a power loss; counters, login challenges and audit lines
+ * ride on the next fsync; `normal` on request fsyncs only at checkpoints:
  * a commit survives a process crash, a power loss may lose the last commits but never corrupts),
  * `busy_timeout` for other processes' locks, and the schema of
  * `_schema.ts` inside `BEGIN IMMEDIATE` with its version in `PRAGMA user_version`. The schema
@@ -54,12 +55,14 @@ export interface SqliteStoresConfig {
   /** How long a write waits for another process's lock before `StoreUnavailableError` (default 5000 ms). */
   readonly busyTimeoutMs?: number | undefined;
   /**
-   * When commits are fsynced. `auth` (default): every commit that changes accounts, devices,
-   * sessions, revocations, pairing or recovery items fsyncs the write-ahead log before it returns
-   * (it survives a power loss, and so does everything committed before it); rate-limit and lockout
-   * counters, login challenges and audit lines commit without an fsync and reach the disk with the
-   * next such commit or checkpoint. `full`: every commit fsyncs. `normal`: only checkpoints do (a
-   * commit survives a process crash, a power loss may undo the last ones).
+   * When commits are fsynced. `auth` (default): a store call that changed accounts, devices,
+   * sessions, revocations, pairing or recovery items resolves only after the write-ahead log is
+   * fsynced (it survives a power loss, and so does everything committed before it); the fsync runs
+   * on the thread pool and is shared by every call waiting at that moment (group commit), so the
+   * event loop never waits on the disk. Rate-limit and lockout counters, login challenges and audit
+   * lines do not wait and reach the disk with the next fsync or checkpoint. `full`: SQLite fsyncs
+   * every commit inline (the event loop waits). `normal`: only checkpoints fsync (a commit survives
+   * a process crash, a power loss may undo the last ones).
    */
   readonly synchronous?: SqliteSynchronous | undefined;
 }
@@ -126,17 +129,19 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
   try {
     db = new DatabaseSync(file, { timeout: busyTimeoutMs });
     db.exec('PRAGMA journal_mode = WAL');
-    // `auth` runs at FULL and steps down to NORMAL only around the writes it lists as relaxed.
-    db.exec(`PRAGMA synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-    // 2 is FULL, 1 NORMAL (SQLite's numbering); anything else would mean the pragma did not apply.
+    // `auth` runs at NORMAL: its fsyncs are the group commits of SqliteContext.durable.
+    const wanted = synchronous === 'full' ? 2 : 1;
+    db.exec(`PRAGMA synchronous = ${wanted === 2 ? 'FULL' : 'NORMAL'}`);
+    // 2 is FULL, 1 NORMAL (SQLite's numbering); anything else means the pragma did not apply.
     const level = Number(db.prepare('PRAGMA synchronous').get()?.synchronous);
-    if (level !== 1 && level !== 2) throw new Error(`PRAGMA synchronous reads back ${level}`);
-    synchronousInForce = level === 1 ? 'normal' : synchronous;
+    if (level !== wanted) throw new Error(`PRAGMA synchronous reads back ${level}, not ${wanted}`);
+    synchronousInForce = synchronous;
     migrate(db, file);
-    ctx = new SqliteContext(db, file, busyTimeoutMs, synchronousInForce === 'auth');
+    ctx = new SqliteContext(db, file, busyTimeoutMs, synchronous === 'auth');
     // One reclaimer for the one-time tables and counters: their writes share one sweep counter.
     const reclaimer = new SqliteReclaimer(ctx);
-    stores = {
+    const acknowledged = durablyAcknowledged(ctx);
+    stores = acknowledged({
       users: new SqliteUserStore(ctx),
       devices: new SqliteDeviceStore(ctx),
       pairingTokens: new SqlitePairingTokenStore(ctx, reclaimer),
@@ -150,7 +155,7 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
       certificates: new SqliteCertificateBlobStore(ctx),
       deployment: new SqliteDeploymentStore(ctx),
       serviceClients: new SqliteServiceClientStore(ctx),
-    };
+    });
   } catch (error) {
     try {
       db?.close();
@@ -170,9 +175,49 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
     authStateVersion: () => ctx.authStateVersion(),
     synchronous: synchronousInForce,
     async close() {
+      await ctx.settle();
       ctx.close();
     },
   };
+}
+
+/**
+ * With group commit, every store method is wrapped so that a call whose synchronous body ran a
+ * counted write (see `SqliteContext.durableWrites`) resolves only after `ctx.durable()`. The
+ * store methods do all their SQLite work before their first `await` (they have none), so the
+ * count read right after the call sees exactly this call's writes: reads never wait for another
+ * request's fsync. Without group commit the stores are returned as they are.
+ */
+function durablyAcknowledged(ctx: SqliteContext) {
+  return <T extends Record<string, object>>(stores: T): T => {
+    if (!ctx.groupCommit) return stores;
+    const wrapped: Record<string, object> = {};
+    for (const [name, store] of Object.entries(stores)) wrapped[name] = acknowledgeAfterSync(store, ctx);
+    return wrapped as T;
+  };
+}
+
+function acknowledgeAfterSync<S extends object>(store: S, ctx: SqliteContext): S {
+  const facade = Object.create(store) as Record<string, unknown>;
+  for (
+    let proto = Object.getPrototypeOf(store);
+    proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const method = (store as Record<string, unknown>)[name];
+      if (name === 'constructor' || typeof method !== 'function' || Object.hasOwn(facade, name)) continue;
+      facade[name] = async (...args: unknown[]) => {
+        const before = ctx.durableWrites;
+        const pending = (method as (...a: unknown[]) => unknown).apply(store, args);
+        const wrote = ctx.durableWrites !== before;
+        const result = await pending;
+        if (wrote) await ctx.durable();
+        return result;
+      };
+    }
+  }
+  return facade as S;
 }
 
 /** Creates the parent directory (0700) and an empty database file (0600) when they are missing. */
