@@ -50,7 +50,7 @@ export const CITY_VARIABLES: readonly CityVariable[] = [
   core(
     'CITY_SQLITE_SYNCHRONOUS',
     'auth',
-    'embedded SQLite store: auth (fsync at each auth-state commit), full or normal',
+    'embedded SQLite store: auth (auth-state writes answered after a group-committed fsync), full or normal',
   ),
   core('CITY_SECRETS_DIR', 'CITY_DATA_DIR', 'aws/mongodb: directory of the key vault'),
   core('CITY_ROOT_KEY_FILE', '<secrets dir>/keyvault-kem.key', 'the root key (KEM private key) file'),
