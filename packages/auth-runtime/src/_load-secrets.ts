@@ -47,14 +47,12 @@ import {
   loadKemPrivateKey,
 } from '@city/ntru-keyvault';
 import type { CertificateAlgorithm } from '@city/registration-core';
-import { CapsuleRaceLost, StagedCapsuleStore } from './_staged-capsule-store.js';
+import { CapsuleRaceLost, MASTER_CAPSULE, StagedCapsuleStore } from './_staged-capsule-store.js';
 import { SecretsError } from './secrets-error.js';
 
 /** File name of the root key when it lives in the secrets directory (older layouts, development). */
 export const ROOT_KEY_FILE = 'keyvault-kem.key';
 const LOCK_FILE = '.secrets.lock';
-/** The key vault's master-key capsule (KeyVault's name for it). */
-const MASTER_CAPSULE = 'master';
 const SEALED_CA = 'service-ca';
 const SEALED_JWT = 'service-jwt';
 const SERVICE_KEYS_PURPOSE = 'service-keys';

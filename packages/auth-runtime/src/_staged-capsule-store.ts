@@ -10,6 +10,9 @@
  */
 import type { CapsuleStore } from '@city/ntru-keyvault';
 
+/** The key vault's master-key capsule (`KeyVault`'s name for it). */
+export const MASTER_CAPSULE = 'master';
+
 /** Another instance stored a different capsule under this name first. */
 export class CapsuleRaceLost extends Error {
   constructor(readonly capsule: string) {
@@ -25,9 +28,21 @@ export class StagedCapsuleStore implements CapsuleStore {
     this.#base = base;
   }
 
+  /**
+   * A staged capsule, else the stored one. While this overlay creates a new master key, any other
+   * capsule already stored was written by an instance that created its own vault first — under
+   * another master key, so reading it here could only fail with a key-vault error: that is the race
+   * lost, and the caller starts over from what is stored.
+   *
+   * @throws {CapsuleRaceLost} when a new master key is staged and `name` is already stored
+   */
   async read(name: string): Promise<Uint8Array | undefined> {
     const staged = this.#staged.get(name);
-    return staged === undefined ? this.#base.read(name) : staged.bytes.slice();
+    if (staged !== undefined) return staged.bytes.slice();
+    const stored = await this.#base.read(name);
+    const master = this.#staged.get(MASTER_CAPSULE);
+    if (stored !== undefined && master !== undefined && !master.replaces) throw new CapsuleRaceLost(name);
+    return stored;
   }
 
   async write(name: string, capsule: Uint8Array): Promise<void> {

@@ -86,4 +86,77 @@ describe('two instances creating the secrets in one shared capsule store at once
     expect(error.code).toBe('SECRETS_MISMATCH');
     expect(error.message).toContain('does not open the key vault in shared-memory');
   });
+
+  /**
+   * The other interleaving: B has staged its own new master key when A's whole vault is already
+   * stored, so B's next read (its data keys) finds A's. That is the race lost too: B starts over
+   * from what is stored instead of failing on data keys wrapped under a master key it cannot know.
+   */
+  function lateCreator(): { a: CapsuleStore; b: CapsuleStore } {
+    const shared = new MemoryCapsuleStore();
+    let bAtDataKeys!: () => void;
+    const bReachedDataKeys = new Promise<void>((resolve) => {
+      bAtDataKeys = resolve;
+    });
+    let aPublished!: () => void;
+    const aDone = new Promise<void>((resolve) => {
+      aPublished = resolve;
+    });
+    let aFirst = true;
+    let bFirst = true;
+    const a: CapsuleStore = {
+      read: (name) => shared.read(name),
+      write: (name, capsule) => shared.write(name, capsule),
+      describe: () => 'shared-memory',
+      writeIfAbsent: async (name, capsule) => {
+        if (aFirst) {
+          aFirst = false;
+          await bReachedDataKeys;
+        }
+        const stored = await shared.writeIfAbsent(name, capsule);
+        // The sealed JWT keys are the last capsule of a vault.
+        if (name === 'service-jwt') aPublished();
+        return stored;
+      },
+    };
+    const b: CapsuleStore = {
+      read: async (name) => {
+        if (name === 'datakeys' && bFirst) {
+          bFirst = false;
+          bAtDataKeys();
+          await aDone;
+        }
+        return shared.read(name);
+      },
+      write: (name, capsule) => shared.write(name, capsule),
+      describe: () => 'shared-memory',
+      writeIfAbsent: (name, capsule) => shared.writeIfAbsent(name, capsule),
+    };
+    return { a, b };
+  }
+
+  it('a late creator finding the first vault complete refuses with SECRETS_MISMATCH (another root key)', async () => {
+    const { a, b } = lateCreator();
+    const [first, late] = await Promise.allSettled([
+      loadOrCreateSecrets({ dir: tempDir(), capsuleStore: a, mayCreate: true }),
+      loadOrCreateSecrets({ dir: tempDir(), capsuleStore: b, mayCreate: true }),
+    ]);
+    expect(first.status).toBe('fulfilled');
+    expect(late.status).toBe('rejected');
+    const error = (late as PromiseRejectedResult).reason;
+    expect(error).toBeInstanceOf(SecretsError);
+    expect(error.code).toBe('SECRETS_MISMATCH');
+  });
+
+  it('a late creator finding the first vault complete loads it (same root key)', async () => {
+    const { a, b } = lateCreator();
+    const pem = formatKemPrivateKeyPem((await generateKemKeyPair()).privateKey);
+    const [first, late] = await Promise.all([
+      loadOrCreateSecrets({ dir: tempDir(), rootKey: { pem }, capsuleStore: a, mayCreate: true }),
+      loadOrCreateSecrets({ dir: tempDir(), rootKey: { pem }, capsuleStore: b, mayCreate: true }),
+    ]);
+    expect(late.keyCheck).toBe(first.keyCheck);
+    expect(late.keys.toJWKS()).toEqual(first.keys.toJWKS());
+    expect(late.ca.certificatePem).toBe(first.ca.certificatePem);
+  });
 });
