@@ -240,6 +240,22 @@ describe('sessions', () => {
     expect(unknown.statusCode).toBe(200);
   });
 
+  it('GET /me answered from the access cache sends the same body, and a change of state shows at once', async () => {
+    const session = await registerAndLogin(t.app);
+    const first = await t.app.inject({ method: 'GET', url: '/me', headers: bearer(session.accessToken) });
+    const second = await t.app.inject({ method: 'GET', url: '/me', headers: bearer(session.accessToken) });
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(200);
+    expect(second.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(second.body).toBe(first.body);
+    expect(json(first)).toMatchObject({ uuid: session.uuid, username: session.username, roles: ['user'] });
+    await grantRoles(t.runtime, session.uuid, ['user', 'moderator']);
+    const third = await t.app.inject({ method: 'GET', url: '/me', headers: bearer(session.accessToken) });
+    expect(third.statusCode).toBe(200);
+    expect(json(third)).toMatchObject({ uuid: session.uuid, roles: ['user', 'moderator'] });
+    expect(third.body).not.toBe(first.body);
+  });
+
   it('POST /logout ends the session (204), the token is refused afterwards', async () => {
     const session = await registerAndLogin(t.app);
     const out = await t.app.inject({ method: 'POST', url: '/logout', headers: bearer(session.accessToken) });

@@ -168,7 +168,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the pages as people use them, in headles
     await phonePage.goto(decoded?.data ?? '');
     await expect(phonePage.getByLabel('Pairing token').inputValue()).resolves.toBe(token);
     expect(new URL(phonePage.url()).search).toBe('');
-    // Back leaves the page: no history entry kept the token.
+    // Back leaves the page (once it has loaded everything, the icon included): no history entry kept the token.
+    await phonePage.waitForLoadState('networkidle');
     await phonePage.goBack();
     expect(phonePage.url()).not.toContain(token);
     expect(await cspViolations(page)).toEqual([]);

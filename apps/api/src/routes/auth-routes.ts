@@ -14,7 +14,7 @@ import {
   RevokeTokenInputSchema,
 } from '@city/registration-core';
 import fastifyFormbody from '@fastify/formbody';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import {
   BEARER,
@@ -205,6 +205,19 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: RouteDeps):
       },
       preHandler: authenticate,
     },
-    async (request) => auth.me(principalOf(request)),
+    async (request, reply) => {
+      const me = await auth.me(principalOf(request));
+      // A profile answered from the access cache is the same frozen object until the state
+      // changes: it is serialised (by the route's response schema) once, not on every request.
+      let json = serialisedProfiles.get(me);
+      if (json === undefined) {
+        json = reply.serialize(me);
+        if (Object.isFrozen(me)) serialisedProfiles.set(me, json);
+      }
+      return reply.type('application/json; charset=utf-8').send(json);
+    },
   );
 }
+
+/** `GET /me` bodies by the profile object they were serialised from (entries go with the objects). */
+const serialisedProfiles = new WeakMap<object, ReturnType<FastifyReply['serialize']>>();

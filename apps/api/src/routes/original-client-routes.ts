@@ -214,23 +214,24 @@ export async function registerOriginalClientRoutes(app: FastifyInstance, deps: R
       const context = contextOf(request);
       const session = await auth.login(credentials, context);
       const principal = await auth.authenticate(session.accessToken);
+      let result: Awaited<ReturnType<typeof auth.requestPairingToken>>;
       try {
-        const result = await auth.requestPairingToken(
+        result = await auth.requestPairingToken(
           principal,
           deviceLabel === undefined ? undefined : { device_label: deviceLabel },
           context,
         );
-        return reply.status(200).send({
-          success: true,
-          message: PAIRING_MESSAGE,
-          qr_code: result.qrPayload,
-          ...result,
-          qrSvg: await qrSvgOf(result.qrPayload),
-        });
       } finally {
-        // The session existed only to authorise this one pairing token.
+        // The session existed only to authorise this one pairing token: it has ended before the answer.
         await auth.logout(principal, context);
       }
+      return reply.status(200).send({
+        success: true,
+        message: PAIRING_MESSAGE,
+        qr_code: result.qrPayload,
+        ...result,
+        qrSvg: await qrSvgOf(result.qrPayload),
+      });
     },
   );
 }
