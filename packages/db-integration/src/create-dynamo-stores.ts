@@ -8,6 +8,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Clock, type Stores, systemClock } from '@city/ports';
 import { type DynamoStoresConfig, StorageConfigError } from './config/storage-config.js';
+import { DynamoCapsuleCreationLeases } from './dynamodb/_capsule-creation-leases.js';
 import type { DynamoContext } from './dynamodb/_context.js';
 import { type CreateTablesReport, createDynamoTables } from './dynamodb/create-tables.js';
 import { DynamoAuditLog } from './dynamodb/dynamo-audit-log.js';
@@ -42,7 +43,8 @@ export interface DynamoStores extends Stores {
   readonly notifier: OutboxNotifier;
   /**
    * The key vault's capsules in the certificate bucket under `keyvault/`, shared by every instance;
-   * each capsule's creator is elected by a conditional write in the deployment facts.
+   * each capsule's creator is elected by a conditional write in the deployment facts, with a lease
+   * another instance takes over when the creator died before storing the capsule.
    */
   readonly capsules: S3CapsuleStore;
 }
@@ -145,7 +147,14 @@ export function createDynamoStores(
       certificates: new S3CertificateBlobStore(s3, config.s3.bucket),
       deployment,
       notifier,
-      capsules: new S3CapsuleStore(s3, config.s3.bucket, { prefix: 'keyvault/', creationClaims: deployment }),
+      capsules: new S3CapsuleStore(s3, config.s3.bucket, {
+        prefix: 'keyvault/',
+        creationClaims: new DynamoCapsuleCreationLeases(ctx),
+        // A capsule put ends within the store deadline (it is cancelled then); the lease outlasts it.
+        putDeadlineMs: config.dynamodb.deadlineMs,
+        leaseMs: Math.max(15_000, 3 * config.dynamodb.deadlineMs),
+        now: () => ctx.clock.now(),
+      }),
       close: async () => {
         await notifier.stop();
         doc.destroy();
