@@ -20,7 +20,11 @@ import { DynamoCapsuleCreationLeases } from '../src/dynamodb/_capsule-creation-l
 import { DynamoDeploymentStore } from '../src/dynamodb/dynamo-deployment-store.js';
 import { awsClientOptions } from '../src/lib/aws-client-options.js';
 import { guardEngineCalls } from '../src/lib/engine-guard.js';
-import { S3CapsuleStore, type S3CapsuleStoreOptions } from '../src/s3/s3-capsule-store.js';
+import {
+  type CapsuleCreationLeases,
+  S3CapsuleStore,
+  type S3CapsuleStoreOptions,
+} from '../src/s3/s3-capsule-store.js';
 import { type DynamoFixture, dynamoFixture } from './helpers/dynamo-fixture.js';
 import { SilentEndpoint } from './helpers/silent-endpoint.js';
 
@@ -175,6 +179,24 @@ describe('capsule creator election with a lease', () => {
     const kept = capsule();
     expect(await next.writeIfAbsent(name, kept)).toBe(true);
     expect(await next.read(name)).toEqual(kept);
+  });
+
+  it('a writer that saw an older claim and finds the capsule of a newer one reads the claim again and takes that capsule', async () => {
+    const prefix = freshPrefix();
+    const name = prefix.slice(0, -1);
+    const newer = capsule();
+    await instance(prefix).write(name, newer);
+    // The claim this writer first saw was replaced (taken over) before the capsule was stored.
+    const scripted: CapsuleCreationLeases = {
+      claim: async () => ({ value: 'f'.repeat(64), leaseUntil: Date.now() + 60_000 }),
+      holder: async () => ({ value: sha256(newer), leaseUntil: Date.now() + 60_000 }),
+      takeOver: async () => {
+        throw new Error('no take-over while a lease runs');
+      },
+    };
+    const late = instance(prefix, s3, { creationClaims: scripted, winnerWaitMs: 2_000 });
+    expect(await late.writeIfAbsent(name, capsule())).toBe(false);
+    expect(await late.read(name)).toEqual(newer);
   });
 
   it('a lease shorter than the put deadline plus the clock allowance is refused', () => {
