@@ -284,7 +284,13 @@ async function complete(shared: Located, options: SecretsOptions): Promise<void>
   }
   if (!hasVault) {
     if (!options.mayCreate) throw missingSecrets(where, ['the key vault']);
-    await KeyVault.init({ store: where.store, kemKeyPair: kemKeyPairFromPrivateKey(rootKey!) });
+    try {
+      await KeyVault.init({ store: where.store, kemKeyPair: kemKeyPairFromPrivateKey(rootKey!) });
+    } catch (error) {
+      // Another instance stored its vault after this one looked: the race is lost, start over from it.
+      if (isCityError(error) && error.code === 'KEYVAULT_EXISTS') throw new CapsuleRaceLost(MASTER_CAPSULE);
+      throw error;
+    }
   }
   const vault = await openVault(where, rootKey!);
   // Data keys are created on first use and written back as one table: create every one this

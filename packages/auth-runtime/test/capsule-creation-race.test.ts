@@ -159,4 +159,44 @@ describe('two instances creating the secrets in one shared capsule store at once
     expect(late.keys.toJWKS()).toEqual(first.keys.toJWKS());
     expect(late.ca.certificatePem).toBe(first.ca.certificatePem);
   });
+
+  it('a vault stored between the check for one and the creation of its own is adopted, not an error', async () => {
+    const shared = new MemoryCapsuleStore();
+    const pem = formatKemPrivateKeyPem((await generateKemKeyPair()).privateKey);
+    const plain: CapsuleStore = {
+      read: (name) => shared.read(name),
+      write: (name, capsule) => shared.write(name, capsule),
+      describe: () => 'shared-memory',
+      writeIfAbsent: (name, capsule) => shared.writeIfAbsent(name, capsule),
+    };
+    let first: ReturnType<typeof loadOrCreateSecrets> | undefined;
+    let masterReads = 0;
+    const late: CapsuleStore = {
+      ...plain,
+      read: async (name) => {
+        // The third look for a master capsule is KeyVault.init's own (after the loader's two):
+        // the other instance stores its whole vault just before it.
+        if (name === 'master' && ++masterReads === 3) {
+          first = loadOrCreateSecrets({
+            dir: tempDir(),
+            rootKey: { pem },
+            capsuleStore: plain,
+            mayCreate: true,
+          });
+          await first;
+        }
+        return shared.read(name);
+      },
+    };
+    const loaded = await loadOrCreateSecrets({
+      dir: tempDir(),
+      rootKey: { pem },
+      capsuleStore: late,
+      mayCreate: true,
+    });
+    expect(first).toBeDefined();
+    const other = await first!;
+    expect(loaded.keyCheck).toBe(other.keyCheck);
+    expect(loaded.keys.toJWKS()).toEqual(other.keys.toJWKS());
+  });
 });

@@ -47,9 +47,10 @@ const skipReason = inCi
       : undefined;
 
 /**
- * How late another instance may honour a logout. In aws mode no verified access token is cached
- * (the store reports no change version), so each request reads the session from DynamoDB and the
- * refusal is immediate; the bound only absorbs a loaded machine.
+ * How late another instance may honour a logout. In aws mode a verified access token is cached
+ * only while the shared change epoch the instance last read stands (polled every 250 ms, no cached
+ * answer once it could not be read for 1 s), so the refusal comes within about one poll; the bound
+ * only absorbs a loaded machine. `pnpm bench aws` measures the refusal time itself.
  */
 const REVOCATION_BOUND_MS = 5_000;
 /**
