@@ -158,7 +158,7 @@ export function webPages(webRoot: string): WebPages {
       const { body, etag } = await render(page, pageLanguage(request.headers));
       allowCaching(reply, 'public, max-age=0');
       reply.header('vary', 'accept-language, cookie').header('etag', etag);
-      reply.type('text/html; charset=utf-8');
+      reply.type('text/html; charset=utf-8').documentHeaders();
       if (status === 200 && request.headers['if-none-match'] === etag) return reply.status(304).send();
       return reply.status(status).send(body);
     },

@@ -24,11 +24,18 @@ async function openApiPlugin(app: FastifyInstance): Promise<void> {
       },
     },
   });
-  await app.register(fastifySwaggerUi, {
-    routePrefix: '/docs',
-    // The reference runs under the pages' own CSP. Swagger UI's top bar draws its logo as an inline SVG
-    // with a <style> element, which that policy refuses: the base layout (no top bar) has none.
-    uiConfig: { layout: 'BaseLayout' },
+  // The reference is a document: its context adds the pages' headers to everything it serves.
+  await app.register(async (docs) => {
+    docs.addHook('onRequest', (_request, reply, done) => {
+      reply.documentHeaders();
+      done();
+    });
+    await docs.register(fastifySwaggerUi, {
+      routePrefix: '/docs',
+      // The reference runs under the pages' own CSP. Swagger UI's top bar draws its logo as an inline SVG
+      // with a <style> element, which that policy refuses: the base layout (no top bar) has none.
+      uiConfig: { layout: 'BaseLayout' },
+    });
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

@@ -8,20 +8,29 @@
  *   same-origin`, and HSTS over TLS. Set from an onRequest hook, before any route runs.
  * - **HTML documents** (the web pages, the HTML 404 page, the API reference at /docs): helmet's
  *   whole set on top — the pages' CSP, opener and referrer policies, origin-agent clustering and the
- *   rest, which only mean something to a document a browser renders. Added from an onSend hook when
- *   the response's `Content-Type` is `text/html`, whichever route produced it.
+ *   rest, which only mean something to a document a browser renders. Added by
+ *   `reply.documentHeaders()`, which the code that renders a page calls (web-pages.ts, the /docs
+ *   context of the openapi plugin).
  *
  * None of the headers depends on the request (no nonces), so helmet's middleware runs once, at
  * registration, on a real `ServerResponse`, and the headers it wrote are reused as they are. The
- * onSend hook also sets `X-Request-Id`. Wrapped with fastify-plugin: the hooks cover every route,
- * the not-found answers included.
+ * onRequest hook also sets `X-Request-Id`. There is no onSend hook: a JSON answer passes through
+ * no hook after its handler. Wrapped with fastify-plugin: the hook covers every route, the
+ * not-found answers included.
  */
 import { IncomingMessage, type OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 import { NO_STORE_HEADERS } from '../allow-caching.js';
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Adds helmet's headers for an HTML document a browser renders (see security-headers.ts). */
+    documentHeaders(): FastifyReply;
+  }
+}
 
 /** Options of {@link securityHeaders}. */
 export interface SecurityHeadersOptions {
@@ -100,20 +109,17 @@ export function apiSecurityHeaders(options: SecurityHeadersOptions): Readonly<Re
 async function securityHeadersPlugin(app: FastifyInstance, options: SecurityHeadersOptions): Promise<void> {
   const everyResponse = apiSecurityHeaders(options);
   const documents = helmetHeaders(options);
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(everyResponse);
-    done();
+  app.decorateReply('documentHeaders', function documentHeaders(this: FastifyReply): FastifyReply {
+    return this.headers(documents);
   });
-  app.addHook('onSend', (request, reply, payload, done) => {
-    reply.header('x-request-id', request.id);
-    const type = reply.getHeader('content-type');
-    if (typeof type === 'string' && type.startsWith('text/html')) reply.headers(documents);
-    done(null, payload);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(everyResponse).header('x-request-id', request.id);
+    done();
   });
 }
 
 /**
- * Security and caching headers on every response, helmet's document set on HTML, and `X-Request-Id`.
+ * Security and caching headers and `X-Request-Id` on every response; `reply.documentHeaders()` for HTML.
  *
  * @throws {Error} at registration when helmet rejects the options
  * @example
