@@ -19,6 +19,7 @@ export type ApiOwnErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'MALFORMED_JSON'
   | 'RATE_LIMITED'
+  | 'METRICS_UNAVAILABLE'
   | 'INTERNAL_ERROR';
 
 /** Every code an API error body can carry. */
@@ -237,6 +238,11 @@ export const ERROR_REGISTRY: Readonly<Record<ApiErrorCode, ErrorRegistryEntry>> 
     status: 429,
     en: 'Too many requests; try again later.',
     ja: 'リクエストが多すぎます。しばらくしてから再試行してください。',
+  },
+  METRICS_UNAVAILABLE: {
+    status: 503,
+    en: 'The metrics of every worker could not be collected; try again later.',
+    ja: 'すべてのワーカーのメトリクスを収集できませんでした。しばらくしてから再試行してください。',
   },
   INTERNAL_ERROR: {
     status: 500,

@@ -15,6 +15,7 @@ const API_OWN = [
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'MALFORMED_JSON',
+  'METRICS_UNAVAILABLE',
   'RATE_LIMITED',
   'INTERNAL_ERROR',
 ];
@@ -48,13 +49,13 @@ describe('error registry', () => {
     expect(Object.keys(ERROR_REGISTRY).sort()).toEqual([...Object.keys(AUTH_ERROR_CODES), ...API_OWN].sort());
   });
 
-  it('uses 4xx statuses for everything but INTERNAL_ERROR and STORE_UNAVAILABLE', () => {
+  it('uses 4xx statuses for everything but INTERNAL_ERROR, STORE_UNAVAILABLE and METRICS_UNAVAILABLE', () => {
+    const unavailable = new Set(['STORE_UNAVAILABLE', 'METRICS_UNAVAILABLE']);
     for (const [code, entry] of Object.entries(ERROR_REGISTRY)) {
       if (code === 'INTERNAL_ERROR') expect(entry.status).toBe(500);
-      else if (code === 'STORE_UNAVAILABLE') expect(entry.status).toBe(503);
+      else if (unavailable.has(code)) expect(entry.status).toBe(503);
       else expect(entry.status, code).toBeGreaterThanOrEqual(400);
-      if (code !== 'INTERNAL_ERROR' && code !== 'STORE_UNAVAILABLE')
-        expect(entry.status, code).toBeLessThan(500);
+      if (code !== 'INTERNAL_ERROR' && !unavailable.has(code)) expect(entry.status, code).toBeLessThan(500);
       expect(entry.en).toMatch(/^[A-Z].*\.$/);
       expect(entry.ja).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
     }

@@ -180,6 +180,7 @@ export const DICTIONARY = {
       'The service could not understand the request. Reload the page and try again.',
     'error.MALFORMED_JSON': 'The service could not understand the request. Reload the page and try again.',
     'error.RATE_LIMITED': 'Too many requests. Wait a moment and try again.',
+    'error.METRICS_UNAVAILABLE': 'The service metrics could not be collected. Please try again in a moment.',
     'error.INTERNAL_ERROR': 'Something went wrong on the service. Please try again later.',
     'error.UNEXPECTED_RESPONSE':
       'The service gave an answer this page does not understand. Reload the page and try again.',
@@ -405,6 +406,8 @@ export const DICTIONARY = {
     'error.MALFORMED_JSON':
       'サービスが要求を理解できませんでした。ページを再読み込みしてもう一度お試しください。',
     'error.RATE_LIMITED': '要求が多すぎます。少し待ってからもう一度お試しください。',
+    'error.METRICS_UNAVAILABLE':
+      'サービスのメトリクスを収集できませんでした。少し待ってからもう一度お試しください。',
     'error.INTERNAL_ERROR': 'サービスでエラーが発生しました。しばらくしてからもう一度お試しください。',
     'error.UNEXPECTED_RESPONSE':
       'サービスからの応答をこのページが理解できませんでした。ページを再読み込みしてもう一度お試しください。',
