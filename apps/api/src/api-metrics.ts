@@ -8,6 +8,13 @@
  * answered (`INVALID_CREDENTIALS`, `ACCOUNT_LOCKED`, ...), never the precise reason the audit trail
  * keeps: a metrics reader learns nothing a caller was not told (no "unknown user" vs "wrong
  * password" oracle), even where `/metrics` is reachable by strangers.
+ *
+ * In worker mode the primary sums the workers' registries (`cluster-metrics.ts`), so every metric
+ * says how to aggregate: counters and histograms are summed; `city_build_info` and the outbox
+ * backlog (one file, read by every worker) take one worker's value instead of N times it; the
+ * process defaults are summed into the cluster's CPU seconds, memory, handles and GC time, except
+ * those prom-client marks otherwise (event-loop lag averaged, `nodejs_version_info` first,
+ * `process_start_time_seconds` left out) and `process_max_fds`, a per-process limit (max).
  */
 import { readFile } from 'node:fs/promises';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -56,6 +63,8 @@ const LOCKOUT_CODES = new Set(['ACCOUNT_LOCKED']);
 export function createApiMetrics(options: ApiMetricsOptions): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const maxFds = registry.getSingleMetric('process_max_fds') as { aggregator?: string } | undefined;
+  if (maxFds !== undefined) maxFds.aggregator = 'max';
   const requests = new Counter({
     name: 'city_http_requests_total',
     help: 'HTTP requests by method, route pattern and status',
@@ -97,6 +106,7 @@ export function createApiMetrics(options: ApiMetricsOptions): ApiMetrics {
     help: 'Build information; the value is always 1',
     labelNames: ['version', 'node'] as const,
     registers: [registry],
+    aggregator: 'first',
   }).set({ version: options.version, node: process.versions.node }, 1);
   const outboxFile = options.outboxFile;
   if (outboxFile !== undefined) {
@@ -104,6 +114,8 @@ export function createApiMetrics(options: ApiMetricsOptions): ApiMetrics {
       name: 'city_notification_outbox_backlog',
       help: 'Notifications waiting in the outbox for delivery',
       registers: [registry],
+      // Every worker counts the same file: the cluster's backlog is that count, not N times it.
+      aggregator: 'max',
       async collect() {
         this.set(await countLines(outboxFile));
       },

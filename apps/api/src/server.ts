@@ -12,7 +12,9 @@
  * with them. SQLite's locks serialise their writes and its `data_version` tells each worker's
  * access cache about the others' commits; rate limits and lockouts count in the shared store. A
  * worker that dies is replaced; SIGTERM/SIGINT are passed to every worker, each drains and stops,
- * and the primary exits when they all have.
+ * and the primary exits when they all have. Metrics are the cluster's: the primary sums the
+ * workers' registries at each scrape (`cluster-metrics.ts`) and serves them on the metrics port
+ * itself; with `CITY_METRICS=on` the worker that takes `/metrics` asks the primary for that sum.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
@@ -22,6 +24,11 @@ import { isCityError } from '@city/errors';
 import { type ApiMetrics, createApiMetrics } from './api-metrics.js';
 import { API_VERSION } from './api-version.js';
 import { buildApp } from './build-app.js';
+import {
+  askPrimaryForClusterMetrics,
+  collectClusterMetrics,
+  serveClusterMetrics,
+} from './cluster-metrics.js';
 import { type ApiConfig, ConfigError, loadConfig } from './config.js';
 import { listenMetrics } from './metrics-server.js';
 import { type AuthRuntime, appOptionsOf, openAuthRuntime } from './open-auth-runtime.js';
@@ -149,6 +156,16 @@ function writeMetricsLine(config: ApiConfig, apiOrigin: string, metricsPort: num
   }
 }
 
+/** Listens on the metrics port; a busy port is the error code `METRICS_PORT_IN_USE`. */
+function listenMetricsPort(metrics: Pick<ApiMetrics, 'render'>, host: string, port: number): Promise<Server> {
+  return listenMetrics(metrics, { host, port }).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw Object.assign(new Error(`metrics port ${port} on ${host}: ${code ?? String(error)}`), {
+      code: code === 'EADDRINUSE' ? 'METRICS_PORT_IN_USE' : code,
+    });
+  });
+}
+
 /** Serves the API in this process (alone, or as one worker of a cluster) until SIGTERM/SIGINT. */
 async function serve(config: ApiConfig, runtime: AuthRuntime): Promise<void> {
   const inWorker = cluster.isWorker;
@@ -156,18 +173,27 @@ async function serve(config: ApiConfig, runtime: AuthRuntime): Promise<void> {
     config.metrics.mode === 'off'
       ? undefined
       : createApiMetrics({ version: API_VERSION, outboxFile: outboxFileOf(config) });
-  const app = await buildApp({ ...appOptionsOf(runtime), config, metrics });
+  // A worker's own counts are a part of the cluster's: `/metrics` on the API port answers the sum
+  // the primary collects from every worker, whichever worker takes the request.
+  const served: ApiMetrics | undefined =
+    metrics !== undefined && inWorker
+      ? {
+          ...metrics,
+          render: async () => ({
+            contentType: metrics.registry.contentType,
+            body: await askPrimaryForClusterMetrics(),
+          }),
+        }
+      : metrics;
+  const app = await buildApp({ ...appOptionsOf(runtime), config, metrics: served });
   let metricsServer: Server | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
-    if (metrics !== undefined && config.metrics.mode === 'port') {
+    // In worker mode the primary listens on the metrics port and asks each worker for its registry.
+    if (metrics !== undefined && inWorker) serveClusterMetrics(metrics.registry);
+    if (metrics !== undefined && !inWorker && config.metrics.mode === 'port') {
       const { host, port } = config.metrics;
-      metricsServer = await listenMetrics(metrics, { host, port }).catch((error: unknown) => {
-        const code = (error as NodeJS.ErrnoException).code;
-        throw Object.assign(new Error(`metrics port ${port} on ${host}: ${code ?? String(error)}`), {
-          code: code === 'EADDRINUSE' ? 'METRICS_PORT_IN_USE' : code,
-        });
-      });
+      metricsServer = await listenMetricsPort(metrics, host, port);
     }
   } catch (error) {
     await app.close().catch(() => {});
@@ -256,6 +282,20 @@ async function runPrimary(config: ApiConfig): Promise<void> {
   const describe = { ...runtime.describe };
   await runtime.close();
 
+  // The cluster's metrics: collected from the workers at each scrape, served here on a port of
+  // their own (opened before forking, so a busy port stops the start) or to a worker that asks.
+  const collector = config.metrics.mode === 'off' ? undefined : collectClusterMetrics(cluster);
+  let metricsServer: Server | undefined;
+  if (collector !== undefined && config.metrics.mode === 'port') {
+    const { host, port } = config.metrics;
+    metricsServer = await listenMetricsPort({ render: () => collector.collect() }, host, port).catch(
+      (error: Error) => fail(`${error.message} (set CITY_METRICS to another port)`),
+    );
+  }
+  const metricsAddress = metricsServer?.address();
+  const metricsPort =
+    typeof metricsAddress === 'object' && metricsAddress !== null ? metricsAddress.port : undefined;
+
   const workers = new Set<Worker>();
   let listening = 0;
   let started = false;
@@ -268,6 +308,7 @@ async function runPrimary(config: ApiConfig): Promise<void> {
   };
   const stopAll = (signal: NodeJS.Signals): void => {
     stopping = true;
+    metricsServer?.close();
     if (workers.size === 0) process.exit(exitCode);
     for (const worker of workers) worker.process.kill(signal);
   };
@@ -284,8 +325,7 @@ async function runPrimary(config: ApiConfig): Promise<void> {
     process.stderr.write(`data directory: ${resolve(config.dataDir)}\n`);
     for (const [key, value] of Object.entries(describe)) process.stderr.write(`  ${key}: ${value}\n`);
     process.stderr.write(`  workers: ${count}\n`);
-    writeMetricsLine(config, origin, config.metrics.mode === 'port' ? config.metrics.port : undefined);
-    if (config.metrics.mode !== 'off') process.stderr.write('  metrics are counted per worker\n');
+    writeMetricsLine(config, origin, metricsPort);
   });
 
   cluster.on('exit', (worker, code, signal) => {

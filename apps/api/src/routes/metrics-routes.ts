@@ -1,6 +1,8 @@
 /**
  * `GET /metrics` on the API's own port (Prometheus text exposition format), registered when
- * `CITY_METRICS=on`; with a port of its own the caller serves it (`listenMetrics`).
+ * `CITY_METRICS=on`; with a port of its own the caller serves it (`listenMetrics`). In worker mode
+ * the worker's `render` asks the primary for the whole cluster's sum, and a worker that did not
+ * answer in time makes it fail: the error handler answers 503 `METRICS_UNAVAILABLE`.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiMetrics } from '../api-metrics.js';
@@ -13,7 +15,7 @@ export interface MetricsRoutesOptions {
 /**
  * Registers `GET /metrics`.
  *
- * @throws never (a failing render is answered by the error handler)
+ * @throws never (a failing render is answered by the error handler, 503 `METRICS_UNAVAILABLE` in a cluster)
  * @example
  * ```ts
  * await app.register(registerMetricsRoutes, { metrics });
