@@ -3,7 +3,8 @@
  * are counted once each in every scrape (the cluster's sum, not the share of whichever worker took
  * the scrape), the outbox backlog is the file's line count (not twice it) and build info is 1;
  * with a metrics port the primary serves it, with `CITY_METRICS=on` either worker answers the same
- * sum; SIGTERM stops the workers, the primary and its metrics port.
+ * sum; SIGTERM stops the workers, the primary and its metrics port; a busy metrics port stops the
+ * start before any worker is forked.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -165,6 +166,28 @@ describe('worker mode with a metrics port', () => {
     await expectStopsOnSigterm(on);
     await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
   });
+});
+
+describe('worker mode with a busy metrics port', () => {
+  it('stops the start with exit 1 before any worker is forked', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const dataDir = await mkdtemp(join(tmpdir(), 'city-api-worker-metrics-busy-'));
+    try {
+      compileServer();
+      const api = startApi({ CITY_WORKERS: '2', CITY_DATA_DIR: dataDir, CITY_METRICS: String(port) });
+      expect(await api.exit).toBe(1);
+      expect(api.output()).toContain(
+        `metrics port ${port} on 127.0.0.1: EADDRINUSE (set CITY_METRICS to another port)`,
+      );
+      expect(api.workerPids().size).toBe(0);
+    } finally {
+      blocker.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('worker mode with CITY_METRICS=on', () => {
