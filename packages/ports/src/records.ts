@@ -180,6 +180,11 @@ export interface RevokedCertificateRecord {
   readonly deviceId: string;
   readonly revokedAt: number;
   readonly reason?: string | undefined;
+  /**
+   * The revoked certificate's own end of validity (ms): once it has passed, the entry may be
+   * dropped from the list (RFC 5280 §3.3). Absent = kept for good.
+   */
+  readonly notAfter?: number | undefined;
 }
 
 /** Kinds of security events recorded in the audit log. */

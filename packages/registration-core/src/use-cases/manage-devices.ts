@@ -79,6 +79,7 @@ export async function revokeDeviceRecord(
     deviceId: device.deviceId,
     revokedAt: now,
     reason: 'cessationOfOperation',
+    notAfter: device.notAfter,
   });
   const families = await ctx.stores.refreshTokens.listByUser(device.userUuid);
   let sessions = 0;
@@ -179,6 +180,7 @@ export async function renewDeviceCertificate(
     deviceId,
     revokedAt: now,
     reason: 'superseded',
+    notAfter: device.notAfter,
   });
   await audit(ctx, {
     type: 'device_renewed',
