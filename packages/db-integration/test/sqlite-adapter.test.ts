@@ -123,7 +123,7 @@ describe('sqlite adapter: one file', () => {
     const raw = new DatabaseSync(path, { readOnly: true });
     try {
       expect(raw.prepare('PRAGMA journal_mode').get()?.journal_mode).toBe('wal');
-      expect(raw.prepare('PRAGMA user_version').get()?.user_version).toBe(5);
+      expect(raw.prepare('PRAGMA user_version').get()?.user_version).toBe(6);
       const tables = raw
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
         .all()

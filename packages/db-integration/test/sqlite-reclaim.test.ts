@@ -387,7 +387,7 @@ describe('sqlite adapter: schema migration 1 → 3 (counters.expires_at, deploym
   it('opens a version-1 file, adds and indexes expires_at, and keeps its counters working', async () => {
     const path = versionOneFile();
     const { stores, count, counterRow, observer } = open(path);
-    expect(observer.prepare('PRAGMA user_version').get()?.user_version).toBe(5);
+    expect(observer.prepare('PRAGMA user_version').get()?.user_version).toBe(6);
     // Version 3's deployment facts work on the upgraded file.
     expect(await stores.deployment.claim('key-check', 'v1:upgraded')).toBe('v1:upgraded');
     expect(
@@ -451,7 +451,7 @@ describe('sqlite adapter: schema migration 1 → 3 (counters.expires_at, deploym
     expect(await first.counters.increment('v1:window', T, HOUR)).toMatchObject({ count: 3 });
     await first.close();
     const { stores, observer } = open(path);
-    expect(observer.prepare('PRAGMA user_version').get()?.user_version).toBe(5);
+    expect(observer.prepare('PRAGMA user_version').get()?.user_version).toBe(6);
     expect(await stores.counters.increment('v1:window', T + 1, HOUR)).toEqual({
       count: 4,
       windowStart: T - 30 * MINUTE,

@@ -1,7 +1,7 @@
 /**
- * Internal: the SQLite schema (version 5, kept in `PRAGMA user_version`), as the ordered list of
+ * Internal: the SQLite schema (version 6, kept in `PRAGMA user_version`), as the ordered list of
  * steps that lead to it from an empty file: {@link SCHEMA_V1}, {@link MIGRATION_V2},
- * {@link MIGRATION_V3}, {@link MIGRATION_V4}, {@link MIGRATION_V5}.
+ * {@link MIGRATION_V3}, {@link MIGRATION_V4}, {@link MIGRATION_V5}, {@link MIGRATION_V6}.
  *
  * Every table keeps the full record as JSON text in `record`, so each field round-trips exactly
  * (absent optional fields stay absent), plus the columns that lookups, uniqueness and ordering
@@ -22,10 +22,15 @@
  *
  * Version 5 adds `recovery_codes` (one row per code of a user's current set: its keyed hash,
  * the set id, its position in the set and when it was used).
+ *
+ * Version 6 gives `revoked_certificates` a `not_after` (the revoked certificate's own end of
+ * validity, ms), indexed, so an entry can be removed once the certificate has expired (RFC 5280
+ * §3.3: a CRL may drop an entry after the certificate's validity period). Rows written before
+ * version 6 keep `not_after` NULL, which no range matches: they stay.
  */
 
 /** The schema version this adapter writes and reads. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** DDL of version 1 (idempotent). Kept as it was: a file at version 1 already has exactly this. */
 export const SCHEMA_V1 = `
@@ -135,6 +140,12 @@ CREATE TABLE IF NOT EXISTS recovery_codes (
 );
 `;
 
+/** Version 5 → 6: CRL entries learn when their certificate expires (not idempotent: run once). */
+export const MIGRATION_V6 = `
+ALTER TABLE revoked_certificates ADD COLUMN not_after REAL;
+CREATE INDEX IF NOT EXISTS revoked_certificates_by_not_after ON revoked_certificates (not_after);
+`;
+
 /** `MIGRATIONS[v]` takes a file from version `v` to `v + 1` (version 0 is an empty file). */
 export const MIGRATIONS: readonly string[] = [
   SCHEMA_V1,
@@ -142,4 +153,5 @@ export const MIGRATIONS: readonly string[] = [
   MIGRATION_V3,
   MIGRATION_V4,
   MIGRATION_V5,
+  MIGRATION_V6,
 ];

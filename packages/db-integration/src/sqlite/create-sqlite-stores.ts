@@ -20,15 +20,17 @@
  * do their work synchronously: one call is a bound statement plus `JSON.parse`, and a
  * read-check-write runs inside one `BEGIN IMMEDIATE … COMMIT` that no other JavaScript of this
  * process can interleave with; other processes are serialised by SQLite's locks. Long-expired
- * challenges, pairing tokens, revoked token ids and finished counters are reclaimed in bounded
- * batches piggybacked on every 128th of their writes (`_reclaimer.ts`).
+ * challenges, pairing tokens, revoked token ids, sessions, finished counters, CRL entries of
+ * expired certificates and audit events past their retention are reclaimed in bounded batches
+ * piggybacked on every 128th of their writes (`_reclaimer.ts`); revoked devices and ended
+ * sessions are capped per user where they are written.
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { type Notifier, type Stores, StoreUnavailableError } from '@city/ports';
 import { requireObject } from './_guards.js';
-import { SqliteReclaimer } from './_reclaimer.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS, SqliteReclaimer } from './_reclaimer.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './_schema.js';
 import { SqliteContext, type SqliteSynchronous } from './_sqlite-context.js';
 import { SqliteAuditLog } from './sqlite-audit-log.js';
@@ -65,6 +67,11 @@ export interface SqliteStoresConfig {
    * a process crash, a power loss may undo the last ones).
    */
   readonly synchronous?: SqliteSynchronous | undefined;
+  /**
+   * Audit events older than this many days are deleted, in bounded batches (default 400; 0 or
+   * absent = the default). The trail is bounded by age only, never per user.
+   */
+  readonly auditRetentionDays?: number | undefined;
 }
 
 /** The SQLite stores: every port, the database path, and a cheap change marker for caches. */
@@ -83,11 +90,13 @@ export interface SqliteStores extends Stores {
 const MEMORY = ':memory:';
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 const MAX_BUSY_TIMEOUT_MS = 600_000;
+/** Longest audit retention accepted (100 years). */
+const MAX_AUDIT_RETENTION_DAYS = 36_500;
 
 /**
  * Opens (creating if needed) the SQLite database at `config.path` and returns every port on it.
  *
- * @throws {SqliteInputError} when `path`, `notifier` or `busyTimeoutMs` is missing or malformed.
+ * @throws {SqliteInputError} when `path`, `notifier`, `busyTimeoutMs` or `auditRetentionDays` is missing or malformed.
  * @throws {StoreUnavailableError} when the file cannot be created or opened, is not a SQLite
  *   database, or has a newer schema (the message names the path).
  * @example
@@ -119,6 +128,21 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
     throw new SqliteInputError('synchronous', '"synchronous" expected "auth", "full" or "normal"');
   }
 
+  const auditRetentionDays =
+    config.auditRetentionDays === undefined || config.auditRetentionDays === 0
+      ? DEFAULT_AUDIT_RETENTION_DAYS
+      : config.auditRetentionDays;
+  if (
+    !Number.isSafeInteger(auditRetentionDays) ||
+    auditRetentionDays < 1 ||
+    auditRetentionDays > MAX_AUDIT_RETENTION_DAYS
+  ) {
+    throw new SqliteInputError(
+      'auditRetentionDays',
+      `"auditRetentionDays" expected an integer in 0..${MAX_AUDIT_RETENTION_DAYS}`,
+    );
+  }
+
   const file = path === MEMORY ? MEMORY : resolve(path);
   if (file !== MEMORY) prepareFile(file);
 
@@ -138,8 +162,8 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
     synchronousInForce = synchronous;
     migrate(db, file);
     ctx = new SqliteContext(db, file, busyTimeoutMs, synchronous === 'auth');
-    // One reclaimer for the one-time tables and counters: their writes share one sweep counter.
-    const reclaimer = new SqliteReclaimer(ctx);
+    // One reclaimer for every reclaimed table: their writes share one sweep counter.
+    const reclaimer = new SqliteReclaimer(ctx, auditRetentionDays);
     const acknowledged = durablyAcknowledged(ctx);
     stores = acknowledged({
       users: new SqliteUserStore(ctx),
@@ -147,11 +171,11 @@ export function createSqliteStores(config: SqliteStoresConfig): SqliteStores {
       pairingTokens: new SqlitePairingTokenStore(ctx, reclaimer),
       challenges: new SqliteChallengeStore(ctx, reclaimer),
       recoveryCodes: new SqliteRecoveryCodeStore(ctx),
-      refreshTokens: new SqliteRefreshTokenStore(ctx),
+      refreshTokens: new SqliteRefreshTokenStore(ctx, reclaimer),
       revocations: new SqliteRevocationList(ctx, reclaimer),
-      certificateRevocations: new SqliteCertificateRevocationStore(ctx),
+      certificateRevocations: new SqliteCertificateRevocationStore(ctx, reclaimer),
       counters: new SqliteCounterStore(ctx, reclaimer),
-      audit: new SqliteAuditLog(ctx),
+      audit: new SqliteAuditLog(ctx, reclaimer),
       certificates: new SqliteCertificateBlobStore(ctx),
       deployment: new SqliteDeploymentStore(ctx),
       serviceClients: new SqliteServiceClientStore(ctx),

@@ -3,6 +3,9 @@
  * `(at DESC, event_id DESC)` and, for events with a user, `(user_uuid, at DESC, event_id DESC)`.
  * Pages are newest first; the cursor is the (at, eventId) of the last item returned and the
  * next page is a row-value range on the index, so pages stay stable while events are appended.
+ * Events older than the retention (`auditRetentionDays`, default 400) are deleted in bounded
+ * batches by the reclaimer (`_reclaimer.ts`), by age only: there is no per-user cap, so no amount
+ * of activity pushes a trail out early.
  */
 import type { AuditEvent, AuditLog, Page } from '@city/ports';
 import { AUDIT_EVENT_TYPES } from '../lib/audit-event-types.js';
@@ -16,6 +19,7 @@ import {
   requireScalarMap,
   requireString,
 } from './_guards.js';
+import type { SqliteReclaimer } from './_reclaimer.js';
 import { parseRecord, type SqliteContext, type UniqueFields } from './_sqlite-context.js';
 
 const KEY_MAX = 1024;
@@ -26,14 +30,16 @@ const ORDER = 'ORDER BY at DESC, event_id DESC LIMIT ?';
 /** AuditLog backed by SQLite. */
 export class SqliteAuditLog implements AuditLog {
   readonly #ctx: SqliteContext;
+  readonly #reclaimer: SqliteReclaimer;
   readonly #insert;
   readonly #all;
   readonly #allAfter;
   readonly #byUser;
   readonly #byUserAfter;
 
-  constructor(ctx: SqliteContext) {
+  constructor(ctx: SqliteContext, reclaimer: SqliteReclaimer) {
     this.#ctx = ctx;
+    this.#reclaimer = reclaimer;
     this.#insert = ctx.prepare(
       'INSERT INTO audit_events (event_id, at, user_uuid, record) VALUES (?, ?, ?, ?)',
     );
@@ -71,6 +77,7 @@ export class SqliteAuditLog implements AuditLog {
     } catch (error) {
       throw this.#ctx.fail(error, 'audit.append', UNIQUE);
     }
+    this.#reclaimer.wrote();
   }
 
   async list(options: {

@@ -1,9 +1,21 @@
 /**
  * DeviceStore on SQLite: table `devices`, PRIMARY KEY (user_uuid, device_id), fingerprint
- * UNIQUE. A revoked device keeps its row and so its fingerprint: a revoked certificate cannot be
- * enrolled again. Revocation and renewal read, check and write inside `BEGIN IMMEDIATE`; a
- * renewal moves the fingerprint by updating the column, so the UNIQUE constraint both refuses
- * a certificate registered elsewhere and frees the old fingerprint in the same commit.
+ * UNIQUE. Revocation and renewal read, check and write inside `BEGIN IMMEDIATE`; a renewal moves
+ * the fingerprint by updating the column, so the UNIQUE constraint both refuses a certificate
+ * registered elsewhere and frees the old fingerprint in the same commit.
+ *
+ * A revoked device keeps its row (and so its fingerprint) while it is among the user's
+ * {@link REVOKED_DEVICES_KEPT_PER_USER} most recently revoked devices; the revocation that pushes
+ * one past that number deletes the older revoked rows and their certificate bodies
+ * (`certificate_blobs` under `certificates/<user>/<device>/`) in the same transaction, so a user
+ * who pairs and revokes devices forever occupies a bounded number of rows. A deleted revoked
+ * device's certificate stays refused everywhere: its serial is on the CRL until the certificate
+ * itself has expired (the revocation use case adds it), and every path that accepts a certificate
+ * or fingerprint also needs the device row — mTLS and fingerprint login look the device up by
+ * fingerprint, signature login, refresh, renewal and access tokens by (user, device id), and a
+ * pairing token needs its parent device — so a missing row is refused the way a revoked one is.
+ * Fingerprints are of server-issued certificates with fresh serials, so a freed fingerprint is
+ * never issued again.
  */
 import {
   ConflictError,
@@ -25,6 +37,12 @@ import { parseRecord, type SqliteContext, type UniqueFields } from './_sqlite-co
 const KEY_MAX = 1024;
 const PEM_MAX = 256 * 1024;
 
+/**
+ * How many revoked devices a user keeps (the most recently revoked); older revoked devices and
+ * their certificate bodies are deleted by the revocation that pushes one past this number.
+ */
+export const REVOKED_DEVICES_KEPT_PER_USER = 20;
+
 const UNIQUE: UniqueFields = {
   'devices.fingerprint': 'fingerprint',
   'devices.user_uuid, devices.device_id': 'deviceId',
@@ -38,6 +56,9 @@ export class SqliteDeviceStore implements DeviceStore {
   readonly #byFingerprint;
   readonly #byUser;
   readonly #write;
+  readonly #revokedBeyondCap;
+  readonly #delete;
+  readonly #deleteBodies;
 
   constructor(ctx: SqliteContext) {
     this.#ctx = ctx;
@@ -49,6 +70,17 @@ export class SqliteDeviceStore implements DeviceStore {
     this.#byUser = ctx.prepare('SELECT record FROM devices WHERE user_uuid = ? ORDER BY device_id');
     this.#write = ctx.prepare(
       'UPDATE devices SET fingerprint = ?, record = ? WHERE user_uuid = ? AND device_id = ?',
+    );
+    this.#revokedBeyondCap = ctx.prepare(
+      'SELECT device_id FROM devices WHERE user_uuid = ? ' +
+        "AND json_extract(record, '$.status') = 'revoked' " +
+        "ORDER BY json_extract(record, '$.revokedAt') DESC, rowid DESC " +
+        `LIMIT -1 OFFSET ${REVOKED_DEVICES_KEPT_PER_USER}`,
+    );
+    this.#delete = ctx.prepare('DELETE FROM devices WHERE user_uuid = ? AND device_id = ?');
+    // The key prefix of the device's bodies, as SqliteCertificateBlobStore builds it (URI-encoded parts).
+    this.#deleteBodies = ctx.prepare(
+      'DELETE FROM certificate_blobs WHERE user_uuid = ? AND substr(blob_key, 1, length(?2)) = ?2',
     );
   }
 
@@ -88,6 +120,7 @@ export class SqliteDeviceStore implements DeviceStore {
         const current = this.#readActive(user, id);
         const next: DeviceRecord = { ...current, status: 'revoked', revokedAt };
         this.#write.run(next.fingerprint, JSON.stringify(next), user, id);
+        this.#deleteRevokedBeyondCap(user);
         return next;
       });
     } catch (error) {
@@ -133,6 +166,16 @@ export class SqliteDeviceStore implements DeviceStore {
     }
     this.#ctx.authStateChanged();
     return renewed;
+  }
+
+  /** Deletes the user's revoked devices older than the newest {@link REVOKED_DEVICES_KEPT_PER_USER}, with their certificate bodies (inside a transaction). */
+  #deleteRevokedBeyondCap(userUuid: string): void {
+    for (const row of this.#revokedBeyondCap.all(userUuid)) {
+      const deviceId = (row as unknown as readonly string[])[0] as string;
+      this.#delete.run(userUuid, deviceId);
+      const prefix = `certificates/${encodeURIComponent(userUuid)}/${encodeURIComponent(deviceId)}/`;
+      this.#deleteBodies.run(userUuid, prefix);
+    }
   }
 
   /** The device, if it exists and is active (inside a transaction); `NotFoundError` otherwise. */

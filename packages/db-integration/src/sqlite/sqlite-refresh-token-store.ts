@@ -3,6 +3,15 @@
  * user_uuid). Rotation reads, checks (`status = active`, `generation = expected`) and writes
  * inside `BEGIN IMMEDIATE`, so of N concurrent rotations of one generation exactly one wins and
  * the others get `ConflictError('generation')` (the caller then runs reuse detection).
+ *
+ * Ended families do not accumulate: an expired one is deleted by the reclaimer once it is more
+ * than the grace margin past its `expiresAt` (`_reclaimer.ts`, on `refresh_families_by_expiry`),
+ * and creating a family deletes, in the same transaction, the user's ended families (revoked, or
+ * expired past the grace margin) beyond the newest {@link ENDED_SESSIONS_KEPT_PER_USER}, which
+ * stay for reuse detection and the session history. A refresh token of a deleted family finds no
+ * family and is refused (`TOKEN_INVALID` from the use case) as before it was refused with
+ * `TOKEN_REVOKED`; an access token naming it is refused (`TOKEN_REVOKED`) as before. Active
+ * families are never deleted.
  */
 import {
   ConflictError,
@@ -20,24 +29,40 @@ import {
   requireOneOf,
   requireString,
 } from './_guards.js';
+import { RECLAIM_GRACE_MS, type SqliteReclaimer } from './_reclaimer.js';
 import { parseRecord, type SqliteContext, type UniqueFields } from './_sqlite-context.js';
 
 const KEY_MAX = 1024;
 const SEALED_MAX = 64 * 1024;
+
+/**
+ * How many ended sessions (revoked, or expired past the grace margin) a user keeps, the most
+ * recently ended; creating a session deletes the older ones.
+ */
+export const ENDED_SESSIONS_KEPT_PER_USER = 20;
 
 const UNIQUE: UniqueFields = { 'refresh_families.family_id': 'familyId' };
 
 /** RefreshTokenStore backed by SQLite. */
 export class SqliteRefreshTokenStore implements RefreshTokenStore {
   readonly #ctx: SqliteContext;
+  readonly #reclaimer: SqliteReclaimer;
   readonly #insert;
+  readonly #deleteEndedBeyondCap;
   readonly #read;
   readonly #write;
   readonly #revoke;
   readonly #byUser;
 
-  constructor(ctx: SqliteContext) {
+  constructor(ctx: SqliteContext, reclaimer: SqliteReclaimer) {
     this.#ctx = ctx;
+    this.#reclaimer = reclaimer;
+    this.#deleteEndedBeyondCap = ctx.prepare(
+      'DELETE FROM refresh_families WHERE rowid IN (SELECT rowid FROM refresh_families ' +
+        'WHERE user_uuid = ? AND (revoked_at IS NOT NULL OR expires_at < ?) ' +
+        'ORDER BY coalesce(revoked_at, expires_at) DESC, rowid DESC ' +
+        `LIMIT -1 OFFSET ${ENDED_SESSIONS_KEPT_PER_USER})`,
+    );
     this.#insert = ctx.prepare(
       'INSERT INTO refresh_families (family_id, user_uuid, expires_at, record) VALUES (?, ?, ?, ?)',
     );
@@ -50,11 +75,15 @@ export class SqliteRefreshTokenStore implements RefreshTokenStore {
   async create(family: RefreshFamilyRecord): Promise<void> {
     const record = toRecord(family);
     try {
-      this.#insert.run(record.familyId, record.userUuid, record.expiresAt, JSON.stringify(record));
+      this.#ctx.transaction(() => {
+        this.#insert.run(record.familyId, record.userUuid, record.expiresAt, JSON.stringify(record));
+        this.#deleteEndedBeyondCap.run(record.userUuid, record.createdAt - RECLAIM_GRACE_MS);
+      });
     } catch (error) {
       throw this.#ctx.fail(error, 'refreshTokens.create', UNIQUE);
     }
     this.#ctx.authStateChanged();
+    this.#reclaimer.wrote();
   }
 
   async get(familyId: string): Promise<RefreshFamilyRecord | undefined> {
