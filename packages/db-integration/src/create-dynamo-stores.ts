@@ -124,6 +124,7 @@ export function createDynamoStores(
   const sns = config.sns.topicArn === undefined ? undefined : snsClient(config);
   const notifier = new OutboxNotifier({
     dir: config.outbox.dir,
+    maxBytes: config.outbox.maxBytes,
     transport:
       sns === undefined || config.sns.topicArn === undefined
         ? undefined

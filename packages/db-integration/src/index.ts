@@ -16,6 +16,7 @@ export {
 } from './dynamodb/dynamo-table-names.js';
 export type { NotificationTransport } from './sns/notification-transport.js';
 export {
+  DEFAULT_OUTBOX_MAX_BYTES,
   type FlushResult,
   type OutboxEntry,
   OutboxNotifier,

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 
 it('the root entry exports exactly the engine-free API', async () => {
   expect(Object.keys(await import('../src/index.js')).sort()).toEqual([
+    'DEFAULT_OUTBOX_MAX_BYTES',
     'DYNAMO_TABLE_SUFFIXES',
     'OutboxNotifier',
     'STORAGE_ENV_VARS',
@@ -13,6 +14,9 @@ it('the root entry exports exactly the engine-free API', async () => {
 
 it('/sqlite exports exactly the SQLite adapter', async () => {
   expect(Object.keys(await import('../src/sqlite.js')).sort()).toEqual([
+    'DEFAULT_AUDIT_RETENTION_DAYS',
+    'ENDED_SESSIONS_KEPT_PER_USER',
+    'REVOKED_DEVICES_KEPT_PER_USER',
     'SqliteInputError',
     'createSqliteStores',
   ]);

@@ -42,7 +42,12 @@ export interface DynamoStoresConfig {
     /** Without a topic, notifications stay in the outbox. */
     readonly topicArn?: string | undefined;
   };
-  readonly outbox: { readonly dir: string; readonly retryIntervalMs: number };
+  readonly outbox: {
+    readonly dir: string;
+    readonly retryIntervalMs: number;
+    /** Size bound of each outbox file (default 64 MiB, `OutboxNotifier`'s). */
+    readonly maxBytes?: number | undefined;
+  };
 }
 
 /** An environment variable of the storage layer. */

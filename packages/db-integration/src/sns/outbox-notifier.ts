@@ -1,13 +1,32 @@
 /**
- * A Notifier that never loses a notification and never fails the caller: it delivers through
- * a transport (SNS) when one is configured, and otherwise — or when delivery fails — appends
- * the notification to `outbox.jsonl` (one JSON object per line, fsynced) in its directory.
- * `flushOutbox()` (and the optional periodic retry) re-delivers queued entries, records each
- * delivered one in `delivered.jsonl`, and rewrites the outbox with what is still pending
- * (write to a temporary file, fsync, rename: a crash leaves either the old or the new file).
+ * A Notifier that never fails the caller: it delivers through a transport (SNS) when one is
+ * configured, and otherwise — or when delivery fails — appends the notification to `outbox.jsonl`
+ * (one JSON object per line, fsynced) in its directory. `flushOutbox()` (and the optional periodic
+ * retry) re-delivers queued entries, records each delivered one in `delivered.jsonl`, and rewrites
+ * the outbox with what is still pending (write to a temporary file, fsync, rename: a crash leaves
+ * either the old or the new file).
+ *
+ * Bounded on disk: each of the two files holds at most `maxBytes` (default
+ * {@link DEFAULT_OUTBOX_MAX_BYTES}, `CITY_OUTBOX_MAX_BYTES`). When an append would take a file past
+ * it, the file first moves to its one previous generation (`outbox.1.jsonl`, `delivered.1.jsonl`),
+ * replacing the older one, so each stays under twice the bound (plus the lines appended while a
+ * rotation runs). `pending()` and `flushOutbox()` read both generations, so nothing queued is
+ * missed while it is kept (delivery is at least once; entries carry their notification's id). The
+ * undelivered entries of an overwritten previous generation are the one loss, and it is reported:
+ * `onError` receives an error with their count (`dropped`). Delivery records rotate the same way,
+ * without a report (they describe deliveries that happened).
+ *
+ * Several processes may append to one directory (the API's worker mode). The size checked is that
+ * of the open handle (`fstat` after opening for append), and a rotation runs under a lock file
+ * (`<file>.lock`, created exclusively; one older than {@link ROTATION_LOCK_STALE_MS} is left from a
+ * crash and taken over) and only if the file at the path is still the one that was measured, so two
+ * processes that both find the file full rotate it once, never twice. A line a slower process
+ * writes through a handle opened before the rotation lands in the previous generation, where it is
+ * still read. Without a transport nothing ever rewrites the outbox; with one, the aws and mongodb
+ * modes run one process.
  */
 import { mkdirSync } from 'node:fs';
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Notification, Notifier } from '@city/ports';
 import type { NotificationTransport } from './notification-transport.js';
@@ -18,9 +37,23 @@ export interface OutboxNotifierOptions {
   readonly dir: string;
   /** Where to deliver; without one every notification stays in the outbox. */
   readonly transport?: NotificationTransport | undefined;
-  /** Called when even the outbox cannot be written (disk full...): the only place that failure shows. */
+  /**
+   * Called when even the outbox cannot be written (disk full...), and when a rotation overwrote
+   * undelivered entries (an error with `dropped`, their count): the only place those show.
+   */
   readonly onError?: ((error: unknown) => void) | undefined;
+  /** Largest size in bytes of each file before it moves to its previous generation (default 64 MiB). */
+  readonly maxBytes?: number | undefined;
 }
+
+/** Each outbox file moves to its previous generation before an append would take it past this (64 MiB). */
+export const DEFAULT_OUTBOX_MAX_BYTES = 64 * 1024 * 1024;
+
+/** A rotation lock file older than this (ms) was left by a process that died holding it. */
+const ROTATION_LOCK_STALE_MS = 30_000;
+/** How often and how long an append waits for another process's rotation before appending anyway. */
+const ROTATION_LOCK_TRIES = 50;
+const ROTATION_LOCK_WAIT_MS = 10;
 
 /** One outbox line. */
 export interface OutboxEntry {
@@ -36,14 +69,112 @@ export interface FlushResult {
   readonly pending: number;
 }
 
-async function appendLine(file: string, value: unknown): Promise<void> {
-  const handle = await open(file, 'a');
+/** One file of the outbox and its previous generation. */
+interface Generations {
+  readonly current: string;
+  readonly previous: string;
+}
+
+function generations(dir: string, name: string): Generations {
+  return { current: join(dir, `${name}.jsonl`), previous: join(dir, `${name}.1.jsonl`) };
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The complete JSON lines of `file`, oldest first (none when it does not exist). */
+async function readLines(file: string): Promise<string[]> {
+  let text: string;
   try {
-    await handle.write(`${JSON.stringify(value)}\n`);
-    await handle.datasync();
-  } finally {
-    await handle.close();
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
   }
+  return text.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** Creates `lock` exclusively, taking over a stale one; false when another process holds it. */
+async function takeLock(lock: string): Promise<boolean> {
+  for (let attempt = 0; attempt < ROTATION_LOCK_TRIES; attempt += 1) {
+    try {
+      await (await open(lock, 'wx')).close();
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    try {
+      if (Date.now() - (await stat(lock)).mtimeMs > ROTATION_LOCK_STALE_MS) {
+        await unlink(lock).catch(() => undefined);
+        continue;
+      }
+    } catch {
+      continue; // released meanwhile
+    }
+    await delay(ROTATION_LOCK_WAIT_MS);
+  }
+  return false;
+}
+
+/**
+ * Moves `files.current` to `files.previous` if it is still the file `measured` (its inode),
+ * under the lock; returns how many lines the overwritten previous generation held.
+ */
+async function rotate(files: Generations, measured: number): Promise<number> {
+  const lock = `${files.current}.lock`;
+  if (!(await takeLock(lock))) return 0;
+  try {
+    let inode: number;
+    try {
+      inode = (await stat(files.current)).ino;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+    // Another process rotated it after it was measured: the file at the path is a new one.
+    if (inode !== measured) return 0;
+    const dropped = (await readLines(files.previous)).length;
+    await rename(files.current, files.previous);
+    return dropped;
+  } finally {
+    await unlink(lock).catch(() => undefined);
+  }
+}
+
+/**
+ * Appends one line (fsynced) to `files.current`, first rotating it when the line would take it
+ * past `maxBytes`; returns how many lines of an overwritten previous generation were dropped.
+ */
+async function appendBounded(files: Generations, value: unknown, maxBytes: number): Promise<number> {
+  const line = `${JSON.stringify(value)}\n`;
+  const length = Buffer.byteLength(line);
+  let dropped = 0;
+  // A second rotation in a row means other processes keep filling the new file: append anyway.
+  for (let attempt = 0; ; attempt += 1) {
+    const handle = await open(files.current, 'a');
+    let measured: number;
+    try {
+      const { size, ino } = await handle.stat();
+      if (size === 0 || size + length <= maxBytes || attempt === 2) {
+        await handle.write(line);
+        await handle.datasync();
+        return dropped;
+      }
+      measured = ino;
+    } finally {
+      await handle.close();
+    }
+    dropped += await rotate(files, measured);
+  }
+}
+
+/** An error for `onError`: a rotation overwrote `dropped` undelivered entries. */
+function droppedEntries(file: string, dropped: number): Error & { readonly dropped: number } {
+  return Object.assign(
+    new Error(
+      `notification outbox full: ${dropped} undelivered ${dropped === 1 ? 'entry' : 'entries'} of the previous generation of ${file} dropped`,
+    ),
+    { dropped },
+  );
 }
 
 /**
@@ -61,6 +192,14 @@ export class OutboxNotifier implements Notifier {
   readonly outboxFile: string;
   /** Path of the delivery record. */
   readonly deliveredFile: string;
+  /** Path of the previous generation of the pending queue. */
+  readonly previousOutboxFile: string;
+  /** Path of the previous generation of the delivery record. */
+  readonly previousDeliveredFile: string;
+  /** Largest size of each file before it rotates. */
+  readonly maxBytes: number;
+  private readonly outbox: Generations;
+  private readonly delivered: Generations;
   private readonly transport: NotificationTransport | undefined;
   private readonly onError: (error: unknown) => void;
   /** Appends and flushes run one at a time, so a rewrite never drops a concurrent append. */
@@ -68,9 +207,18 @@ export class OutboxNotifier implements Notifier {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: OutboxNotifierOptions) {
+    const maxBytes = options.maxBytes ?? DEFAULT_OUTBOX_MAX_BYTES;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+      throw new RangeError(`"maxBytes" expected a positive integer, got ${String(maxBytes)}`);
+    }
+    this.maxBytes = maxBytes;
     mkdirSync(options.dir, { recursive: true });
-    this.outboxFile = join(options.dir, 'outbox.jsonl');
-    this.deliveredFile = join(options.dir, 'delivered.jsonl');
+    this.outbox = generations(options.dir, 'outbox');
+    this.delivered = generations(options.dir, 'delivered');
+    this.outboxFile = this.outbox.current;
+    this.previousOutboxFile = this.outbox.previous;
+    this.deliveredFile = this.delivered.current;
+    this.previousDeliveredFile = this.delivered.previous;
     this.transport = options.transport;
     this.onError =
       options.onError ??
@@ -100,30 +248,35 @@ export class OutboxNotifier implements Notifier {
       attempts: lastError === undefined ? 0 : 1,
       lastError,
     };
+    let dropped: number;
     try {
-      await this.serial(() => appendLine(this.outboxFile, entry));
+      dropped = await this.serial(() => appendBounded(this.outbox, entry, this.maxBytes));
     } catch (error) {
       this.onError(error);
+      return;
     }
+    if (dropped > 0) this.onError(droppedEntries(this.outboxFile, dropped));
   }
 
-  /** The queued entries, oldest first. */
+  /** The queued entries of both generations, oldest first, each notification once. */
   async pending(): Promise<OutboxEntry[]> {
-    let text: string;
-    try {
-      text = await readFile(this.outboxFile, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    const lines = [...(await readLines(this.outbox.previous)), ...(await readLines(this.outbox.current))];
     const entries: OutboxEntry[] = [];
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
+    const seen = new Set<string>();
+    for (const line of lines) {
+      let entry: OutboxEntry;
       try {
-        entries.push(JSON.parse(line) as OutboxEntry);
+        entry = JSON.parse(line) as OutboxEntry;
       } catch {
         // A torn last line from a crash mid-append: that notification was never acknowledged.
+        continue;
       }
+      const id = entry.notification?.id;
+      if (typeof id === 'string') {
+        if (seen.has(id)) continue;
+        seen.add(id);
+      }
+      entries.push(entry);
     }
     return entries;
   }
@@ -142,11 +295,11 @@ export class OutboxNotifier implements Notifier {
       for (const entry of entries) {
         try {
           await this.transport.deliver(entry.notification);
-          await appendLine(this.deliveredFile, {
-            id: entry.notification.id,
-            deliveredAt: Date.now(),
-            via: this.transport.describe(),
-          });
+          await appendBounded(
+            this.delivered,
+            { id: entry.notification.id, deliveredAt: Date.now(), via: this.transport.describe() },
+            this.maxBytes,
+          );
           delivered += 1;
         } catch (error) {
           remaining.push({
@@ -165,6 +318,10 @@ export class OutboxNotifier implements Notifier {
         await handle.close();
       }
       await rename(temporary, this.outboxFile);
+      // Everything still pending from the previous generation is in the rewritten file now.
+      await unlink(this.outbox.previous).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
       return { delivered, pending: remaining.length };
     });
   }
