@@ -5,6 +5,10 @@
  * have events, so the admin listing walks only non-empty days — no Scan. Per-user listing is
  * a Query on the GSI `byUser` (`userUuid`, `seq`). The day index entry is written before the
  * event, so a crash in between leaves at most an empty day, never a hidden event.
+ *
+ * Growth: events carry no TTL and are kept for good (there is never a per-user cap, so no one
+ * can push a trail out); retention is the operator's — whole day partitions can be exported and
+ * deleted — and `CITY_AUDIT_RETENTION_DAYS` applies to the SQLite store only.
  */
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent, AuditLog, Page } from '@city/ports';

@@ -2,6 +2,10 @@
  * CertificateRevocationStore on DynamoDB: every revoked serial in ONE partition (`crl`),
  * sorted by serial, so the CRL is a paginated Query of that partition and a check is a GetItem.
  * A CRL stays small (revoked, unexpired certificates), well within one partition's limits.
+ *
+ * Growth: entries carry no TTL and are kept for good (one per revoked or superseded
+ * certificate); the `notAfter` of an entry is not stored here, so nothing can tell when RFC 5280
+ * §3.3 would allow dropping it. The SQLite store removes entries of long-expired certificates.
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CertificateRevocationStore, RevokedCertificateRecord } from '@city/ports';

@@ -2,6 +2,12 @@
  * DeviceStore on DynamoDB: devices by (`userUuid`, `deviceId`); fingerprint uniqueness and
  * lookup by a `fingerprint#<hex>` claim item whose owner is `<userUuid>:<deviceId>`.
  * A revoked device keeps its claim: a revoked certificate cannot be enrolled again.
+ *
+ * Growth: one device item and one claim item per device ever registered, revoked ones included —
+ * there is no per-user cap of revoked devices here (the SQLite store has one): deleting a device
+ * and its claim is two items without a transaction in this adapter, so a crash between them
+ * would leave a claim naming no device. Devices carry no TTL; the table grows with the devices
+ * users enrol, not with logins or refreshes.
  */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {

@@ -2,6 +2,11 @@
  * RefreshTokenStore on DynamoDB: families by `familyId` (TTL `ttl` = family expiry), GSI
  * `byUser` on `userUuid`. Rotation is one conditional UpdateItem on (active, generation), so
  * of N concurrent rotations of one generation exactly one wins.
+ *
+ * Growth: bounded by the TTL — DynamoDB deletes a family some time (typically within two days)
+ * after its `ttl`, the family's expiry, so ended sessions last at most their lifetime plus that
+ * lag; revoked families are kept until then (no per-user cap, unlike the SQLite store). Reads
+ * never depend on the deletion (expiry is compared on read).
  */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {

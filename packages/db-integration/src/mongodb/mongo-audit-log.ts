@@ -3,6 +3,9 @@
  * `by_user_time`. Pages are newest first; the cursor is the (at, eventId) of the last item
  * returned, so pages stay stable while new events are appended. `detail` is stored as JSON
  * text: its keys come from callers and may hold characters a document key cannot.
+ *
+ * Growth: events are kept for good (no TTL index; never a per-user cap); retention is the
+ * operator's, and `CITY_AUDIT_RETENTION_DAYS` applies to the SQLite store only.
  */
 import type { AuditEvent, AuditEventType, AuditLog, Page } from '@city/ports';
 import type { Collection, Filter } from 'mongodb';

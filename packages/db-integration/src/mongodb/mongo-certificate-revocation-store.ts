@@ -1,6 +1,9 @@
 /**
  * CertificateRevocationStore on MongoDB: `_id` = certificate serial; adding a serial twice
  * keeps the first entry (insert-only, duplicates ignored), listing sorted by revocation time.
+ *
+ * Growth: entries are kept for good (no TTL; an entry's `notAfter` is not stored here), one per
+ * revoked or superseded certificate. The SQLite store removes entries of long-expired certificates.
  */
 import type { CertificateRevocationStore, RevokedCertificateRecord } from '@city/ports';
 import type { Collection } from 'mongodb';

@@ -7,6 +7,10 @@
  * `findOneAndUpdate`s on `status: 'active'` (renewal also on the expected serial number), so a
  * revoked device can never be renewed by a racing request and of concurrent renewals starting
  * from one certificate exactly one wins.
+ *
+ * Growth: one document per device ever registered, revoked ones included (they keep their
+ * fingerprint in the unique index); there is no per-user cap of revoked devices here (the SQLite
+ * store has one) and no TTL. The collection grows with the devices users enrol, not with logins.
  */
 import {
   ConflictError,

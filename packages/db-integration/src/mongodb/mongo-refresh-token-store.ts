@@ -3,6 +3,10 @@
  * Rotation is one conditional update on `{ status: 'active', generation: expected }`, so of
  * N concurrent rotations of one generation exactly one wins (the others get
  * `ConflictError('generation')` and the caller runs reuse detection).
+ *
+ * Growth: each family carries `expireAt` (its expiry) under the TTL index `ttl_expireAt`, so
+ * MongoDB's TTL monitor deletes it after the session's lifetime (FerretDB v1 has no TTL indexes:
+ * there families stay). Revoked families are kept until then (no per-user cap, unlike SQLite).
  */
 import {
   ConflictError,
