@@ -52,6 +52,16 @@ export const CITY_VARIABLES: readonly CityVariable[] = [
     'auth',
     'embedded SQLite store: auth (auth-state writes answered after a group-committed fsync), full or normal',
   ),
+  core(
+    'CITY_AUDIT_RETENTION_DAYS',
+    '400',
+    'embedded SQLite store: audit events older than this many days are deleted (0 = the default)',
+  ),
+  core(
+    'CITY_OUTBOX_MAX_BYTES',
+    '67108864',
+    'size of each notification outbox file before it moves to its one previous generation (64 MiB)',
+  ),
   core('CITY_SECRETS_DIR', 'CITY_DATA_DIR', 'aws/mongodb: directory of the key vault'),
   core('CITY_ROOT_KEY_FILE', '<secrets dir>/keyvault-kem.key', 'the root key (KEM private key) file'),
   core('CITY_KEM_PRIVATE_KEY', '—', "the root key's text instead of a file"),

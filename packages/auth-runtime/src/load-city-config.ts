@@ -3,7 +3,8 @@
  * core is configured, shared by the API and the CLI (12-factor, III): the storage mode, the data
  * and secrets directories, the embedded store, the AWS storage settings (db-integration's
  * `loadStorageConfigFromEnv`), the MongoDB connection and the core overrides (issuer, audience,
- * access cache, fingerprint login), the SQLite durability level and the API worker count. Values
+ * access cache, fingerprint login), the SQLite durability level, the audit retention, the outbox
+ * size bound and the API worker count. Values
  * are trimmed; an empty value counts as unset. An invalid
  * value throws a {@link ConfigError} naming the variable. The same variables may come from a
  * configuration file (`CITY_CONFIG_FILE`, or the caller's `configFile`), which the environment
@@ -37,6 +38,15 @@ type SqliteSynchronous = 'auth' | 'full' | 'normal';
 
 /** The SQLite `synchronous` levels. */
 const SQLITE_SYNCHRONOUS_LEVELS: readonly SqliteSynchronous[] = ['auth', 'full', 'normal'];
+
+/** Audit events are kept this many days on the embedded SQLite store unless configured otherwise. */
+const DEFAULT_AUDIT_RETENTION_DAYS = 400;
+/** Longest audit retention (100 years). */
+const MAX_AUDIT_RETENTION_DAYS = 36_500;
+/** Each outbox file's size bound unless configured otherwise (64 MiB), and the accepted range. */
+const DEFAULT_OUTBOX_MAX_BYTES = 64 * 1024 * 1024;
+const MIN_OUTBOX_MAX_BYTES = 4096;
+const MAX_OUTBOX_MAX_BYTES = 2 ** 40;
 
 /** Most API processes `CITY_WORKERS` may ask for. */
 const MAX_WORKERS = 256;
@@ -73,6 +83,16 @@ export interface CityConfig {
   readonly accessCacheSize?: number | undefined;
   /** Embedded SQLite store: `synchronous` level (`CITY_SQLITE_SYNCHRONOUS`, default `auth`). */
   readonly sqliteSynchronous: SqliteSynchronous;
+  /**
+   * Embedded SQLite store: audit events older than this many days are deleted
+   * (`CITY_AUDIT_RETENTION_DAYS`, default 400; 0 = the default).
+   */
+  readonly auditRetentionDays: number;
+  /**
+   * Size in bytes of each notification outbox file before it moves to its one previous generation
+   * (`CITY_OUTBOX_MAX_BYTES`, default 64 MiB): at most twice this on disk per file.
+   */
+  readonly outboxMaxBytes: number;
   /**
    * API processes on one port (`CITY_WORKERS`): a count, or `auto` (one per core on the embedded
    * SQLite store, else 1). Default 1; more than 1 only on the embedded SQLite store.
@@ -175,6 +195,16 @@ export function parseCityConfig(env: Env, overrides: CityConfigOverrides): CityC
         ? undefined
         : readInteger(env, 'CITY_ACCESS_CACHE_SIZE', 0, 0, 1_000_000),
     sqliteSynchronous: readOneOf(env, 'CITY_SQLITE_SYNCHRONOUS', SQLITE_SYNCHRONOUS_LEVELS, 'auth'),
+    auditRetentionDays:
+      readInteger(env, 'CITY_AUDIT_RETENTION_DAYS', 0, 0, MAX_AUDIT_RETENTION_DAYS) ||
+      DEFAULT_AUDIT_RETENTION_DAYS,
+    outboxMaxBytes: readInteger(
+      env,
+      'CITY_OUTBOX_MAX_BYTES',
+      DEFAULT_OUTBOX_MAX_BYTES,
+      MIN_OUTBOX_MAX_BYTES,
+      MAX_OUTBOX_MAX_BYTES,
+    ),
     workers,
     publicBaseUrl: readBaseUrl(env, 'CITY_PUBLIC_BASE_URL'),
   };

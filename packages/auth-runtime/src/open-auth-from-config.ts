@@ -52,6 +52,8 @@ export type AuthDeploymentConfig = (
 ) & {
   /** Directory of the key vault files (`keyvault/`), the creation lock, and by default the root key. */
   readonly secretsDir: string;
+  /** Size bound in bytes of each notification outbox file (default 64 MiB; see `OutboxNotifier`). */
+  readonly outboxMaxBytes?: number | undefined;
   /** The root key (KEM private key): PEM text or a file; default `<secretsDir>/keyvault-kem.key`. */
   readonly rootKey?: RootKeyOptions | undefined;
   /**
@@ -111,7 +113,11 @@ async function openWithCapsules(
   if (config.mode === 'aws') {
     // Each adapter family is loaded only for its mode: an AWS deployment never loads the MongoDB driver.
     const { createDynamoStores, createTables, ensureBucket } = await import('@city/db-integration/dynamodb');
-    const storage = config.storage ?? loadStorageConfigFromEnv();
+    const configured = config.storage ?? loadStorageConfigFromEnv();
+    const storage =
+      config.outboxMaxBytes === undefined
+        ? configured
+        : { ...configured, outbox: { ...configured.outbox, maxBytes: config.outboxMaxBytes } };
     if (config.provision === true) {
       await createTables(storage);
       await ensureBucket(storage);
@@ -134,7 +140,10 @@ async function openWithCapsules(
       uri: config.uri,
       dbName: config.dbName,
       collectionPrefix: config.collectionPrefix,
-      notifier: new OutboxNotifier({ dir: config.outboxDir ?? join(config.secretsDir, 'outbox') }),
+      notifier: new OutboxNotifier({
+        dir: config.outboxDir ?? join(config.secretsDir, 'outbox'),
+        maxBytes: config.outboxMaxBytes,
+      }),
     });
     stores = mongoStores;
     mongoClient = mongoStores.db.client;

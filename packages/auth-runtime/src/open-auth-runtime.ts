@@ -37,6 +37,8 @@ export async function openAuthRuntime(
         dataDir: config.dataDir,
         store: config.embeddedStore,
         sqliteSynchronous: config.sqliteSynchronous,
+        auditRetentionDays: config.auditRetentionDays,
+        outboxMaxBytes: config.outboxMaxBytes,
         ...common,
       });
     case 'aws':
@@ -44,6 +46,7 @@ export async function openAuthRuntime(
         mode: 'aws',
         storage: config.storage,
         secretsDir: config.secretsDir,
+        outboxMaxBytes: config.outboxMaxBytes,
         ...common,
       });
     case 'mongodb':
@@ -53,6 +56,7 @@ export async function openAuthRuntime(
         dbName: config.mongodb!.dbName,
         piiEncryption: config.mongodb!.piiEncryption,
         secretsDir: config.secretsDir,
+        outboxMaxBytes: config.outboxMaxBytes,
         ...common,
       });
   }

@@ -54,6 +54,10 @@ export interface EmbeddedAuthOptions {
    * acknowledged write survive a power loss; `normal` only a process crash (see db-integration's README).
    */
   readonly sqliteSynchronous?: 'auth' | 'full' | 'normal' | undefined;
+  /** With `store: 'sqlite'`: audit events older than this many days are deleted (default 400; 0 = the default). */
+  readonly auditRetentionDays?: number | undefined;
+  /** Size bound in bytes of each notification outbox file (default 64 MiB; see `OutboxNotifier`). */
+  readonly outboxMaxBytes?: number | undefined;
   /** With `store: 'dynalite'`: run dynalite and s3rver in worker threads (default true). */
   readonly enginesInWorker?: boolean | undefined;
 }
@@ -93,10 +97,7 @@ export async function openEmbeddedAuth(options: EmbeddedAuthOptions): Promise<Au
   const dataDir = options.dataDir;
   await prepareDataDir(dataDir);
   const engine = options.store ?? (await defaultStore(dataDir));
-  const opened =
-    engine === 'sqlite'
-      ? openSqlite(dataDir, options.sqliteSynchronous)
-      : await openDynalite(dataDir, options);
+  const opened = engine === 'sqlite' ? openSqlite(dataDir, options) : await openDynalite(dataDir, options);
   let secrets: Awaited<ReturnType<typeof secretsForStore>>;
   try {
     secrets = await secretsForStore(opened.stores, {
@@ -158,10 +159,15 @@ async function defaultStore(dataDir: string): Promise<EmbeddedStore> {
 
 const SQLITE_FILE = 'city.db';
 
-function openSqlite(dataDir: string, synchronous: 'auth' | 'full' | 'normal' = 'auth'): OpenedStores {
+function openSqlite(dataDir: string, options: EmbeddedAuthOptions): OpenedStores {
   const path = join(dataDir, SQLITE_FILE);
-  const notifier = new OutboxNotifier({ dir: join(dataDir, 'outbox') });
-  const stores = createSqliteStores({ path, notifier, synchronous });
+  const notifier = new OutboxNotifier({ dir: join(dataDir, 'outbox'), maxBytes: options.outboxMaxBytes });
+  const stores = createSqliteStores({
+    path,
+    notifier,
+    synchronous: options.sqliteSynchronous ?? 'auth',
+    auditRetentionDays: options.auditRetentionDays,
+  });
   return {
     stores,
     describe: { sqlite: path, 'sqlite synchronous': stores.synchronous, outbox: join(dataDir, 'outbox') },

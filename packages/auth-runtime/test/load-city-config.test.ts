@@ -20,6 +20,8 @@ describe('loadCityConfig', () => {
       fingerprintLogin: false,
       accessCacheSize: undefined,
       sqliteSynchronous: 'auth',
+      auditRetentionDays: 400,
+      outboxMaxBytes: 64 * 1024 * 1024,
       workers: 1,
     });
   });
@@ -39,6 +41,8 @@ describe('loadCityConfig', () => {
       CITY_FINGERPRINT_LOGIN: 'ON',
       CITY_ACCESS_CACHE_SIZE: '0',
       CITY_SQLITE_SYNCHRONOUS: ' normal ',
+      CITY_AUDIT_RETENTION_DAYS: ' 30 ',
+      CITY_OUTBOX_MAX_BYTES: '1048576',
       CITY_WORKERS: '1',
       CITY_PUBLIC_BASE_URL: ' https://Auth.Example/city// ',
     });
@@ -55,6 +59,8 @@ describe('loadCityConfig', () => {
       fingerprintLogin: true,
       accessCacheSize: 0,
       sqliteSynchronous: 'normal',
+      auditRetentionDays: 30,
+      outboxMaxBytes: 1_048_576,
       workers: 1,
       publicBaseUrl: 'https://auth.example/city',
     });
@@ -83,6 +89,26 @@ describe('loadCityConfig', () => {
       expect(thrown, JSON.stringify(env)).toBeInstanceOf(ConfigError);
       expect((thrown as ConfigError).variable).toBe('CITY_WORKERS');
       expect((thrown as ConfigError).message).toMatch(message);
+    }
+  });
+
+  it('CITY_AUDIT_RETENTION_DAYS is 0..36500 days, 0 and unset meaning the default 400', () => {
+    expect(loadCityConfig({ CITY_AUDIT_RETENTION_DAYS: '7' }).auditRetentionDays).toBe(7);
+    expect(loadCityConfig({ CITY_AUDIT_RETENTION_DAYS: '0' }).auditRetentionDays).toBe(400);
+    expect(loadCityConfig({ CITY_AUDIT_RETENTION_DAYS: '  ' }).auditRetentionDays).toBe(400);
+    expect(loadCityConfig({ CITY_AUDIT_RETENTION_DAYS: '36500' }).auditRetentionDays).toBe(36_500);
+    for (const bad of ['-1', '36501', '1.5', 'forever']) {
+      expect(() => loadCityConfig({ CITY_AUDIT_RETENTION_DAYS: bad })).toThrow(
+        /CITY_AUDIT_RETENTION_DAYS: expected/,
+      );
+    }
+  });
+
+  it('CITY_OUTBOX_MAX_BYTES is 4096..2^40 bytes, default 64 MiB', () => {
+    expect(loadCityConfig({ CITY_OUTBOX_MAX_BYTES: '4096' }).outboxMaxBytes).toBe(4096);
+    expect(loadCityConfig({}).outboxMaxBytes).toBe(67_108_864);
+    for (const bad of ['0', '4095', String(2 ** 40 + 1), '64MiB']) {
+      expect(() => loadCityConfig({ CITY_OUTBOX_MAX_BYTES: bad })).toThrow(/CITY_OUTBOX_MAX_BYTES: expected/);
     }
   });
 
