@@ -23,7 +23,10 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export interface ApiMetricsOptions {
   /** The API version, in `city_build_info`. */
   readonly version: string;
-  /** `outbox.jsonl` of the notification outbox, counted at each scrape; absent: no backlog gauge. */
+  /**
+   * `outbox.jsonl` of the notification outbox, counted at each scrape with its previous generation
+   * (`outbox.1.jsonl` beside it); absent: no backlog gauge.
+   */
   readonly outboxFile?: string | undefined;
 }
 
@@ -117,7 +120,8 @@ export function createApiMetrics(options: ApiMetricsOptions): ApiMetrics {
       // Every worker counts the same file: the cluster's backlog is that count, not N times it.
       aggregator: 'max',
       async collect() {
-        this.set(await countLines(outboxFile));
+        const previous = outboxFile.replace(/\.jsonl$/, '.1.jsonl');
+        this.set((await countLines(outboxFile)) + (previous === outboxFile ? 0 : await countLines(previous)));
       },
     });
   }

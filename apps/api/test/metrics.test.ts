@@ -156,7 +156,12 @@ describe('GET /metrics', () => {
     const file = join(dataDir, 'outbox', 'outbox.jsonl');
     await writeFile(file, '{"a":1}\n{"b":2}\n{"c":3}\n');
     expect(value((await scrape()).samples, 'city_notification_outbox_backlog')).toBe(3);
+    // The previous generation (after a rotation at the outbox's size bound) is backlog too.
+    const previous = join(dataDir, 'outbox', 'outbox.1.jsonl');
+    await writeFile(previous, '{"d":4}\n{"e":5}\n');
+    expect(value((await scrape()).samples, 'city_notification_outbox_backlog')).toBe(5);
     await writeFile(file, '');
+    await writeFile(previous, '');
     expect(value((await scrape()).samples, 'city_notification_outbox_backlog')).toBe(0);
   });
 
