@@ -5,12 +5,18 @@
  * device signature + password), GET /me five times, refresh (challenge + signature), GET /me with the
  * new token, create a pairing token and redeem it as a second device, revoke that device, log out.
  * Any answer other than the expected status is an error. Reported: errors, the server's event-loop
- * delay p99 and RSS after the warm-up (BENCH_SOAK_WARMUP_S, 60) and at the end, and the size of the
- * SQLite files and the notification outbox at the same two moments.
+ * delay p99 and RSS after the warm-up (BENCH_SOAK_WARMUP_S, 60) and at the end, the size of the
+ * SQLite files and the notification outbox at the same two moments, and the row count of every
+ * SQLite table at both (read through a read-only connection of this process: WAL readers never block
+ * the server's writer). The tables bounded per user (devices, certificate bodies, sessions) must not
+ * grow once every user has reached the caps: end ≤ after warm-up × 1.05 + a small constant. The
+ * tables bounded by age (audit events, CRL entries) do grow during a run shorter than their bound,
+ * which is reported beside them.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { signChallenge } from '@city/client-cert';
 import { BENCH_PASSWORD, type CityUser, registerUser, runTag, signedLoginBody } from './lib/city-client.ts';
 import { startServer } from './lib/load.ts';
@@ -29,6 +35,32 @@ function bytesUnder(dir: string, keep: (name: string) => boolean): number {
   }
   return total;
 }
+
+/** Rows of every table of the SQLite file, through a read-only connection (closed before returning). */
+function rowCounts(file: string): Record<string, number> {
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((row) => String(row.name));
+    return Object.fromEntries(
+      tables.map((table) => [table, Number(db.prepare(`SELECT count(*) AS n FROM "${table}"`).get()?.n)]),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** Tables whose rows are bounded per user once the caps are reached (20 revoked devices, 20 ended sessions). */
+const PER_USER_BOUNDED = ['devices', 'certificate_blobs', 'refresh_families'] as const;
+/** Slack of the per-user-bounded target: sessions and devices in flight when a count is taken. */
+const IN_FLIGHT_ROWS = 4 * 8;
+/** Tables bounded by age, with the bound as documented (db-integration README, "Bounded growth"). */
+const AGE_BOUNDED: Readonly<Record<string, string>> = {
+  audit_events: 'age: CITY_AUDIT_RETENTION_DAYS, 400 days by default',
+  revoked_certificates: "until the certificate's notAfter (365 days by default) + 10 min",
+};
 
 const dataDir = mkdtempSync(join(tmpdir(), 'city-bench-soak-'));
 try {
@@ -100,15 +132,28 @@ try {
   const started = performance.now();
   const endAt = started + DURATION_S * 1000;
   let warm:
-    | { stats: Awaited<ReturnType<typeof city.stats>>; sqliteBytes: number; outboxBytes: number }
+    | {
+        stats: Awaited<ReturnType<typeof city.stats>>;
+        sqliteBytes: number;
+        outboxBytes: number;
+        rows: Record<string, number>;
+        cycles: number;
+      }
     | undefined;
+  const dbFile = join(dataDir, 'city.db');
   const sqliteBytes = () =>
     bytesUnder(dataDir, (name) => /\.sqlite(-wal|-shm)?$|\.db(-wal|-shm)?$/.test(name));
   const outboxBytes = () => bytesUnder(dataDir, (name) => name.endsWith('.jsonl'));
   await city.stats(); // restarts the event-loop histogram
   const warmTimer = setTimeout(
     async () => {
-      warm = { stats: await city.stats(), sqliteBytes: sqliteBytes(), outboxBytes: outboxBytes() };
+      warm = {
+        stats: await city.stats(),
+        sqliteBytes: sqliteBytes(),
+        outboxBytes: outboxBytes(),
+        rows: rowCounts(dbFile),
+        cycles: counts.cycles,
+      };
     },
     Math.min(WARMUP_S, DURATION_S / 2) * 1000,
   );
@@ -130,8 +175,16 @@ try {
     }),
   );
   clearTimeout(warmTimer);
-  const end = { stats: await city.stats(), sqliteBytes: sqliteBytes(), outboxBytes: outboxBytes() };
+  const endStats = await city.stats();
   await city.stop();
+  // After the stop: the server's last commits are all in the file (or its WAL) now.
+  const end = {
+    stats: endStats,
+    sqliteBytes: sqliteBytes(),
+    outboxBytes: outboxBytes(),
+    rows: rowCounts(dbFile),
+    cycles: counts.cycles,
+  };
   if (warm === undefined) throw new Error('the run ended before the warm-up did');
   const elapsedS = (performance.now() - started) / 1000;
   const mb = (bytes: number) => bytes / 1_048_576;
@@ -176,6 +229,38 @@ try {
         ours: mb(end.outboxBytes),
         peer: mb(warm.outboxBytes),
       },
+      ...PER_USER_BOUNDED.map((table) => {
+        const before = warm?.rows[table] ?? 0;
+        return {
+          metric: `rows of ${table}, end vs after warm-up (bounded per user)`,
+          unit: 'rows',
+          ours: end.rows[table] ?? 0,
+          peer: before,
+          target: {
+            on: 'ours' as const,
+            op: '<=' as const,
+            value: Math.ceil(before * 1.05 + IN_FLIGHT_ROWS),
+          },
+          note: `${users.length} users; ≤ after warm-up × 1.05 + ${IN_FLIGHT_ROWS}`,
+        };
+      }),
+      ...Object.entries(AGE_BOUNDED).map(([table, bound]) => ({
+        metric: `rows of ${table}, end vs after warm-up (bounded by age)`,
+        unit: 'rows',
+        ours: end.rows[table] ?? 0,
+        peer: warm?.rows[table] ?? 0,
+        note: `bound: ${bound}; ${end.cycles - (warm?.cycles ?? 0)} cycles after warm-up`,
+      })),
+      ...Object.keys(end.rows)
+        .filter(
+          (table) => !(PER_USER_BOUNDED as readonly string[]).includes(table) && !(table in AGE_BOUNDED),
+        )
+        .map((table) => ({
+          metric: `rows of ${table}, end vs after warm-up`,
+          unit: 'rows',
+          ours: end.rows[table] ?? 0,
+          peer: warm?.rows[table] ?? 0,
+        })),
     ],
     details: { counts, errorSamples, warm, end, elapsedS, users: users.length, clients: CLIENTS },
   });
