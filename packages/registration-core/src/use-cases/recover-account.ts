@@ -24,11 +24,8 @@
 import { AuthError } from '../auth-error.js';
 import type { RecoveredDeviceResult, RequestContext } from '../auth-service.js';
 import { checkPassword } from '../lib/_check-password.js';
-import {
-  issueDeviceCertificate,
-  storeCertificateBody,
-  toIssuedDeviceCertificate,
-} from '../lib/_issue-device-certificate.js';
+import { enrolDevice } from '../lib/_enrol-device.js';
+import { toIssuedDeviceCertificate } from '../lib/_issue-device-certificate.js';
 import {
   admitGuess,
   assertAddressNotLocked,
@@ -36,11 +33,10 @@ import {
   recordSuccess,
   throttleKeys,
 } from '../lib/_login-throttle.js';
-import { rethrowPortError } from '../lib/_port-errors.js';
 import { hashCanonical } from '../lib/_recovery-codes.js';
 import { resolveUser } from '../lib/_resolve-user.js';
 import { raiseSecurityAlert, trackFailureSource } from '../lib/_security-alerts.js';
-import { audit, notify, type ServiceContext, stripUndefined } from '../lib/_service-context.js';
+import { audit, notify, type ServiceContext } from '../lib/_service-context.js';
 import { validateRecoveryInput } from '../validation/validate-recovery-input.js';
 
 /** The uuid looked up when no user matches: no account has it (RFC 9562 nil UUID). */
@@ -86,48 +82,34 @@ export async function recoverAccount(
   const owner = user;
   await recordSuccess(ctx, keys, admission);
 
-  const deviceId = ctx.random.uuid();
-  const issued = await issueDeviceCertificate(ctx, {
-    userUuid: owner.uuid,
+  const {
     deviceId,
-    csrPem: valid.csrPem,
-    algorithm: valid.keyAlgorithm,
-  });
-  const consumed = await ctx.stores.recoveryCodes.consume(owner.uuid, codeHash, ctx.clock.now());
-  if (!consumed.ok) {
-    // Another request used this code (or a regeneration replaced the set) in between.
-    await audit(ctx, {
-      type: 'login_failure',
+    issued,
+    spent: remaining,
+  } = await enrolDevice(
+    ctx,
+    {
       userUuid: owner.uuid,
-      ip: request.ip,
-      reason: `recovery_code_${consumed.reason}`,
-      detail: { operation: 'recovery' },
-    });
-    throw new AuthError('INVALID_CREDENTIALS');
-  }
-  const remaining = consumed.record.codeHashes.length - consumed.record.usedCodeHashes.length;
-  const certificateKey = await storeCertificateBody(ctx, owner.uuid, deviceId, issued);
-  const now = ctx.clock.now();
-  try {
-    await ctx.stores.devices.create(
-      stripUndefined({
-        deviceId,
-        userUuid: owner.uuid,
-        fingerprint: issued.fingerprint,
-        serialNumber: issued.serialNumber,
-        certificatePem: issued.certificatePem,
-        algorithm: issued.algorithm,
-        certificateKey,
-        label: valid.deviceLabel,
-        status: 'active' as const,
-        createdAt: now,
-        notAfter: issued.notAfter.getTime(),
-      }),
-    );
-  } catch (error) {
-    // A fresh certificate cannot clash with a registered one except through a concurrent write.
-    rethrowPortError(error, { conflict: 'CONCURRENT_UPDATE' });
-  }
+      csrPem: valid.csrPem,
+      algorithm: valid.keyAlgorithm,
+      label: valid.deviceLabel,
+    },
+    async () => {
+      const consumed = await ctx.stores.recoveryCodes.consume(owner.uuid, codeHash, ctx.clock.now());
+      if (!consumed.ok) {
+        // Another request used this code (or a regeneration replaced the set) in between.
+        await audit(ctx, {
+          type: 'login_failure',
+          userUuid: owner.uuid,
+          ip: request.ip,
+          reason: `recovery_code_${consumed.reason}`,
+          detail: { operation: 'recovery' },
+        });
+        throw new AuthError('INVALID_CREDENTIALS');
+      }
+      return consumed.record.codeHashes.length - consumed.record.usedCodeHashes.length;
+    },
+  );
   await audit(ctx, {
     type: 'device_added',
     userUuid: owner.uuid,

@@ -13,11 +13,8 @@
 import { AuthError } from '../auth-error.js';
 import type { PairedDeviceResult, RequestContext } from '../auth-service.js';
 import { checkPassword } from '../lib/_check-password.js';
-import {
-  issueDeviceCertificate,
-  storeCertificateBody,
-  toIssuedDeviceCertificate,
-} from '../lib/_issue-device-certificate.js';
+import { enrolDevice } from '../lib/_enrol-device.js';
+import { toIssuedDeviceCertificate } from '../lib/_issue-device-certificate.js';
 import {
   admitGuess,
   assertAddressNotLocked,
@@ -25,10 +22,9 @@ import {
   recordSuccess,
   throttleKeys,
 } from '../lib/_login-throttle.js';
-import { rethrowPortError } from '../lib/_port-errors.js';
 import { resolveUser } from '../lib/_resolve-user.js';
 import { raiseSecurityAlert, trackFailureSource } from '../lib/_security-alerts.js';
-import { audit, notify, type ServiceContext, sha256Hex, stripUndefined } from '../lib/_service-context.js';
+import { audit, notify, type ServiceContext, sha256Hex } from '../lib/_service-context.js';
 import { validatePairingInput } from '../validation/validate-pairing-input.js';
 import { OPERATOR_ENROLMENT_PREFIX } from './administer-users.js';
 
@@ -101,51 +97,33 @@ export async function registerPairedDevice(
   }
   await recordSuccess(ctx, keys, admission);
 
-  const deviceId = ctx.random.uuid();
-  const issued = await issueDeviceCertificate(ctx, {
-    userUuid: user.uuid,
-    deviceId,
-    csrPem: valid.csrPem,
-    algorithm: valid.keyAlgorithm,
-  });
-  const consumed = await ctx.stores.pairingTokens.consume(tokenHash, ctx.clock.now());
-  if (!consumed.ok) {
-    // Used (a concurrent redemption won, or an old token), or expired meanwhile: the same answer
-    // as any other failure, since only a right password gets this far.
-    await audit(ctx, {
-      type: 'login_failure',
+  const { deviceId, issued } = await enrolDevice(
+    ctx,
+    {
       userUuid: user.uuid,
-      ip: request.ip,
-      reason: `pairing_token_${consumed.reason}`,
-      detail: { operation: 'pairing' },
-    });
-    throw new AuthError('INVALID_CREDENTIALS');
-  }
-  const certificateKey = await storeCertificateBody(ctx, user.uuid, deviceId, issued);
-  const now = ctx.clock.now();
-  try {
-    await ctx.stores.devices.create(
-      stripUndefined({
-        deviceId,
-        userUuid: user.uuid,
-        fingerprint: issued.fingerprint,
-        serialNumber: issued.serialNumber,
-        certificatePem: issued.certificatePem,
-        algorithm: issued.algorithm,
-        certificateKey,
-        // The redeemer's own label (typed, or carried in the QR payload it sent) wins; else the
-        // label the token was issued with.
-        label: valid.deviceLabel ?? valid.qrDeviceLabel ?? token.deviceLabel,
-        status: 'active' as const,
-        createdAt: now,
-        notAfter: issued.notAfter.getTime(),
-        pairedFromDeviceId: parent?.deviceId,
-      }),
-    );
-  } catch (error) {
-    // A fresh certificate cannot clash with a registered one except through a concurrent write.
-    rethrowPortError(error, { conflict: 'CONCURRENT_UPDATE' });
-  }
+      csrPem: valid.csrPem,
+      algorithm: valid.keyAlgorithm,
+      // The redeemer's own label (typed, or carried in the QR payload it sent) wins; else the
+      // label the token was issued with.
+      label: valid.deviceLabel ?? valid.qrDeviceLabel ?? token.deviceLabel,
+      pairedFromDeviceId: parent?.deviceId,
+    },
+    async () => {
+      const consumed = await ctx.stores.pairingTokens.consume(tokenHash, ctx.clock.now());
+      if (!consumed.ok) {
+        // Used (a concurrent redemption won, or an old token), or expired meanwhile: the same answer
+        // as any other failure, since only a right password gets this far.
+        await audit(ctx, {
+          type: 'login_failure',
+          userUuid: user.uuid,
+          ip: request.ip,
+          reason: `pairing_token_${consumed.reason}`,
+          detail: { operation: 'pairing' },
+        });
+        throw new AuthError('INVALID_CREDENTIALS');
+      }
+    },
+  );
   await audit(ctx, {
     type: 'device_added',
     userUuid: user.uuid,

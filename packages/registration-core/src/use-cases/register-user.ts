@@ -8,9 +8,10 @@
  */
 import { exportPkcs12 } from '@city/client-cert';
 import { hashPassword } from '@city/password';
-import { ConflictError, type DeviceRecord, type UserRecord } from '@city/ports';
+import { ConflictError, type UserRecord } from '@city/ports';
 import { AuthError } from '../auth-error.js';
 import type { RegistrationResult, RequestContext } from '../auth-service.js';
+import { newDeviceRecord } from '../lib/_enrol-device.js';
 import {
   issueDeviceCertificate,
   storeCertificateBody,
@@ -76,18 +77,13 @@ export async function registerUser(
         });
   const certificateKey = await storeCertificateBody(ctx, uuid, deviceId, issued);
   const now = ctx.clock.now();
-  const device: DeviceRecord = stripUndefined({
-    deviceId,
+  const device = newDeviceRecord({
     userUuid: uuid,
-    fingerprint: issued.fingerprint,
-    serialNumber: issued.serialNumber,
-    certificatePem: issued.certificatePem,
-    algorithm: issued.algorithm,
+    deviceId,
+    issued,
     certificateKey,
     label: valid.deviceLabel,
-    status: 'active' as const,
     createdAt: now,
-    notAfter: issued.notAfter.getTime(),
   });
   try {
     await ctx.stores.devices.create(device);
