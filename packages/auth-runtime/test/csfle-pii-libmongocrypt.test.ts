@@ -8,26 +8,24 @@
  * its data keys, profiles written with the field cipher are rewritten into CSFLE when it is chosen,
  * and values written in the other format stay readable.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMongoStores, MongoCapsuleStore } from '@city/db-integration/mongodb';
-import { type MongoServer, startMongoServer } from '@city/dev-engines';
+import {
+  libmongocryptPython,
+  type MongoServer,
+  runLibmongocryptPeer,
+  startMongoServer,
+} from '@city/dev-engines';
 import { csfleStatus, formatKemPrivateKeyPem, generateKemKeyPair, KeyVault } from '@city/ntru-keyvault';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAuthFromConfig } from '../src/open-auth-from-config.js';
 import { SecretsError } from '../src/secrets-error.js';
 import { inCi, loginWithSignature, mongoSkipReason, newUserBody } from './support/runtime-harness.js';
 
-const REPO = join(import.meta.dirname, '..', '..', '..');
-const PEER = join(import.meta.dirname, 'support', 'libmongocrypt_read_users.py');
-const python = process.env.CITY_CSFLE_PYTHON ?? join(REPO, '.tools', 'venv-csfle', 'bin', 'python');
-const pythonReady =
-  existsSync(python) &&
-  spawnSync(python, ['-c', 'import pymongo, pymongocrypt'], { stdio: 'ignore', timeout: 30_000 }).status ===
-    0;
+const python = libmongocryptPython();
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -44,33 +42,6 @@ afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-interface PeerAnswer {
-  readonly libmongocrypt: string;
-  readonly fields: Record<string, string>;
-  readonly types: Record<string, string>;
-  readonly foundByEmail: string | null;
-}
-
-function runPeer(request: Record<string, unknown>): Promise<PeerAnswer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, [PEER], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`libmongocrypt peer exited ${code}: ${stderr}`));
-      else resolve(JSON.parse(stdout) as PeerAnswer);
-    });
-    child.stdin.end(JSON.stringify(request));
-  });
-}
-
 async function masterKeyOf(dbName: string, privateKey: string): Promise<Uint8Array> {
   const store = new MongoCapsuleStore({ uri: server!.uri, dbName });
   try {
@@ -84,7 +55,7 @@ const native = (await csfleStatus()).available;
 const skipMongo = mongoSkipReason === undefined ? '' : ` (${mongoSkipReason})`;
 
 describe.skipIf(mongoSkipReason !== undefined)(`mongodb mode PII encryption${skipMongo}`, () => {
-  it.skipIf(!pythonReady && !inCi)(
+  it.skipIf(python === undefined && !inCi)(
     'real libmongocrypt decrypts the PII a registration wrote and finds the user by its deterministic email (needs .tools/venv-csfle or CITY_CSFLE_PYTHON with pymongo + pymongocrypt)',
     async () => {
       const dbName = `city_pii_${randomUUID().slice(0, 8)}`;
@@ -112,33 +83,32 @@ describe.skipIf(mongoSkipReason !== undefined)(`mongodb mode PII encryption${ski
         await runtime.close();
       }
       const master = await masterKeyOf(dbName, pair.privateKey);
-      const answer = await runPeer({
+      const answer = await runLibmongocryptPeer({
         uri: server!.uri,
         keyVaultNamespace: `${dbName}.keyvault_datakeys`,
         masterKeyHex: Buffer.from(master).toString('hex'),
         database: dbName,
         collection: 'users',
-        uuid,
+        ids: [uuid],
+        within: 'encrypted',
         fields: ['email', 'name', 'birth_date', 'address', 'phone'],
-        lookup: { keyAltName: 'city-users-email', email: body.email },
+        keyAltName: 'city-users-email',
+        findBy: { field: 'encrypted.email', value: String(body.email) },
       });
       master.fill(0);
       expect(answer.libmongocrypt).toMatch(/^\d+\.\d+/);
-      expect(answer.types).toEqual({
-        email: 'binary6',
-        name: 'binary6',
-        birth_date: 'binary6',
-        address: 'binary6',
-        phone: 'binary6',
-      });
-      expect(answer.fields).toEqual({
-        email: body.email,
-        name: body.name,
-        birth_date: body.birth_date,
-        address: body.address,
-        phone: '+819012345678', // the registration stores phone numbers in E.164
-      });
-      expect(answer.foundByEmail).toBe(uuid);
+      // The peer decrypts only values stored as CSFLE ciphertexts (BSON binary subtype 6).
+      expect(answer.documents).toEqual([
+        {
+          _id: uuid,
+          email: body.email,
+          name: body.name,
+          birth_date: body.birth_date,
+          address: body.address,
+          phone: '+819012345678', // the registration stores phone numbers in E.164
+        },
+      ]);
+      expect(answer.found).toEqual([uuid]);
     },
   );
 

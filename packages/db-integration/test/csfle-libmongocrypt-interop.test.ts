@@ -7,15 +7,16 @@
  * decrypts every field, and encrypts values for the other direction: its deterministic ciphertext
  * must equal ours byte for byte, and we must decrypt its random one.
  *
- * Python: `CITY_CSFLE_PYTHON`, else `<repo>/.tools/venv-csfle/bin/python`
- * (`python3 -m venv .tools/venv-csfle && .tools/venv-csfle/bin/pip install pymongo pymongocrypt`;
- * .ci/run creates it).
+ * The peer and the Python it needs: @city/dev-engines' runLibmongocryptPeer (`CITY_CSFLE_PYTHON`, else
+ * `<repo>/.tools/venv-csfle/bin/python`; .ci/run creates it).
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { type MongoServer, startMongoServer } from '@city/dev-engines';
+import {
+  libmongocryptPython,
+  type MongoServer,
+  runLibmongocryptPeer,
+  startMongoServer,
+} from '@city/dev-engines';
 import {
   createCsfleDataKey,
   createCsfleLocalDataKey,
@@ -30,13 +31,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MongoCapsuleStore } from '../src/mongodb/mongo-capsule-store.js';
 import { inCi } from './helpers/availability.js';
 
-const REPO = join(import.meta.dirname, '..', '..', '..');
-const PEER = join(import.meta.dirname, 'csfle-interop', 'libmongocrypt_peer.py');
-const python = process.env.CITY_CSFLE_PYTHON ?? join(REPO, '.tools', 'venv-csfle', 'bin', 'python');
-const pythonReady =
-  existsSync(python) &&
-  spawnSync(python, ['-c', 'import pymongo, pymongocrypt'], { stdio: 'ignore', timeout: 30_000 }).status ===
-    0;
+const python = libmongocryptPython();
 
 // Without the Python peer the suite is skipped, and vitest runs no afterAll of a file whose tests
 // are all skipped: a server started anyway would outlive the run.
@@ -49,34 +44,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-interface PeerAnswer {
-  readonly libmongocrypt: string;
-  readonly documents: Record<string, string>[];
-  readonly keyIdHex: string;
-  readonly encrypted: string[];
-}
-
-function runPeer(request: Record<string, unknown>): Promise<PeerAnswer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, [PEER], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`libmongocrypt peer exited ${code}: ${stderr}`));
-      else resolve(JSON.parse(stdout) as PeerAnswer);
-    });
-    child.stdin.end(JSON.stringify(request));
-  });
-}
-
-describe.skipIf((server === undefined || !pythonReady) && !inCi)(
+describe.skipIf((server === undefined || python === undefined) && !inCi)(
   'CSFLE with real libmongocrypt (needs MONGODB_URI or FerretDB v1, and Python with pymongo + pymongocrypt in .tools/venv-csfle or CITY_CSFLE_PYTHON)',
   () => {
     it('libmongocrypt finds our data key, decrypts our fields, and we read its ciphertexts', async () => {
@@ -123,7 +91,7 @@ describe.skipIf((server === undefined || !pythonReady) && !inCi)(
         const found = await people.findOne({ email: field('bob@example.org', 'deterministic') });
         expect(found?._id).toBe('u2');
 
-        const answer = await runPeer({
+        const answer = await runLibmongocryptPeer({
           uri: server.uri,
           keyVaultNamespace: `${dbName}.__keyVault`,
           masterKeyHex: Buffer.from(vault.masterKey).toString('hex'),
@@ -195,7 +163,7 @@ describe.skipIf((server === undefined || !pythonReady) && !inCi)(
         expect((await users.find({ email: 'bob@example.org' })).map((d) => d._id)).toEqual(['u2']);
         await expect(users.findOne({ address: 'Tokyo' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
 
-        const answer = await runPeer({
+        const answer = await runLibmongocryptPeer({
           uri: server.uri,
           keyVaultNamespace,
           masterKeyHex: Buffer.from(vault.masterKey).toString('hex'),
@@ -243,7 +211,7 @@ describe.skipIf((server === undefined || !pythonReady) && !inCi)(
           } as never);
         const other = Buffer.from(vault.masterKey.map((b) => b ^ 0xff));
         await expect(
-          runPeer({
+          runLibmongocryptPeer({
             uri: server.uri,
             keyVaultNamespace: `${dbName}.__keyVault`,
             masterKeyHex: other.toString('hex'),

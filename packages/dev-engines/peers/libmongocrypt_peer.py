@@ -1,12 +1,17 @@
-"""The other side of the CSFLE interoperability test: real libmongocrypt (pymongocrypt, through
-pymongo's ClientEncryption) against what City Chain Auth wrote to a MongoDB wire server.
+"""Real libmongocrypt (pymongocrypt, through pymongo's ClientEncryption) as the independent side of
+the CSFLE interoperability tests: it reads what City Chain Auth wrote to a MongoDB wire server and
+encrypts values for the other direction. Run by @city/dev-engines' runLibmongocryptPeer.
 
 Reads one JSON request on stdin:
   { "uri", "keyVaultNamespace", "masterKeyHex", "database", "collection",
-    "fields": [names], "keyAltName", "encrypt": [{ "value", "algorithm" }] }
+    "fields": [names], "within": sub-document holding the fields (optional, default the document),
+    "ids": [_id, ...] (optional, default every document), "keyAltName",
+    "encrypt": [{ "value", "algorithm": "deterministic" | "random" }] (optional),
+    "findBy": { "field", "value" } (optional: an equality query on the deterministic ciphertext) }
 and prints one JSON answer on stdout:
-  { "libmongocrypt": version, "documents": [{ "_id", field: plaintext, ... }],
-    "keyIdHex", "encrypted": [base64 payloads, in request order] }
+  { "libmongocrypt": version, "documents": [{ "_id", field: plaintext, ... }] (in _id order; only the
+    fields stored as encrypted values, BSON binary subtype 6), "keyIdHex" (the key of keyAltName),
+    "encrypted": [base64 payloads, in request order], "found": [_id, ...] (with findBy) }
 
 The master key arrives on stdin, never in argv or the environment.
 """
@@ -36,32 +41,37 @@ def main() -> None:
         CodecOptions(),
     )
     try:
-        documents = []
         collection = client[request["database"]][request["collection"]]
-        for document in collection.find({}).sort("_id", 1):
+        query = {} if request.get("ids") is None else {"_id": {"$in": request["ids"]}}
+        within = request.get("within")
+        documents = []
+        for document in collection.find(query).sort("_id", 1):
+            holder = document if within is None else document.get(within, {})
             out = {"_id": document["_id"]}
             for name in request["fields"]:
-                value = document.get(name)
+                value = holder.get(name)
                 if isinstance(value, Binary) and value.subtype == 6:
                     out[name] = encryption.decrypt(value)
             documents.append(out)
-        key = encryption.get_key_by_alt_name(request["keyAltName"])
-        key_id = key["_id"]
+        key_id = encryption.get_key_by_alt_name(request["keyAltName"])["_id"]
         encrypted = [
             base64.b64encode(
                 encryption.encrypt(item["value"], ALGORITHMS[item["algorithm"]], key_id=key_id)
             ).decode("ascii")
             for item in request.get("encrypt", [])
         ]
-        json.dump(
-            {
-                "libmongocrypt": pymongocrypt.libmongocrypt_version(),
-                "documents": documents,
-                "keyIdHex": bytes(key_id).hex(),
-                "encrypted": encrypted,
-            },
-            sys.stdout,
-        )
+        answer = {
+            "libmongocrypt": pymongocrypt.libmongocrypt_version(),
+            "documents": documents,
+            "keyIdHex": bytes(key_id).hex(),
+            "encrypted": encrypted,
+        }
+        find_by = request.get("findBy")
+        if find_by is not None:
+            # An equality query as a CSFLE client makes it: the deterministic ciphertext of the value.
+            probe = encryption.encrypt(find_by["value"], ALGORITHMS["deterministic"], key_id=key_id)
+            answer["found"] = [d["_id"] for d in collection.find({find_by["field"]: probe}).sort("_id", 1)]
+        json.dump(answer, sys.stdout)
     finally:
         encryption.close()
         client.close()

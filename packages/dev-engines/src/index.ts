@@ -1,3 +1,10 @@
+export {
+  LIBMONGOCRYPT_INSTALL_HINT,
+  type LibmongocryptPeerAnswer,
+  type LibmongocryptPeerRequest,
+  libmongocryptPython,
+  runLibmongocryptPeer,
+} from './libmongocrypt-peer.js';
 export type { LocalService } from './local-service.js';
 export { LocalServiceError } from './local-service-error.js';
 export {
