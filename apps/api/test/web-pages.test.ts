@@ -56,17 +56,25 @@ describe('web pages', () => {
 
   it('every page carries the same head and site header, marking only its own nav link as current', async () => {
     // The pages are static files under a strict CSP with no template step, so the shared chrome is
-    // written out in each; this keeps the copies from drifting apart.
-    const pages = ['/', '/register', '/login', '/devices', '/pair'];
+    // written out in each; this keeps the copies from drifting apart. The 404 page (any missing
+    // address) has the same header with no link marked current.
+    const pages: readonly (readonly [url: string, current: readonly string[]])[] = [
+      ['/', ['/']],
+      ['/register', ['/register']],
+      ['/login', ['/login']],
+      ['/devices', ['/devices']],
+      ['/pair', ['/pair']],
+      ['/no-such-page', []],
+    ];
     const chrome = new Set<string>();
-    for (const url of pages) {
+    for (const [url, expectedCurrent] of pages) {
       const body = (await t.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } })).body;
       const header = body.match(/<header class="site-header">[\s\S]*?<\/header>/)?.[0];
       expect(header, url).toBeDefined();
       const current = [...(header ?? '').matchAll(/<a href="([^"]+)"[^>]*aria-current="page"/g)].map(
         (m) => m[1],
       );
-      expect(current, url).toEqual([url]);
+      expect(current, url).toEqual(expectedCurrent);
       // Pairing a browser from a device one already has is reachable from every page.
       expect(header, url).toContain('<a href="/pair" data-i18n="nav.pair"');
       const head = body.match(/<head>[\s\S]*?<\/head>/)?.[0] ?? '';
