@@ -3,7 +3,7 @@
  * `city pair accept <token|qr-payload|pairing link>` (on the new machine: local key + CSR, username + password,
  * this machine's device saved in the profile).
  */
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import QRCode from 'qrcode';
 import { CliError } from '../cli-error.js';
 import {
@@ -17,10 +17,10 @@ import {
   withSession,
 } from '../command-context.js';
 import {
-  assertDeviceKeyFlags,
-  DEVICE_ALGORITHMS,
+  addDeviceKeyOptions,
   type DeviceKeyOptions,
   prepareDeviceKey,
+  profileForNewDevice,
   saveIssuedDevice,
 } from '../device-key.js';
 import { askText, obtainPassword } from '../lib/_prompts.js';
@@ -90,8 +90,6 @@ interface RequestOptions extends CommonOptions {
 interface AcceptOptions extends CommonOptions, DeviceKeyOptions {
   readonly username?: string;
   readonly passwordStdin?: boolean;
-  readonly deviceLabel?: string;
-  readonly force?: boolean;
 }
 
 /**
@@ -173,16 +171,8 @@ Examples:
       'the pairing token, the whole city-auth:pair?... payload, or the https://.../pair?token=... link of the web QR code',
     )
     .option('--username <name>', 'your username (prompted when omitted)')
-    .option('--password-stdin', 'read the password from stdin instead of a hidden prompt')
-    .option('--device-label <label>', 'label of this device')
-    .option('--generate-key', 'generate the device key locally and send a CSR (the default)')
-    .addOption(
-      new Option('--alg <algorithm>', 'device key algorithm (default ml-dsa-65)').choices(DEVICE_ALGORITHMS),
-    )
-    .option('--csr <file>', 'send this PKCS#10 CSR instead of generating a key (needs --key)')
-    .option('--key <file>', 'private key PEM of the --csr, copied into the profile')
-    .option('--server-key', 'let the server generate the key')
-    .option('--force', 'replace a device already saved in the profile');
+    .option('--password-stdin', 'read the password from stdin instead of a hidden prompt');
+  addDeviceKeyOptions(accept);
   addModeOptions(accept);
   addProfileOptions(accept);
   addOutputOptions(accept);
@@ -197,9 +187,7 @@ Examples:
     )
     .action(async (tokenOrPayload: string, options: AcceptOptions) => {
       const pairing = readPairingArgument(tokenOrPayload);
-      const profile = profileFor(io, options);
-      assertDeviceKeyFlags(options);
-      await profile.assertNoDevice(options.force === true);
+      const profile = await profileForNewDevice(io, options);
       const username = await askText(io, options.username, { flag: '--username', message: 'Username' });
       const password = await obtainPassword(io, { fromStdin: options.passwordStdin, message: 'Password' });
       const key = await prepareDeviceKey(io, options, username.slice(0, 64) || 'city device');
@@ -215,20 +203,13 @@ Examples:
       const result = await withClient(io, options, (client) =>
         withSpinner(io, 'registering this device', () => client.registerDeviceWithPairingToken(body)),
       );
-      await saveIssuedDevice(profile, key, result, {
+      const saved = await saveIssuedDevice(profile, key, result, {
         username,
         pairedFromDeviceId: result.pairedFromDeviceId,
       });
       const data = {
-        uuid: result.uuid,
-        deviceId: result.deviceId,
+        ...saved,
         ...(result.pairedFromDeviceId === undefined ? {} : { pairedFromDeviceId: result.pairedFromDeviceId }),
-        fingerprint: result.fingerprint,
-        serialNumber: result.serialNumber,
-        algorithm: result.algorithm,
-        notAfter: result.notAfter,
-        keySource: key.keySource,
-        profileDir: profile.directory,
       };
       printResult(
         io,

@@ -3,7 +3,7 @@
  * their devices: username + password + one recovery code → this machine's device saved in the
  * profile) and `city recovery-codes regenerate|status` (on a logged-in device).
  */
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import {
   addModeOptions,
   addOutputOptions,
@@ -15,10 +15,10 @@ import {
   withSession,
 } from '../command-context.js';
 import {
-  assertDeviceKeyFlags,
-  DEVICE_ALGORITHMS,
+  addDeviceKeyOptions,
   type DeviceKeyOptions,
   prepareDeviceKey,
+  profileForNewDevice,
   saveIssuedDevice,
 } from '../device-key.js';
 import { askText, obtainPassword } from '../lib/_prompts.js';
@@ -29,8 +29,6 @@ interface RecoverOptions extends CommonOptions, DeviceKeyOptions {
   readonly username?: string;
   readonly code?: string;
   readonly passwordStdin?: boolean;
-  readonly deviceLabel?: string;
-  readonly force?: boolean;
 }
 
 /** The warning printed with every new set of recovery codes. */
@@ -58,16 +56,8 @@ export function recoveryCommands(program: Command, io: CliIo): void {
     .description('lost every device? add this machine as a new device with your password and a recovery code')
     .option('--username <name>', 'your username (prompted when omitted)')
     .option('--code <recovery-code>', 'one of your recovery codes (prompted when omitted)')
-    .option('--password-stdin', 'read the password from stdin instead of a hidden prompt')
-    .option('--device-label <label>', 'label of this device')
-    .option('--generate-key', 'generate the device key locally and send a CSR (the default)')
-    .addOption(
-      new Option('--alg <algorithm>', 'device key algorithm (default ml-dsa-65)').choices(DEVICE_ALGORITHMS),
-    )
-    .option('--csr <file>', 'send this PKCS#10 CSR instead of generating a key (needs --key)')
-    .option('--key <file>', 'private key PEM of the --csr, copied into the profile')
-    .option('--server-key', 'let the server generate the key')
-    .option('--force', 'replace a device already saved in the profile');
+    .option('--password-stdin', 'read the password from stdin instead of a hidden prompt');
+  addDeviceKeyOptions(recover);
   addModeOptions(recover);
   addProfileOptions(recover);
   addOutputOptions(recover);
@@ -85,9 +75,7 @@ Examples:
   $ printf '%s\\n' "$PASSWORD" | city recover --username alice --code 7K3M-Q9TB-X2HD-R8WN --password-stdin --json`,
     )
     .action(async (options: RecoverOptions) => {
-      const profile = profileFor(io, options);
-      assertDeviceKeyFlags(options);
-      await profile.assertNoDevice(options.force === true);
+      const profile = await profileForNewDevice(io, options);
       const username = await askText(io, options.username, { flag: '--username', message: 'Username' });
       const code = await askText(io, options.code, { flag: '--code', message: 'Recovery code' });
       const password = await obtainPassword(io, { fromStdin: options.passwordStdin, message: 'Password' });
@@ -102,18 +90,8 @@ Examples:
       const result = await withClient(io, options, (client) =>
         withSpinner(io, 'recovering the account', () => client.recoverAccount(body)),
       );
-      await saveIssuedDevice(profile, key, result, { username });
-      const data = {
-        uuid: result.uuid,
-        deviceId: result.deviceId,
-        recoveryCodesRemaining: result.recoveryCodesRemaining,
-        fingerprint: result.fingerprint,
-        serialNumber: result.serialNumber,
-        algorithm: result.algorithm,
-        notAfter: result.notAfter,
-        keySource: key.keySource,
-        profileDir: profile.directory,
-      };
+      const saved = await saveIssuedDevice(profile, key, result, { username });
+      const data = { ...saved, recoveryCodesRemaining: result.recoveryCodesRemaining };
       printResult(
         io,
         options,

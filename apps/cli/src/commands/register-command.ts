@@ -3,21 +3,20 @@
  * key is generated here and only a CSR is sent; the certificate, the private key (0600) and the device
  * record are saved in the profile.
  */
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import {
   addModeOptions,
   addOutputOptions,
   addProfileOptions,
   type CommonOptions,
   printResult,
-  profileFor,
   withClient,
 } from '../command-context.js';
 import {
-  assertDeviceKeyFlags,
-  DEVICE_ALGORITHMS,
+  addDeviceKeyOptions,
   type DeviceKeyOptions,
   prepareDeviceKey,
+  profileForNewDevice,
   saveIssuedDevice,
 } from '../device-key.js';
 import { askText, obtainPassword } from '../lib/_prompts.js';
@@ -34,8 +33,6 @@ interface Options extends CommonOptions, DeviceKeyOptions {
   readonly mynumber?: string;
   readonly phone?: string;
   readonly initialHarmonyToken?: string;
-  readonly deviceLabel?: string;
-  readonly force?: boolean;
 }
 
 /**
@@ -59,16 +56,8 @@ export function registerCommand(program: Command, io: CliIo): void {
     .option('--address <address>', 'postal address')
     .option('--mynumber <digits>', 'My Number (12 digits with check digit)')
     .option('--phone <number>', 'phone number, E.164 or Japanese domestic')
-    .option('--initial-harmony-token <n>', 'initial harmony token balance (non-negative integer)')
-    .option('--device-label <label>', 'label of this device')
-    .option('--generate-key', 'generate the device key locally and send a CSR (the default)')
-    .addOption(
-      new Option('--alg <algorithm>', 'device key algorithm (default ml-dsa-65)').choices(DEVICE_ALGORITHMS),
-    )
-    .option('--csr <file>', 'send this PKCS#10 CSR instead of generating a key (needs --key)')
-    .option('--key <file>', 'private key PEM of the --csr, copied into the profile')
-    .option('--server-key', 'let the server generate the key (returned once and saved in the profile)')
-    .option('--force', 'replace a device already saved in the profile');
+    .option('--initial-harmony-token <n>', 'initial harmony token balance (non-negative integer)');
+  addDeviceKeyOptions(command);
   addModeOptions(command);
   addProfileOptions(command);
   addOutputOptions(command);
@@ -89,9 +78,7 @@ Examples:
   $ city register --api http://127.0.0.1:3000 --username dave --email dave@example.com --password-stdin < pw.txt`,
     )
     .action(async (options: Options) => {
-      const profile = profileFor(io, options);
-      assertDeviceKeyFlags(options);
-      await profile.assertNoDevice(options.force === true);
+      const profile = await profileForNewDevice(io, options);
       // Loaded on demand: registration-core is more than the other commands need at start.
       const { emailCheck, usernameCheck } = await import('../lib/_answer-checks.js');
       const username = await askText(io, options.username, {
@@ -126,19 +113,8 @@ Examples:
       const result = await withClient(io, options, (client) =>
         withSpinner(io, 'registering', () => client.register(body)),
       );
-      await saveIssuedDevice(profile, key, result, { username: result.username });
-      const data = {
-        uuid: result.uuid,
-        username: result.username,
-        deviceId: result.deviceId,
-        fingerprint: result.fingerprint,
-        serialNumber: result.serialNumber,
-        algorithm: result.algorithm,
-        notAfter: result.notAfter,
-        keySource: key.keySource,
-        profileDir: profile.directory,
-        recoveryCodes: result.recoveryCodes ?? [],
-      };
+      const saved = await saveIssuedDevice(profile, key, result, { username: result.username });
+      const data = { ...saved, username: result.username, recoveryCodes: result.recoveryCodes ?? [] };
       printResult(
         io,
         options,
