@@ -17,6 +17,10 @@ export const CLI_ERROR_CODES = {
   PASSWORD_MISMATCH: 'The two passwords typed differ.',
   INPUT_INVALID: 'A value given on the command line or in a file is malformed.',
   KEYVAULT_CHECK_FAILED: 'The KEM private key does not open the key vault.',
+  JWT_KEYS_PENDING:
+    'A changed JWT key set (jwt-keys.json) already waits for the next start; restart the service first.',
+  JWT_KEY_UNKNOWN: 'No JWT signing key with this kid is in the key set.',
+  JWT_KEY_ACTIVE: 'The active JWT signing key cannot be retired; rotate to a new key first.',
   SERVICE_UNAVAILABLE: 'The API cannot be reached.',
   API_ADDRESS_INVALID:
     'The API address cannot be used: its host name does not resolve, or TLS fails (https to a plain HTTP port, an untrusted or mismatched certificate).',

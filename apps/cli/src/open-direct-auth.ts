@@ -11,6 +11,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { AuthRuntime, CityConfig } from '@city/auth-runtime';
 import type { AuthService } from '@city/registration-core';
 import type { AuthClient } from './auth-client.js';
 import { CliError } from './cli-error.js';
@@ -64,25 +65,52 @@ export async function openDirectAuth(io: CliIo, options: DirectOptions): Promise
  * ```
  */
 export async function openDirectService(io: CliIo, options: DirectOptions): Promise<DirectService> {
+  return openDirectRuntime(io, await loadDirectConfig(io, options));
+}
+
+/**
+ * The deployment's configuration as direct mode reads it (`loadCityConfig` over the environment,
+ * `--config` and `--data-dir`), for commands that look at the secrets directory before opening.
+ *
+ * @throws CliError `USAGE_ERROR` as {@link openDirectAuth}; `CONFIG_INVALID` naming any other bad variable
+ * @example
+ * ```ts
+ * const config = await loadDirectConfig(io, { dataDir: '/var/lib/city' });
+ * ```
+ */
+export async function loadDirectConfig(io: CliIo, options: DirectOptions): Promise<CityConfig> {
   const runtimeModule = await import('@city/auth-runtime');
-  let config: ReturnType<typeof runtimeModule.loadCityConfig>;
   try {
-    config = runtimeModule.loadCityConfig(io.env, options);
+    return runtimeModule.loadCityConfig(io.env, options);
   } catch (error) {
     if (error instanceof runtimeModule.ConfigError && USAGE_VARIABLES.has(error.variable)) {
       throw new CliError('USAGE_ERROR', error.message);
     }
     throw error;
   }
+}
+
+/**
+ * Opens the runtime of a configuration from {@link loadDirectConfig}: the service and the key set it
+ * signs with.
+ *
+ * @throws the composition's errors (`STORE_UNAVAILABLE`, `CONFIG_INVALID`, `SECRETS_*`, ...)
+ * @example
+ * ```ts
+ * const runtime = await openDirectRuntime(io, await loadDirectConfig(io, {}));
+ * ```
+ */
+export async function openDirectRuntime(io: CliIo, config: CityConfig): Promise<AuthRuntime> {
+  const runtimeModule = await import('@city/auth-runtime');
   const wasEmpty = config.mode === 'embedded' && (await isMissingOrEmpty(config.dataDir));
-  const service = await runtimeModule.openAuthRuntime(config);
+  const runtime = await runtimeModule.openAuthRuntime(config);
   // A mistyped --data-dir would otherwise silently start an empty deployment beside the real one.
   if (wasEmpty) {
     io.stderr.write(
       `created a new deployment (CA, JWT signing key, key vault, database) in ${resolve(config.dataDir)}\n`,
     );
   }
-  return service;
+  return runtime;
 }
 
 /** True when `dir` does not exist or holds nothing yet (a deployment is about to be created). */

@@ -1,7 +1,8 @@
 /**
  * `city admin ...`: operator commands on the server's own data (direct mode only): roles, user
  * listing, disabling and enabling users, resetting the devices of a user who lost them all (a
- * one-time enrolment token), the audit trail, and the services allowed to introspect tokens.
+ * one-time enrolment token), the audit trail, the services allowed to introspect tokens, and the
+ * JWT signing keys (`jwt-key-commands`).
  * They open the deployment's stores and
  * secrets in-process, so whoever can run them already holds the data; no session is needed, and
  * every change is audited as `by: operator:cli`. The first admin of a deployment is made here.
@@ -23,6 +24,8 @@ import {
   printResult,
 } from '../command-context.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
+import { textTable } from '../lib/_text-table.js';
+import { jwtKeyCommands } from './jwt-key-commands.js';
 
 const OPERATOR = { operator: 'cli' } as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -110,7 +113,8 @@ Examples:
   $ city admin grant-role alice admin --data-dir /var/lib/city
   $ city admin users --json
   $ city admin disable mallory
-  $ city admin audit --user mallory --limit 20`,
+  $ city admin audit --user mallory --limit 20
+  $ city admin rotate-jwt-key --data-dir /var/lib/city`,
     );
 
   for (const action of ['grant', 'revoke'] as const) {
@@ -272,6 +276,7 @@ Examples:
     printResult(io, options, events, () => renderAudit(events));
   });
 
+  jwtKeyCommands(admin, io);
   serviceCommands(admin, io);
 }
 
@@ -362,7 +367,7 @@ Examples:
 
 function renderServices(items: readonly ServiceClientSummary[]): string {
   if (items.length === 0) return 'no services';
-  return table(
+  return textTable(
     ['CLIENT ID', 'NAME', 'CREATED'],
     items.map((c) => [c.clientId, c.name, c.createdAt]),
   );
@@ -370,7 +375,7 @@ function renderServices(items: readonly ServiceClientSummary[]): string {
 
 function renderUsers(items: readonly UserSummary[]): string {
   if (items.length === 0) return 'no users';
-  return table(
+  return textTable(
     ['USERNAME', 'UUID', 'STATUS', 'ROLES', 'EMAIL', 'CREATED'],
     items.map((u) => [u.username, u.uuid, u.status, u.roles.join(','), u.email, u.createdAt]),
   );
@@ -378,7 +383,7 @@ function renderUsers(items: readonly UserSummary[]): string {
 
 function renderAudit(items: readonly AuditEntry[]): string {
   if (items.length === 0) return 'no events';
-  return table(
+  return textTable(
     ['AT', 'TYPE', 'USER', 'REASON', 'DETAIL'],
     items.map((e) => [
       e.at,
@@ -392,17 +397,4 @@ function renderAudit(items: readonly AuditEntry[]): string {
             .join(' '),
     ]),
   );
-}
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
-  return all
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }

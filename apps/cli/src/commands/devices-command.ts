@@ -12,6 +12,7 @@ import {
   withSession,
 } from '../command-context.js';
 import { type CliIo, withSpinner } from '../lib/_terminal.js';
+import { textTable } from '../lib/_text-table.js';
 import { deviceView } from '../result-views.js';
 
 /**
@@ -109,14 +110,5 @@ function renderDevices(items: readonly DeviceSummary[]): string {
     d.fingerprint.slice(0, 16),
   ]);
   const header = [' ', 'DEVICE', 'STATUS', 'ALGORITHM', 'LABEL', 'CREATED', 'FINGERPRINT'];
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
-  return all
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(header, rows);
 }
