@@ -16,7 +16,7 @@ import { CliError } from './cli-error.js';
 import { type CommonOptions, profileFor } from './command-context.js';
 import { readInputFile } from './lib/_files.js';
 import { type CliIo, withSpinner } from './lib/_terminal.js';
-import type { Profile } from './profile.js';
+import type { Profile, ProfileDevice } from './profile.js';
 
 /** Options shared by `register`, `pair accept` and `recover` ({@link addDeviceKeyOptions}). */
 export interface DeviceKeyOptions {
@@ -29,17 +29,10 @@ export interface DeviceKeyOptions {
   readonly force?: boolean;
 }
 
-/** What a command prints about the device it saved in the profile. */
-export interface SavedDeviceView {
-  readonly uuid: string;
-  readonly deviceId: string;
-  readonly fingerprint: string;
-  readonly serialNumber: string;
-  readonly algorithm: string;
-  readonly notAfter: string;
-  readonly keySource: 'local' | 'server';
+/** What a command prints about the device it saved in the profile: its profile record and where. */
+export type SavedDeviceView = Omit<ProfileDevice, 'username' | 'pairedFromDeviceId' | 'savedAt'> & {
   readonly profileDir: string;
-}
+};
 
 /** What goes into the request body, and the private key to keep when it is local. */
 export interface DeviceKeyPlan {
@@ -178,24 +171,7 @@ export async function saveIssuedDevice(
   const privateKeyPem = plan.privateKeyPem ?? issued.privateKeyPem;
   if (privateKeyPem === undefined)
     throw new Error('the service returned no private key for a server-generated key');
-  await profile.saveDevice({
-    device: {
-      uuid: issued.uuid,
-      username: owner.username,
-      deviceId: issued.deviceId,
-      fingerprint: issued.fingerprint,
-      serialNumber: issued.serialNumber,
-      algorithm: String(issued.algorithm),
-      notAfter: issued.notAfter,
-      keySource: plan.keySource,
-      ...(owner.pairedFromDeviceId === undefined ? {} : { pairedFromDeviceId: owner.pairedFromDeviceId }),
-      savedAt: new Date().toISOString(),
-    },
-    certificatePem: issued.certificatePem,
-    privateKeyPem,
-    caCertificatePem: issued.caCertificatePem,
-  });
-  return {
+  const view: SavedDeviceView = {
     uuid: issued.uuid,
     deviceId: issued.deviceId,
     fingerprint: issued.fingerprint,
@@ -205,4 +181,17 @@ export async function saveIssuedDevice(
     keySource: plan.keySource,
     profileDir: profile.directory,
   };
+  const { profileDir: _, ...saved } = view;
+  await profile.saveDevice({
+    device: {
+      ...saved,
+      username: owner.username,
+      ...(owner.pairedFromDeviceId === undefined ? {} : { pairedFromDeviceId: owner.pairedFromDeviceId }),
+      savedAt: new Date().toISOString(),
+    },
+    certificatePem: issued.certificatePem,
+    privateKeyPem,
+    caCertificatePem: issued.caCertificatePem,
+  });
+  return view;
 }
