@@ -2,8 +2,8 @@
  * `city admin jwt-keys|rotate-jwt-key|retire-jwt-key` as subprocesses on one embedded data
  * directory, checked by reopening the runtime in-process: after a rotation the new key signs and a
  * token the old key signed still verifies; after the old key is retired that token is refused.
- * The waiting key-set file is written 0600 and never over another; the active or an unknown kid
- * cannot be retired; a bad algorithm is a usage error.
+ * The waiting key-set file is written 0600 and never over another; the start that seals it audits
+ * the change; the active or an unknown kid cannot be retired; a bad algorithm is a usage error.
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -141,6 +141,16 @@ describe('city admin jwt keys (tests run in order, sharing one data dir)', () =>
     expect(await verifiesAfterRestart(oldToken)).toBe(true);
     const fresh = await login('kenji');
     expect(kidOf(fresh)).toBe(newKid);
+    const audit = await city(['admin', 'audit', '--json']);
+    const changes = audit
+      .json<{ type: string; reason?: string; detail?: Record<string, string> }[]>()
+      .filter((event) => event.reason === 'jwt_keys_replaced');
+    expect(changes).toMatchObject([
+      {
+        type: 'admin_action',
+        detail: { by: 'operator:jwt-keys.json', activeKid: newKid, added: newKid, removed: '' },
+      },
+    ]);
     const list = await city(['admin', 'jwt-keys', '--json']);
     expect(list.json<KeyView[]>().map((k) => [k.kid, k.status])).toEqual([
       [newKid, 'active'],

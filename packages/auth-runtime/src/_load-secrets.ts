@@ -77,6 +77,15 @@ export interface LoadedSecrets {
   readonly keyCheck: string;
   /** Where the root key came from (for status output). */
   readonly rootKeySource: string;
+  /** When this load sealed a plain `jwt-keys.json` over a different sealed key set: what changed. */
+  readonly jwtKeysChange?: JwtKeysChange | undefined;
+}
+
+/** How a plain `jwt-keys.json` changed the sealed key set (a rotation, a retirement, or both). */
+export interface JwtKeysChange {
+  readonly activeKid: string;
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
 }
 
 /** Where the root key is: its PEM text (from the environment) or a file. */
@@ -267,7 +276,7 @@ async function withLock<T>(dir: string, timeoutMs: number, task: () => Promise<T
  * Creates whatever is missing (root key, vault, sealed CA and JWT keys; only when allowed) and
  * seals plain key files of an older layout. Runs under the lock.
  */
-async function complete(shared: Located, options: SecretsOptions): Promise<void> {
+async function complete(shared: Located, options: SecretsOptions): Promise<JwtKeysChange | undefined> {
   const staged = new StagedCapsuleStore(shared.store);
   const where: Located = { ...shared, store: staged };
   // Plain key files of an older layout are removed only once their sealed copies are stored.
@@ -298,9 +307,10 @@ async function complete(shared: Located, options: SecretsOptions): Promise<void>
   for (const purpose of DATA_KEY_PURPOSES) await vault.dataKey(purpose);
   const cipher = await vault.fieldCipher(SERVICE_KEYS_PURPOSE);
   await completeCa(where, options, cipher, removals);
-  await completeJwt(where, options, cipher, removals);
+  const jwtKeysChange = await completeJwt(where, options, cipher, removals);
   await staged.publish();
   for (const path of removals) await rm(path, { force: true });
+  return jwtKeysChange;
 }
 
 /** Opens the vault; a root key that does not unwrap its master capsule is SECRETS_MISMATCH. */
@@ -383,12 +393,13 @@ async function completeJwt(
   options: SecretsOptions,
   cipher: FieldCipher,
   removals: string[],
-): Promise<void> {
+): Promise<JwtKeysChange | undefined> {
   const path = join(where.dir, PLAIN_JWT);
   const [sealed, plain] = await Promise.all([readSealed(where, cipher, SEALED_JWT), readIfExists(path)]);
   if (plain !== undefined) {
     const plainSet = KeySet.fromJSON(plain);
     const normalised = JSON.stringify(plainSet.toJSON());
+    let change: JwtKeysChange | undefined;
     if (sealed === undefined) {
       await writeSealed(where, cipher, SEALED_JWT, normalised);
     } else if (JSON.stringify(KeySet.fromJSON(sealed).toJSON()) !== normalised) {
@@ -404,6 +415,18 @@ async function completeJwt(
         );
       }
       await writeSealed(where, cipher, SEALED_JWT, normalised);
+      const sealedSet = KeySet.fromJSON(sealed);
+      change = {
+        activeKid: plainSet.toJSON().activeKid ?? '',
+        added: plainSet
+          .list()
+          .map((key) => key.kid)
+          .filter((kid) => sealedSet.get(kid) === undefined),
+        removed: sealedSet
+          .list()
+          .map((key) => key.kid)
+          .filter((kid) => plainSet.get(kid) === undefined),
+      };
     }
     const check = await readSealed(where, cipher, SEALED_JWT);
     if (check === undefined || JSON.stringify(KeySet.fromJSON(check).toJSON()) !== normalised) {
@@ -413,12 +436,13 @@ async function completeJwt(
       );
     }
     removals.push(path);
-    return;
+    return change;
   }
-  if (sealed !== undefined) return;
+  if (sealed !== undefined) return undefined;
   if (!options.mayCreate) throw missingSecrets(where, ['the JWT signing keys']);
   const keys = KeySet.create([await generateSigningKey(options.jwtAlgorithm ?? 'EdDSA')]);
   await writeSealed(where, cipher, SEALED_JWT, JSON.stringify(keys.toJSON()));
+  return undefined;
 }
 
 function missingRootKey(where: Located): SecretsError {
@@ -503,8 +527,9 @@ export async function loadOrCreateSecrets(options: SecretsOptions): Promise<Load
   for (let round = 0; ; round++) {
     const loaded = await tryLoad(where);
     if (loaded !== undefined) return loaded;
+    let jwtKeysChange: JwtKeysChange | undefined;
     try {
-      await withLock(options.dir, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, () =>
+      jwtKeysChange = await withLock(options.dir, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, () =>
         complete(where, options),
       );
     } catch (error) {
@@ -520,7 +545,8 @@ export async function loadOrCreateSecrets(options: SecretsOptions): Promise<Load
       throw error;
     }
     const completed = await tryLoad(where);
-    if (completed !== undefined) return completed;
+    if (completed !== undefined)
+      return jwtKeysChange === undefined ? completed : { ...completed, jwtKeysChange };
     if (round >= MAX_CREATION_ROUNDS) {
       throw new SecretsError(
         'SECRETS_UNREADABLE',

@@ -4,8 +4,10 @@
  * instance whose secrets differ refuses to start before it writes anything — otherwise it would
  * answer `FIELD_DECRYPT_FAILED` for the other instances' users and let a taken email register
  * again (blind indexes under another key). Missing secrets are created only when the store is
- * empty (no key check and no user): the first instance, or an explicit first start.
+ * empty (no key check and no user): the first instance, or an explicit first start. A start that
+ * seals a changed JWT key set (a plain `jwt-keys.json`) records it in the audit trail.
  */
+import { randomUUID } from 'node:crypto';
 import type { Stores } from '@city/ports';
 import {
   keyCheckDifferences,
@@ -34,6 +36,23 @@ export async function secretsForStore(
         `key vault ${secrets.vault.status().store}). Give it the secrets of the instances already running on this ` +
         'store; it wrote nothing',
     );
+  }
+  if (secrets.jwtKeysChange !== undefined) {
+    // The key set changes only here, at a start that seals a jwt-keys.json (written by
+    // `city admin rotate-jwt-key`/`retire-jwt-key` or by hand): the running service never sees it.
+    const { activeKid, added, removed } = secrets.jwtKeysChange;
+    await stores.audit.append({
+      eventId: randomUUID(),
+      type: 'admin_action',
+      at: Date.now(),
+      reason: 'jwt_keys_replaced',
+      detail: {
+        by: 'operator:jwt-keys.json',
+        activeKid,
+        added: added.join(','),
+        removed: removed.join(','),
+      },
+    });
   }
   return secrets;
 }

@@ -191,7 +191,7 @@ describe('a directory of the older layout (plain ca-key.pem and jwt-keys.json)',
 });
 
 describe('JWT signing key rotation through a plain jwt-keys.json', () => {
-  it('seals a rotated set that keeps a key of the sealed one, and refuses a foreign set', async () => {
+  it('seals a rotated or retired set that keeps a key of the sealed one, audits each change once, and refuses a foreign set', async () => {
     const dir = tempDir('rotate');
     const first = await openEmbeddedAuth({ dataDir: dir });
     const keys = KeySet.fromJSON(JSON.stringify(first.jwt.keys.toJSON()));
@@ -209,6 +209,31 @@ describe('JWT signing key rotation through a plain jwt-keys.json', () => {
       await rotated.close();
     }
     expect(existsSync(join(dir, 'jwt-keys.json'))).toBe(false);
+
+    // Retiring the old key the same way; each start that changed the set left one audit event.
+    keys.retire(oldKid);
+    writeFileSync(join(dir, 'jwt-keys.json'), JSON.stringify(keys.toJSON()), { mode: 0o600 });
+    const retired = await openEmbeddedAuth({ dataDir: dir });
+    await retired.close();
+    const reopened = await openEmbeddedAuth({ dataDir: dir });
+    try {
+      expect(reopened.jwt.keys.get(oldKid)).toBeUndefined();
+      const events = (await reopened.auth.listAudit({ operator: 'test' }, { limit: 100 })).items.filter(
+        (event) => event.reason === 'jwt_keys_replaced',
+      );
+      expect(events.map((event) => [event.type, event.detail])).toEqual([
+        [
+          'admin_action',
+          { by: 'operator:jwt-keys.json', activeKid: keys.active.kid, added: '', removed: oldKid },
+        ],
+        [
+          'admin_action',
+          { by: 'operator:jwt-keys.json', activeKid: keys.active.kid, added: keys.active.kid, removed: '' },
+        ],
+      ]);
+    } finally {
+      await reopened.close();
+    }
 
     const foreign = KeySet.create([await generateSigningKey('EdDSA')]);
     writeFileSync(join(dir, 'jwt-keys.json'), JSON.stringify(foreign.toJSON()), { mode: 0o600 });

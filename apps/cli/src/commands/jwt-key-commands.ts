@@ -6,8 +6,9 @@
  * checks that it shares a key with the sealed set, seals it and removes the file. Running servers
  * sign with the key set they started with until they restart.
  *
- * Not audited: the audit trail is written only by the use cases, and the running runtime has no
- * use case for a key set it will only read at its next start.
+ * Audited when it takes effect, not here: the start that seals the file records an `admin_action`
+ * `jwt_keys_replaced` event (by `operator:jwt-keys.json`); the commands have no use case to audit
+ * through, and the running service never sees the file.
  */
 import { randomBytes } from 'node:crypto';
 import { access, link, open, rm } from 'node:fs/promises';
