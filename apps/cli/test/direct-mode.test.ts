@@ -351,12 +351,14 @@ describe('direct mode (tests run in order, sharing one data dir)', () => {
       [
         'pair',
         'accept',
-        pairing.token,
         '--username',
         'alice',
         '--password-stdin',
         '--profile',
         'alice-other',
+        // `--` ends the options: a base64url token may begin with "-".
+        '--',
+        pairing.token,
       ],
       `${PASSWORD}\n`,
     );

@@ -155,7 +155,18 @@ describe('city admin (tests run in order, sharing one data dir)', () => {
     const login = await city(['login', '--password-stdin', '--profile', 'olivia-new'], `${PASSWORD}\n`);
     expect(login.code, login.stderr).toBe(0);
     const again = await city(
-      ['pair', 'accept', reset.token, '--username', 'olivia', '--password-stdin', '--profile', 'olivia-3'],
+      // `--` ends the options: a base64url token may begin with "-".
+      [
+        'pair',
+        'accept',
+        '--username',
+        'olivia',
+        '--password-stdin',
+        '--profile',
+        'olivia-3',
+        '--',
+        reset.token,
+      ],
       `${PASSWORD}\n`,
     );
     expect(again.code).toBe(1);
