@@ -36,7 +36,7 @@ const python = libmongocryptPython();
 // Without the Python peer the suite is skipped, and vitest runs no afterAll of a file whose tests
 // are all skipped: a server started anyway would outlive the run.
 const started =
-  pythonReady || inCi
+  python !== undefined || inCi
     ? await startMongoServer().catch((error: unknown) => error as Error)
     : new Error('no Python with pymongo + pymongocrypt');
 const server: MongoServer | undefined = started instanceof Error ? undefined : started;
