@@ -26,6 +26,11 @@ const DURATION_S = Number(process.env.BENCH_SOAK_S ?? 600);
 const WARMUP_S = Number(process.env.BENCH_SOAK_WARMUP_S ?? 60);
 const CLIENTS = Number(process.env.BENCH_SOAK_CLIENTS ?? 8);
 const USERS = Number(process.env.BENCH_SOAK_USERS ?? 32);
+/**
+ * The outbox's size bound per file for the run (`CITY_OUTBOX_MAX_BYTES`; 1 MiB by default, small
+ * enough that a run fills it many times over, so the bound is exercised, not assumed).
+ */
+const OUTBOX_MAX_BYTES = Number(process.env.BENCH_SOAK_OUTBOX_MAX_BYTES ?? 1_048_576);
 
 /** Bytes of every file under `dir` whose name passes `keep`. */
 function bytesUnder(dir: string, keep: (name: string) => boolean): number {
@@ -64,7 +69,9 @@ const AGE_BOUNDED: Readonly<Record<string, string>> = {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'city-bench-soak-'));
 try {
-  const city = await startServer('city-server.ts', [dataDir]);
+  const city = await startServer('city-server.ts', [dataDir], {
+    CITY_OUTBOX_MAX_BYTES: String(OUTBOX_MAX_BYTES),
+  });
   const url = city.url;
   const tag = runTag();
   const users: CityUser[] = [];
@@ -228,6 +235,9 @@ try {
         unit: 'MiB',
         ours: mb(end.outboxBytes),
         peer: mb(warm.outboxBytes),
+        // Two generations of outbox.jsonl and of delivered.jsonl at most.
+        target: { on: 'ours', op: '<=', value: mb(4 * OUTBOX_MAX_BYTES) },
+        note: `CITY_OUTBOX_MAX_BYTES ${OUTBOX_MAX_BYTES.toLocaleString('en-US')} per file, one previous generation kept`,
       },
       ...PER_USER_BOUNDED.map((table) => {
         const before = warm?.rows[table] ?? 0;

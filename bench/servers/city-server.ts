@@ -3,7 +3,8 @@
  * and the outbox under one data directory, in this process) behind `buildApp`, listening on
  * 127.0.0.1. Rate limits are off (the load generator is one address) and logs silenced; every
  * other setting is the default. `CITY_EMBEDDED_STORE=dynalite` in the environment selects the
- * DynamoDB-compatible embedded layout instead, `CITY_ACCESS_CACHE_SIZE=0` turns the access cache off.
+ * DynamoDB-compatible embedded layout instead, `CITY_ACCESS_CACHE_SIZE=0` turns the access cache off,
+ * `CITY_OUTBOX_MAX_BYTES` sets the notification outbox's size bound per file.
  * Usage: `node city-server.ts <dataDir>`; reports `{ port }` over IPC, answers `stats` (requests
  * received, CPU time) and stops on `stop`.
  */
@@ -28,10 +29,13 @@ const config = loadConfig({
     }),
   ),
 });
+// The notification outbox's size bound per file (the soak runs it small to exercise the rotation).
+const outboxMaxBytes = process.env.CITY_OUTBOX_MAX_BYTES;
 const runtime = await openEmbeddedAuth({
   dataDir,
   config: authOverridesOf(config),
   store: config.embeddedStore,
+  ...(outboxMaxBytes === undefined ? {} : { outboxMaxBytes: Number(outboxMaxBytes) }),
 });
 const app = await buildApp({ auth: runtime.auth, config, logger: false });
 await app.listen({ host: '127.0.0.1', port: 0 });
