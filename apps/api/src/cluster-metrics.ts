@@ -118,7 +118,7 @@ export function collectClusterMetrics(
         }
       };
       pending.set(id, entry);
-      for (const worker of asked) worker.send({ type: COLLECT, id });
+      for (const worker of asked) sendQuietly(worker, { type: COLLECT, id });
     });
 
   cluster.on('message', (worker, message) => {
@@ -137,10 +137,13 @@ export function collectClusterMetrics(
     if (message.type === ASK && typeof message.id === 'number') {
       const id = message.id;
       collect().then(
-        ({ body }) => worker.isConnected() && worker.send({ type: ANSWER, id, body }),
+        ({ body }) => sendQuietly(worker, { type: ANSWER, id, body }),
         (error: unknown) =>
-          worker.isConnected() &&
-          worker.send({ type: ANSWER, id, error: error instanceof Error ? error.message : String(error) }),
+          sendQuietly(worker, {
+            type: ANSWER,
+            id,
+            error: error instanceof Error ? error.message : String(error),
+          }),
       );
     }
   });
@@ -151,6 +154,14 @@ export function collectClusterMetrics(
   });
 
   return { collect, serving };
+}
+
+/**
+ * Sends to a worker that may be exiting: a failed send is no error event in the primary (which
+ * would end it); the worker's `exit` takes it out of the scrape.
+ */
+function sendQuietly(worker: Worker, message: object): void {
+  if (worker.isConnected()) worker.send(message, undefined, () => {});
 }
 
 /** A worker's channel to the primary (`process` in a worker; fakes in tests). */
