@@ -3,7 +3,7 @@
  * are counted once each in every scrape (the cluster's sum, not the share of whichever worker took
  * the scrape), the outbox backlog is the file's line count (not twice it) and build info is 1;
  * with a metrics port the primary serves it, with `CITY_METRICS=on` either worker answers the same
- * sum; SIGTERM stops the workers, the primary and its metrics port; a busy metrics port stops the
+ * sum; a worker killed with SIGKILL leaves the sum and its replacement is asked; SIGTERM stops the workers, the primary and its metrics port; a busy metrics port stops the
  * start before any worker is forked.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -53,6 +53,17 @@ interface Cluster {
   health: number;
   /** Unmatched `GET` requests (404) made so far. */
   unmatched: number;
+  /** The same two counts per worker number. */
+  readonly byWorker: Map<number, { health: number; unmatched: number }>;
+}
+
+/** Notes a request answered by `worker`. */
+function counted(cluster: Cluster, worker: number | undefined, kind: 'health' | 'unmatched'): void {
+  cluster[kind] += 1;
+  if (worker === undefined) return;
+  const counts = cluster.byWorker.get(worker) ?? { health: 0, unmatched: 0 };
+  counts[kind] += 1;
+  cluster.byWorker.set(worker, counts);
 }
 
 /** Starts two workers, writes a three-line outbox and sends requests through both workers. */
@@ -69,12 +80,21 @@ async function startCluster(metrics: string): Promise<Cluster> {
   const outboxFile = join(dataDir, 'outbox', 'outbox.jsonl');
   await mkdir(join(dataDir, 'outbox'), { recursive: true });
   await writeFile(outboxFile, '{"n":1}\n{"n":2}\n{"n":3}\n');
-  const cluster: Cluster = { api, dataDir, url, outboxFile, workers: [], health: 0, unmatched: 0 };
+  const cluster: Cluster = {
+    api,
+    dataDir,
+    url,
+    outboxFile,
+    workers: [],
+    health: 0,
+    unmatched: 0,
+    byWorker: new Map(),
+  };
   // New connections until both workers answered: each costs one GET /health.
   const byWorker = new Map<number, PinnedConnection>();
   for (let attempt = 0; attempt < 40 && byWorker.size < 2; attempt += 1) {
     const connection = await PinnedConnection.open(url);
-    cluster.health += 1;
+    counted(cluster, connection.worker, 'health');
     if (connection.worker !== undefined && !byWorker.has(connection.worker)) {
       byWorker.set(connection.worker, connection);
     } else {
@@ -84,10 +104,14 @@ async function startCluster(metrics: string): Promise<Cluster> {
   cluster.workers.push(...byWorker.values());
   expect(cluster.workers).toHaveLength(2);
   for (const on of cluster.workers) {
-    for (let i = 0; i < 10; i += 1) expect((await on.send('GET', '/health')).status).toBe(200);
-    for (let i = 0; i < 2; i += 1) expect((await on.send('GET', `/no/such/path/${i}`)).status).toBe(404);
-    cluster.health += 10;
-    cluster.unmatched += 2;
+    for (let i = 0; i < 10; i += 1) {
+      expect((await on.send('GET', '/health')).status).toBe(200);
+      counted(cluster, on.worker, 'health');
+    }
+    for (let i = 0; i < 2; i += 1) {
+      expect((await on.send('GET', `/no/such/path/${i}`)).status).toBe(404);
+      counted(cluster, on.worker, 'unmatched');
+    }
   }
   return cluster;
 }
@@ -157,8 +181,31 @@ describe('worker mode with a metrics port', () => {
     // The metrics port answers nothing but /metrics; the API port does not serve metrics.
     expect((await fetch(`http://127.0.0.1:${metricsPort}/other`)).status).toBe(404);
     expect((await on.workers[0]?.send('GET', '/metrics'))?.status).toBe(404);
-    on.unmatched += 1;
+    counted(on, on.workers[0]?.worker, 'unmatched');
     expect(on.api.output()).not.toContain('per worker');
+  });
+
+  it('leaves a worker killed with SIGKILL out of the sum, and answers again once it is replaced', async () => {
+    const on = cluster as Cluster;
+    const [survivor, victim] = on.workers.map((connection) => connection.worker) as [number, number];
+    const before = on.api.workerPids();
+    process.kill(before.get(victim) as number, 'SIGKILL');
+    await waitFor(() => on.api.workerPids().size > before.size, 'a replacement worker');
+    const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, {
+      headers: { connection: 'close' },
+    });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    // The victim's counts went with it; the replacement has counted nothing yet.
+    const left = on.byWorker.get(survivor);
+    expect(left?.health).toBeLessThan(on.health);
+    expect(sample(text, 'city_http_requests_total', '{method="GET",route="/health",status="200"}')).toBe(
+      left?.health,
+    );
+    expect(sample(text, 'city_http_requests_total', '{method="GET",route="unmatched",status="404"}')).toBe(
+      left?.unmatched,
+    );
+    expect(sample(text, 'city_notification_outbox_backlog')).toBe(await outboxLines(on.outboxFile));
   });
 
   it('SIGTERM stops the workers, the primary and the metrics port', async () => {
