@@ -45,7 +45,8 @@ async function outboxLines(file: string): Promise<number> {
 interface Cluster {
   readonly api: ApiProcess;
   readonly dataDir: string;
-  readonly url: string;
+  /** The API's origin, once it listens. */
+  url: string;
   readonly outboxFile: string;
   /** One keep-alive connection to each worker. */
   readonly workers: PinnedConnection[];
@@ -66,30 +67,37 @@ function counted(cluster: Cluster, worker: number | undefined, kind: 'health' | 
   cluster.byWorker.set(worker, counts);
 }
 
-/** Starts two workers, writes a three-line outbox and sends requests through both workers. */
+/**
+ * Starts two workers, writes a three-line outbox and sends requests through both workers; if any
+ * step fails, the processes started are stopped before the error is passed on.
+ */
 async function startCluster(metrics: string): Promise<Cluster> {
   compileServer();
   const dataDir = await mkdtemp(join(tmpdir(), 'city-api-worker-metrics-'));
-  const api = startApi({
-    CITY_WORKERS: '2',
-    CITY_DATA_DIR: dataDir,
-    CITY_RATE_LIMIT: '0',
-    CITY_METRICS: metrics,
-  });
-  const url = await api.url();
-  const outboxFile = join(dataDir, 'outbox', 'outbox.jsonl');
-  await mkdir(join(dataDir, 'outbox'), { recursive: true });
-  await writeFile(outboxFile, '{"n":1}\n{"n":2}\n{"n":3}\n');
   const cluster: Cluster = {
-    api,
+    api: startApi({ CITY_WORKERS: '2', CITY_DATA_DIR: dataDir, CITY_RATE_LIMIT: '0', CITY_METRICS: metrics }),
     dataDir,
-    url,
-    outboxFile,
+    url: '',
+    outboxFile: join(dataDir, 'outbox', 'outbox.jsonl'),
     workers: [],
     health: 0,
     unmatched: 0,
     byWorker: new Map(),
   };
+  try {
+    cluster.url = await cluster.api.url();
+    await mkdir(join(dataDir, 'outbox'), { recursive: true });
+    await writeFile(cluster.outboxFile, '{"n":1}\n{"n":2}\n{"n":3}\n');
+    await sendThroughBothWorkers(cluster);
+  } catch (error) {
+    await stopCluster(cluster);
+    throw error;
+  }
+  return cluster;
+}
+
+async function sendThroughBothWorkers(cluster: Cluster): Promise<void> {
+  const { url } = cluster;
   // New connections until both workers answered: each costs one GET /health.
   const byWorker = new Map<number, PinnedConnection>();
   for (let attempt = 0; attempt < 40 && byWorker.size < 2; attempt += 1) {
@@ -113,7 +121,6 @@ async function startCluster(metrics: string): Promise<Cluster> {
       counted(cluster, on.worker, 'unmatched');
     }
   }
-  return cluster;
 }
 
 async function stopCluster(cluster: Cluster | undefined): Promise<void> {
@@ -222,9 +229,10 @@ describe('worker mode with a busy metrics port', () => {
     const address = blocker.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     const dataDir = await mkdtemp(join(tmpdir(), 'city-api-worker-metrics-busy-'));
+    let api: ApiProcess | undefined;
     try {
       compileServer();
-      const api = startApi({ CITY_WORKERS: '2', CITY_DATA_DIR: dataDir, CITY_METRICS: String(port) });
+      api = startApi({ CITY_WORKERS: '2', CITY_DATA_DIR: dataDir, CITY_METRICS: String(port) });
       expect(await api.exit).toBe(1);
       expect(api.output()).toContain(
         `metrics port ${port} on 127.0.0.1: EADDRINUSE (set CITY_METRICS to another port)`,
@@ -232,6 +240,10 @@ describe('worker mode with a busy metrics port', () => {
       expect(api.workerPids().size).toBe(0);
     } finally {
       blocker.close();
+      if (api !== undefined && api.child.exitCode === null) {
+        api.child.kill('SIGKILL');
+        for (const pid of api.workerPids().values()) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      }
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
