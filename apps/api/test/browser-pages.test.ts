@@ -79,9 +79,12 @@ describe.skipIf(!existsSync(CHROMIUM))('the pages as people use them, in headles
       if (expected !== undefined && message.text().includes(`status of ${expected}`)) return;
       problems.push(`console: ${message.text()}`);
     });
-    page.on('requestfailed', (request) =>
-      problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`),
-    );
+    page.on('requestfailed', (request) => {
+      const error = request.failure()?.errorText;
+      // The browser's own icon fetch is cancelled when the test navigates on before it finished.
+      if (error === 'net::ERR_ABORTED' && new URL(request.url()).pathname === '/favicon.svg') return;
+      problems.push(`failed: ${request.url()} ${error}`);
+    });
     page.on('response', (response) => {
       const expected = expectedStatus(response.url());
       if (response.status() >= 400 && response.status() !== expected) {
@@ -168,8 +171,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the pages as people use them, in headles
     await phonePage.goto(decoded?.data ?? '');
     await expect(phonePage.getByLabel('Pairing token').inputValue()).resolves.toBe(token);
     expect(new URL(phonePage.url()).search).toBe('');
-    // Back leaves the page (once it has loaded everything, the icon included): no history entry kept the token.
-    await phonePage.waitForLoadState('networkidle');
+    // Back leaves the page: no history entry kept the token.
     await phonePage.goBack();
     expect(phonePage.url()).not.toContain(token);
     expect(await cspViolations(page)).toEqual([]);
