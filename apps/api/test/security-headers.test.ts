@@ -83,7 +83,11 @@ describe('every response carries the API set, HTML documents helmet on top', () 
   it('an authenticated GET /me, twice (the second from the access cache): the API set, no-store', async () => {
     const session = await registerAndLogin(t.app);
     for (let i = 0; i < 2; i++) {
-      const response = await t.app.inject({ method: 'GET', url: '/me', headers: bearer(session.accessToken) });
+      const response = await t.app.inject({
+        method: 'GET',
+        url: '/me',
+        headers: bearer(session.accessToken),
+      });
       expect(response.statusCode).toBe(200);
       for (const [name, value] of Object.entries(api)) expect(response.headers[name], name).toBe(value);
       for (const name of DOCUMENT_ONLY) expect(response.headers[name], name).toBeUndefined();
@@ -93,17 +97,21 @@ describe('every response carries the API set, HTML documents helmet on top', () 
   it.each([
     ['a web page', '/login', 200],
     ['the HTML 404 page', '/no-such-page', 404],
-  ] as const)('%s: exactly the headers helmet writes on a ServerResponse for its options', async (_name, url, status) => {
-    const response = await t.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
-    expect(response.statusCode).toBe(status);
-    expect(String(response.headers['content-type'])).toMatch(/^text\/html/);
-    const fromHelmet = helmetOnRealResponse(helmetOptions({ tls: false }));
-    expect(Object.keys(fromHelmet).length).toBeGreaterThan(5);
-    for (const [name, value] of Object.entries(fromHelmet)) expect(response.headers[name], name).toBe(value);
-    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
-    expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
-    expect(response.headers['x-powered-by']).toBeUndefined();
-  });
+  ] as const)(
+    '%s: exactly the headers helmet writes on a ServerResponse for its options',
+    async (_name, url, status) => {
+      const response = await t.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
+      expect(response.statusCode).toBe(status);
+      expect(String(response.headers['content-type'])).toMatch(/^text\/html/);
+      const fromHelmet = helmetOnRealResponse(helmetOptions({ tls: false }));
+      expect(Object.keys(fromHelmet).length).toBeGreaterThan(5);
+      for (const [name, value] of Object.entries(fromHelmet))
+        expect(response.headers[name], name).toBe(value);
+      expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(response.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+      expect(response.headers['x-powered-by']).toBeUndefined();
+    },
+  );
 
   it('the API reference page at /docs is a document too', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/docs/' });
