@@ -1,13 +1,14 @@
 /**
- * Child-process side of `RunningServer.stats()`: counts the HTTP requests `server` received and
- * reports them with the process's CPU time (all threads, user + system), so a benchmark can give
+ * Child-process side of `startServer` (bench/lib/load.ts): `reportListening` tells the parent the
+ * port, answers its `stats` and stops on `stop`. The stats part counts the HTTP requests `server`
+ * received and reports them with the process's CPU time (all threads, user + system), so a benchmark can give
  * the CPU cost of one request on each side. The same listener is added to every server measured,
  * ours and the peers', so the counting costs both the same.
  */
 import type { Server } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-export function serveStats(server: Server): void {
+function serveStats(server: Server): void {
   let requests = 0;
   server.on('request', () => {
     requests++;
@@ -23,5 +24,20 @@ export function serveStats(server: Server): void {
     process.send?.({
       stats: { api: requests, cpuUs: cpu.user + cpu.system, rssBytes: process.memoryUsage.rss(), loopP99Ms },
     });
+  });
+}
+
+/**
+ * Called once `server` listens: adds the request counting of {@link serveStats}, reports the port
+ * over IPC and runs `stop` (then exits) when the parent sends `stop`.
+ */
+export function reportListening(server: Server, stop: () => Promise<void>): void {
+  serveStats(server);
+  const address = server.address();
+  process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
+  process.on('message', async (message) => {
+    if (message !== 'stop') return;
+    await stop();
+    process.exit(0);
   });
 }

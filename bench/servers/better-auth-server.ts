@@ -15,7 +15,7 @@ import { Algorithm, hash as nodeRsHash, verify as nodeRsVerify } from '@node-rs/
 import { betterAuth } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
 import { toNodeHandler } from 'better-auth/node';
-import { serveStats } from './_server-stats.ts';
+import { reportListening } from './_server-stats.ts';
 
 const PARAMS = { memory: 19456, passes: 2, parallelism: 1, tagLength: 32 } as const;
 
@@ -78,14 +78,8 @@ const auth = betterAuth(options);
 
 const server = createServer(toNodeHandler(auth));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-serveStats(server);
-const address = server.address();
-process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
-process.on('message', (message) => {
-  if (message !== 'stop') return;
+reportListening(server, async () => {
   server.closeAllConnections();
-  server.close(() => {
-    database.close();
-    process.exit(0);
-  });
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  database.close();
 });

@@ -8,7 +8,7 @@
  * received, CPU time) and stops on `stop`.
  */
 import { appOptionsOf, buildApp, loadConfig, openAuthRuntime } from '@city/api';
-import { serveStats } from './_server-stats.ts';
+import { reportListening } from './_server-stats.ts';
 
 const config = loadConfig({
   ...process.env,
@@ -22,12 +22,7 @@ const config = loadConfig({
 const runtime = await openAuthRuntime(config);
 const app = await buildApp({ ...appOptionsOf(runtime), config, logger: false });
 await app.listen({ host: '127.0.0.1', port: 0 });
-serveStats(app.server);
-const address = app.server.address();
-process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
-process.on('message', async (message) => {
-  if (message !== 'stop') return;
+reportListening(app.server, async () => {
   await app.close();
   await runtime.close();
-  process.exit(0);
 });

@@ -10,7 +10,7 @@
  */
 import { authOverridesOf, buildApp, loadConfig } from '@city/api';
 import { openEmbeddedAuth } from '@city/auth-runtime';
-import { serveStats } from './_server-stats.ts';
+import { reportListening } from './_server-stats.ts';
 
 const dataDir = process.argv[2];
 if (dataDir === undefined) throw new Error('usage: city-server.ts <dataDir>');
@@ -39,12 +39,7 @@ const runtime = await openEmbeddedAuth({
 });
 const app = await buildApp({ auth: runtime.auth, config, logger: false });
 await app.listen({ host: '127.0.0.1', port: 0 });
-serveStats(app.server);
-const address = app.server.address();
-process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
-process.on('message', async (message) => {
-  if (message !== 'stop') return;
+reportListening(app.server, async () => {
   await app.close();
   await runtime.close();
-  process.exit(0);
 });

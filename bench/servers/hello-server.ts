@@ -6,7 +6,7 @@
  * over IPC, answers `stats`, stops on `stop`.
  */
 import Fastify from 'fastify';
-import { serveStats } from './_server-stats.ts';
+import { reportListening } from './_server-stats.ts';
 
 const app = Fastify({ logger: false });
 const fixed = process.env.HELLO_RESPONSE;
@@ -19,11 +19,4 @@ if (fixed === undefined) {
   });
 }
 await app.listen({ host: '127.0.0.1', port: 0 });
-serveStats(app.server);
-const address = app.server.address();
-process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
-process.on('message', async (message) => {
-  if (message !== 'stop') return;
-  await app.close();
-  process.exit(0);
-});
+reportListening(app.server, () => app.close());
