@@ -36,6 +36,22 @@ async function silentEndpoint(): Promise<{ endpoint: SilentEndpoint; url: string
   return { endpoint, url };
 }
 
+/** An S3 client on `url` whose single attempt would wait a minute for an answer (closed after the test). */
+function s3Client(url: string, maxAttempts?: number): S3Client {
+  const s3 = new S3Client({
+    ...awsClientOptions({
+      region: 'us-east-1',
+      endpoint: url,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      requestTimeoutMs: ATTEMPT_TIMEOUT_MS,
+      ...(maxAttempts === undefined ? {} : { maxAttempts }),
+    }),
+    forcePathStyle: true,
+  });
+  cleanups.push(() => s3.destroy());
+  return s3;
+}
+
 function expectDeadlineError(error: unknown, deadlineMs: number, openMs: number): void {
   expect(error).toBeInstanceOf(StoreUnavailableError);
   expect((error as StoreUnavailableError).code).toBe('STORE_UNAVAILABLE');
@@ -76,17 +92,7 @@ describe('the store deadline cancels the SDK attempt in flight', () => {
 
   it('S3: the same for a guarded S3 client', async () => {
     const { endpoint, url } = await silentEndpoint();
-    const s3 = new S3Client({
-      ...awsClientOptions({
-        region: 'us-east-1',
-        endpoint: url,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        requestTimeoutMs: ATTEMPT_TIMEOUT_MS,
-        maxAttempts: 3,
-      }),
-      forcePathStyle: true,
-    });
-    cleanups.push(() => s3.destroy());
+    const s3 = s3Client(url, 3);
     guardEngineCalls(s3, {
       label: 'the certificate store (S3)',
       deadlineMs: 300,
@@ -108,16 +114,7 @@ describe('the store deadline cancels the SDK attempt in flight', () => {
 
   it("a caller's own abort signal still ends the call, and is not turned into a deadline error", async () => {
     const { endpoint, url } = await silentEndpoint();
-    const s3 = new S3Client({
-      ...awsClientOptions({
-        region: 'us-east-1',
-        endpoint: url,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        requestTimeoutMs: ATTEMPT_TIMEOUT_MS,
-      }),
-      forcePathStyle: true,
-    });
-    cleanups.push(() => s3.destroy());
+    const s3 = s3Client(url);
     guardEngineCalls(s3, { label: 'S3', deadlineMs: 30_000, openMs: 3_000, failureThreshold: 3 });
     const controller = new AbortController();
     const call = s3
