@@ -7,13 +7,11 @@
  * the process clock). Rows are counted through a second, read-only connection on the same file.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { AuditEvent, ChallengeRecord, RefreshFamilyRecord } from '@city/ports';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { OutboxNotifier } from '../src/sns/outbox-notifier.js';
+import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_AUDIT_RETENTION_DAYS,
   RECLAIM_BATCH,
@@ -26,40 +24,15 @@ import { REVOKED_DEVICES_KEPT_PER_USER } from '../src/sqlite/sqlite-device-store
 import { SqliteInputError } from '../src/sqlite/sqlite-input-error.js';
 import { ENDED_SESSIONS_KEPT_PER_USER } from '../src/sqlite/sqlite-refresh-token-store.js';
 import { makeDevice } from './contract/store-contract.js';
+import { observedSqlite } from './helpers/observed-sqlite.js';
 
-const root = mkdtempSync(join(tmpdir(), 'city-sqlite-bounded-'));
-const notifier = new OutboxNotifier({ dir: join(root, 'outbox') });
-const cleanups: (() => Promise<void> | void)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(() => {
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, notifier, open } = observedSqlite('city-sqlite-bounded-');
 
 /** The frozen "now" of these tests (2037). */
 const T = 2_130_000_000_000;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-
-function open(
-  path = join(root, randomUUID(), 'city.sqlite'),
-  options: { auditRetentionDays?: number } = {},
-): {
-  stores: SqliteStores;
-  count: (table: string, where?: string, ...args: (number | string)[]) => number;
-} {
-  const stores = createSqliteStores({ path, notifier, ...options });
-  const observer = new DatabaseSync(path, { readOnly: true });
-  cleanups.push(() => stores.close());
-  cleanups.push(() => observer.close());
-  const count = (table: string, where = '1', ...args: (number | string)[]): number =>
-    Number(observer.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...args)?.n);
-  return { stores, count };
-}
 
 /** `n` challenge creates at `at`: they set the reclaimer's clock and count towards its sweeps. */
 async function loginsAt(stores: SqliteStores, at: number, n: number): Promise<void> {

@@ -7,28 +7,17 @@
  * `node:sqlite` connection on the same file, as another process would see it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { ChallengeRecord, PairingTokenRecord } from '@city/ports';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { OutboxNotifier } from '../src/sns/outbox-notifier.js';
+import { describe, expect, it } from 'vitest';
 import { RECLAIM_BATCH, RECLAIM_EVERY, RECLAIM_GRACE_MS } from '../src/sqlite/_reclaimer.js';
 import { SCHEMA_V1 } from '../src/sqlite/_schema.js';
 import { createSqliteStores, type SqliteStores } from '../src/sqlite/create-sqlite-stores.js';
+import { observedSqlite } from './helpers/observed-sqlite.js';
 
-const root = mkdtempSync(join(tmpdir(), 'city-sqlite-reclaim-'));
-const notifier = new OutboxNotifier({ dir: join(root, 'outbox') });
-const cleanups: (() => Promise<void> | void)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(() => {
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, notifier, open: openObserved } = observedSqlite('city-sqlite-reclaim-');
 
 /** The frozen "now" of these tests (2037), far from the process clock. */
 const T = 2_130_000_000_000;
@@ -50,18 +39,13 @@ interface CounterRow {
 }
 
 /** A fresh file (or `path`, already prepared), the stores on it and a read-only observer connection. */
-function open(path = join(root, randomUUID(), 'city.sqlite')): {
+function open(path?: string): {
   stores: SqliteStores;
   count: (table: Table, where?: string, ...args: (number | string)[]) => number;
   counterRow: (key: string) => CounterRow | undefined;
   observer: DatabaseSync;
 } {
-  const stores = createSqliteStores({ path, notifier });
-  const observer = new DatabaseSync(path, { readOnly: true });
-  cleanups.push(() => stores.close());
-  cleanups.push(() => observer.close());
-  const count = (table: Table, where = '1', ...args: (number | string)[]): number =>
-    Number(observer.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...args)?.n);
+  const { stores, count, observer } = openObserved(path);
   const counterRow = (key: string): CounterRow | undefined =>
     observer
       .prepare('SELECT count, window_start, locked_until, expires_at FROM counters WHERE counter_key = ?')
